@@ -1,0 +1,5 @@
+#ifndef LEDGER_CLZ4_SHIM_H
+#define LEDGER_CLZ4_SHIM_H
+#include <lz4.h>
+#include <lz4frame.h>
+#endif
