@@ -1,0 +1,153 @@
+/// Builds batches from events and walks the records of decoded batches (log-format/SPEC.md §2.2, §3).
+public struct BatchEncoder: Sendable {
+    /// One key index entry per encoded event (§7.3).
+    public struct KeyEntry: Sendable, Hashable {
+        public var recordID: XXH128
+        public var offset: UInt64
+        public var dataHashPrefix: UInt64
+    }
+
+    public struct Output: Sendable {
+        /// The whole batch, header included.
+        public var bytes: [UInt8]
+        public var header: BatchHeader
+        public var keyEntries: [KeyEntry]
+        public var eventHashes: [Digest32]
+    }
+
+    private var records = ByteWriter(capacity: 1 << 20)
+    private var body = ByteWriter(capacity: 4096)
+    private var keyText = ByteWriter(capacity: 256)
+    public var compressionLevel: Int32
+    public var codec: BatchHeader.Codec
+
+    public init(compressionLevel: Int32 = 0, codec: BatchHeader.Codec = .lz4) {
+        self.compressionLevel = compressionLevel
+        self.codec = codec
+    }
+
+    /// Encodes `events` as one batch starting at `baseOffset`, chained to `previous`.
+    /// `times[i]` is event i's commit time; times must not decrease.
+    public mutating func encode(
+        _ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64, previous: Digest32
+    ) throws(FormatError) -> Output {
+        precondition(!events.isEmpty && events.count == times.count)
+        records.removeAll()
+        let firstTime = times.first!
+        var chain = previous
+        var keyEntries: [KeyEntry] = []
+        keyEntries.reserveCapacity(events.count)
+        var hashes: [Digest32] = []
+        hashes.reserveCapacity(events.count)
+        var offset = baseOffset
+        for (e, t) in zip(events, times) {
+            body.removeAll()
+            let layout = RecordCodec.encodeBody(e, timeDelta: UInt64(t - firstTime), into: &body)
+            records.varint(UInt64(body.count))
+            records.raw(body.bytes)
+            let (hash, dataHash) = body.bytes.withUnsafeBytes { b in
+                (RecordCodec.chainHash(previous: chain, offset: offset, time: t,
+                                       hashedBody: UnsafeRawBufferPointer(rebasing: b[layout.hashedFrom...])),
+                 RecordCodec.dataHash(UnsafeRawBufferPointer(rebasing: b[layout.fieldsFrom...])))
+            }
+            chain = hash
+            hashes.append(hash)
+            keyEntries.append(KeyEntry(recordID: recordID(e), offset: offset,
+                                       dataHashPrefix: e.op == .checkpoint ? 0 : dataHash.w0))
+            offset += 1
+        }
+        var out = [UInt8](repeating: 0, count: BatchHeader.size)
+        switch codec {
+        case .lz4:
+            let recordBytes = records.bytes
+            try recordBytes.withBytes { (b) throws(FormatError) in
+                try LZ4Codec.compressFrame(b, level: compressionLevel, into: &out)
+            }
+        case .none:
+            out.append(contentsOf: records.bytes)
+        }
+        guard out.count <= Int(UInt32.max), records.count <= Int(UInt32.max) else {
+            throw FormatError("batch is larger than 4 GiB", at: 0)
+        }
+        BatchHeader.write(into: &out, count: UInt32(events.count), baseOffset: baseOffset, firstTime: firstTime,
+                          lastTime: times.last!, codec: codec, decodedLength: UInt32(records.count), chainHead: chain)
+        let header = try out.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
+        return Output(bytes: out, header: header, keyEntries: keyEntries, eventHashes: hashes)
+    }
+
+    private mutating func recordID(_ e: NewEvent) -> XXH128 {
+        keyText.removeAll()
+        keyText.raw(e.entity.utf8)
+        keyText.u8(0)
+        if e.op == .checkpoint {
+            keyText.raw("source=".utf8)
+            keyText.raw(e.source.utf8)
+        } else {
+            for (i, k) in e.keyFields.enumerated() {
+                if i > 0 { keyText.u8(UInt8(ascii: "|")) }
+                keyText.raw(k.utf8)
+                keyText.u8(UInt8(ascii: "="))
+                keyText.raw((e.value(of: k) ?? .null).canonicalText.utf8)
+            }
+        }
+        return XXH128.hash(keyText.bytes)
+    }
+}
+
+/// Decodes the record area of a batch and walks its records.
+public enum BatchDecoder {
+    /// The decoded record area of `batch` (the whole batch bytes, CRC already checked).
+    public static func recordArea(
+        of batch: UnsafeRawBufferPointer, header: BatchHeader, scratch: inout [UInt8]
+    ) throws(FormatError) -> [UInt8] {
+        let payload = UnsafeRawBufferPointer(rebasing: batch[BatchHeader.size..<Int(header.length)])
+        switch header.codec {
+        case .lz4:
+            try LZ4Codec.decompressFrame(payload, expected: Int(header.decodedLength), into: &scratch)
+            return scratch
+        case .none:
+            guard payload.count == Int(header.decodedLength) else {
+                throw FormatError("record area length disagrees with the header", at: 44)
+            }
+            return Array(payload)
+        }
+    }
+
+    /// Calls `body` with each record's index and body bytes; checks that exactly `count` records fill the area.
+    public static func forEachRecord(
+        _ area: UnsafeRawBufferPointer, count: UInt32,
+        _ body: (Int, UnsafeRawBufferPointer) throws(FormatError) -> Void
+    ) throws(FormatError) {
+        var r = ByteReader(area)
+        for i in 0..<Int(count) {
+            let at = r.position
+            let n = try r.length("record length")
+            guard n > 0 else { throw FormatError("empty record", at: at) }
+            let b = try r.bytes(n, "record")
+            do { try body(i, b) } catch { throw FormatError(error.reason, at: r.position - n + error.position) }
+        }
+        guard r.isAtEnd else { throw FormatError("bytes follow the last record", at: r.position) }
+    }
+
+    /// Recomputes the hashes of a batch's events from `previous`; returns the last one.
+    /// Positions in thrown errors are relative to the decoded record area.
+    public static func chain(
+        _ area: UnsafeRawBufferPointer, header: BatchHeader, previous: Digest32, each: ((Digest32) -> Void)? = nil
+    ) throws(FormatError) -> Digest32 {
+        var h = previous
+        var lastTime = header.firstTime
+        try forEachRecord(area, count: header.count) { (i, body) throws(FormatError) in
+            let (delta, from) = try RecordCodec.timeDelta(of: body)
+            let t = header.firstTime &+ Int64(truncatingIfNeeded: delta)
+            guard delta <= UInt64(header.lastTime - header.firstTime), t >= lastTime else {
+                throw FormatError("event time is outside the batch's time range or decreases", at: 0)
+            }
+            lastTime = t
+            h = RecordCodec.chainHash(previous: h, offset: header.baseOffset + UInt64(i), time: t,
+                                      hashedBody: UnsafeRawBufferPointer(rebasing: body[from...]))
+            each?(h)
+        }
+        guard lastTime == header.lastTime else { throw FormatError("last event time disagrees with the batch header", at: 0) }
+        return h
+    }
+}

@@ -1,0 +1,66 @@
+/// A growable little-endian byte buffer used to build records, headers and index entries.
+public struct ByteWriter: Sendable {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var count: Int { bytes.count }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    @inlinable public mutating func u8(_ v: UInt8) { bytes.append(v) }
+
+    @inlinable public mutating func u16(_ v: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: v))
+        bytes.append(UInt8(truncatingIfNeeded: v >> 8))
+    }
+
+    @inlinable public mutating func u32(_ v: UInt32) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable public mutating func u64(_ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+
+    @inlinable public mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    @inlinable public mutating func zigzag(_ v: Int64) {
+        varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+    }
+
+    @inlinable public mutating func raw(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
+
+    @inlinable public mutating func raw(_ p: UnsafeRawBufferPointer) { bytes.append(contentsOf: p) }
+
+    /// Writes `varint(length) bytes` of the string's UTF-8.
+    @inlinable public mutating func str(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            varint(UInt64(u.count))
+            bytes.append(contentsOf: u)
+        }
+    }
+
+    @inlinable public mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
+
+    /// Overwrites a u32 at `position` (used to patch lengths and CRCs).
+    public mutating func setU32(_ v: UInt32, at position: Int) {
+        let le = v.littleEndian
+        withUnsafeBytes(of: le) { src in
+            for i in 0..<4 { bytes[position + i] = src[i] }
+        }
+    }
+}

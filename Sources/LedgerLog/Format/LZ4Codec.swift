@@ -1,0 +1,68 @@
+internal import CLZ4
+
+/// LZ4 frame compression through liblz4.
+public enum LZ4Codec {
+    /// Compresses `source` into one LZ4 frame with the content size set and no content checksum
+    /// (the batch CRC covers the bytes). `level` 0 is LZ4's fast mode; 3...12 are LZ4-HC.
+    public static func compressFrame(_ source: UnsafeRawBufferPointer, level: Int32 = 0, into out: inout [UInt8]) throws(FormatError) {
+        var prefs = LZ4F_preferences_t()
+        prefs.frameInfo.contentSize = UInt64(source.count)
+        prefs.frameInfo.blockMode = LZ4F_blockIndependent
+        prefs.frameInfo.blockSizeID = LZ4F_max256KB
+        prefs.compressionLevel = level
+        let bound = LZ4F_compressFrameBound(source.count, &prefs)
+        let start = out.count
+        out.reserveCapacity(start + bound)
+        var produced = 0
+        var failure: String?
+        out.append(contentsOf: repeatElement(0, count: bound))
+        out.withUnsafeMutableBytes { dst in
+            let r = LZ4F_compressFrame(dst.baseAddress! + start, bound, source.baseAddress, source.count, &prefs)
+            if LZ4F_isError(r) != 0 {
+                failure = String(cString: LZ4F_getErrorName(r))
+            } else {
+                produced = r
+            }
+        }
+        out.removeLast(bound - produced)
+        if let failure { throw FormatError("LZ4 compression failed: \(failure)", at: 0) }
+    }
+
+    /// Decodes one LZ4 frame that must expand to exactly `expected` bytes.
+    public static func decompressFrame(_ source: UnsafeRawBufferPointer, expected: Int, into out: inout [UInt8]) throws(FormatError) {
+        var dctx: OpaquePointer?
+        let c = LZ4F_createDecompressionContext(&dctx, UInt32(LZ4F_VERSION))
+        guard LZ4F_isError(c) == 0, let dctx else { throw FormatError("LZ4 context could not be created", at: 0) }
+        defer { LZ4F_freeDecompressionContext(dctx) }
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(expected)
+        out.append(contentsOf: repeatElement(0, count: expected))
+        var srcPos = 0
+        var dstPos = 0
+        var failure: FormatError?
+        out.withUnsafeMutableBytes { dst in
+            while true {
+                var srcSize = source.count - srcPos
+                var dstSize = expected - dstPos
+                let hint = LZ4F_decompress(dctx, dst.baseAddress.map { $0 + dstPos }, &dstSize,
+                                           source.baseAddress.map { $0 + srcPos }, &srcSize, nil)
+                if LZ4F_isError(hint) != 0 {
+                    failure = FormatError("LZ4 frame is invalid: \(String(cString: LZ4F_getErrorName(hint)))", at: srcPos)
+                    return
+                }
+                srcPos += srcSize
+                dstPos += dstSize
+                if hint == 0 { break }
+                if srcSize == 0 && dstSize == 0 {
+                    failure = FormatError(dstPos == expected ? "LZ4 frame is longer than its declared length" : "LZ4 frame is truncated", at: srcPos)
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        guard srcPos == source.count else { throw FormatError("bytes follow the LZ4 frame", at: srcPos) }
+        guard dstPos == expected else {
+            throw FormatError("LZ4 frame decodes to \(dstPos) bytes, header says \(expected)", at: 0)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+internal import Crypto
+
+/// Encodes and decodes event records (log-format/SPEC.md §3) and computes their chain hashes (§5).
+public enum RecordCodec {
+    /// Where the parts of an encoded body start, relative to the body's first byte.
+    public struct BodyLayout: Sendable {
+        /// First byte covered by the event hash (just after the time delta).
+        public var hashedFrom: Int
+        /// First byte of the `fields` section (covered by the data hash).
+        public var fieldsFrom: Int
+    }
+
+    /// Appends the body of `e` (without its length prefix) to `w`.
+    public static func encodeBody(_ e: NewEvent, timeDelta: UInt64, into w: inout ByteWriter) -> BodyLayout {
+        let start = w.count
+        w.varint(timeDelta)
+        let hashedFrom = w.count - start
+        w.u8(e.op.rawValue)
+        w.u8(e.rowversion == nil ? 0 : 1)
+        w.str(e.source)
+        w.str(e.entity)
+        w.varint(UInt64(e.keyFields.count))
+        for k in e.keyFields { w.str(k) }
+        if let rv = e.rowversion { w.str(rv) }
+        let fieldsFrom = w.count - start
+        w.varint(UInt64(e.fields.count))
+        for f in e.fields {
+            w.str(f.name)
+            f.value.encode(into: &w)
+        }
+        return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
+    }
+
+    /// `hash(o) = SHA-256(hash(o−1) ‖ u64le(o) ‖ i64le(time) ‖ hashed body)`.
+    @inline(__always)
+    public static func chainHash(previous: Digest32, offset: UInt64, time: Int64, hashedBody: UnsafeRawBufferPointer) -> Digest32 {
+        var h = SHA256()
+        var prefix = (previous, offset.littleEndian, time.littleEndian)
+        withUnsafeBytes(of: &prefix) { h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
+        h.update(bufferPointer: hashedBody)
+        return Digest32(h.finalize())
+    }
+
+    public static func dataHash(_ fieldsBytes: UnsafeRawBufferPointer) -> Digest32 {
+        Digest32(SHA256.hash(data: fieldsBytes))
+    }
+
+    /// Reads only the time delta of `body`: what hashing needs.
+    @inline(__always)
+    public static func timeDelta(of body: UnsafeRawBufferPointer) throws(FormatError) -> (delta: UInt64, hashedFrom: Int) {
+        var r = ByteReader(body)
+        let d = try r.varint("time delta")
+        return (d, r.position)
+    }
+
+    /// Decodes a whole body, checking every canonical-form rule of §3.
+    public static func decode(
+        body: UnsafeRawBufferPointer, offset: UInt64, batchFirstTime: Int64, previous: Digest32
+    ) throws(FormatError) -> LogEvent {
+        var r = ByteReader(body)
+        let delta = try r.varint("time delta")
+        let hashedFrom = r.position
+        guard delta <= UInt64(Int64.max) - UInt64(max(batchFirstTime, 0)) else { throw FormatError("time delta overflows", at: 0) }
+        let time = batchFirstTime &+ Int64(delta)
+        let opAt = r.position
+        guard let op = EventOp(rawValue: try r.u8("op")) else { throw FormatError("unknown op", at: opAt) }
+        let flags = try r.u8("flags")
+        guard flags & ~1 == 0 else { throw FormatError("unknown record flags", at: opAt + 1) }
+        let source = try r.str("source")
+        let entity = try r.str("entity")
+        let keyCountAt = r.position
+        let keyCount = try r.length("key count")
+        var keys: [String] = []
+        keys.reserveCapacity(keyCount)
+        for _ in 0..<keyCount { keys.append(try r.str("key field name")) }
+        let rowversion = flags & 1 != 0 ? try r.str("rowversion") : nil
+        let fieldsFrom = r.position
+        let fieldCount = try r.length("field count")
+        var fields: [Field] = []
+        fields.reserveCapacity(fieldCount)
+        for _ in 0..<fieldCount {
+            let nameAt = r.position
+            let name = try r.str("field name")
+            if let last = fields.last, !last.name.utf8Precedes(name) {
+                throw FormatError("field names are not strictly ascending (\(name))", at: nameAt)
+            }
+            fields.append(Field(name, try FieldValue.decode(from: &r)))
+        }
+        guard r.isAtEnd else { throw FormatError("bytes follow the last field", at: r.position) }
+        if op == .checkpoint {
+            guard keyCount == 0 else { throw FormatError("a checkpoint has key fields", at: keyCountAt) }
+        } else {
+            guard keyCount > 0 else { throw FormatError("an \(op) has no key fields", at: keyCountAt) }
+            for k in keys {
+                guard let f = fields.first(where: { $0.name == k }), !f.value.isNull else {
+                    throw FormatError("key field \(k) is missing or null", at: keyCountAt)
+                }
+            }
+        }
+        let hash = chainHash(previous: previous, offset: offset, time: time,
+                             hashedBody: UnsafeRawBufferPointer(rebasing: body[hashedFrom...]))
+        let dataHash = Self.dataHash(UnsafeRawBufferPointer(rebasing: body[fieldsFrom...]))
+        return LogEvent(offset: offset, time: Timestamp(microseconds: time), op: op, source: source, entity: entity,
+                        keyFields: keys, rowversion: rowversion, fields: fields, hash: hash, dataHash: dataHash)
+    }
+}

@@ -1,0 +1,205 @@
+/// The per-record key index of one segment: sorted runs in `.kix` plus the `.kjl` journal
+/// (log-format/SPEC.md §7.3).
+public enum KeyIndex {
+    public static let entrySize = 32
+    static let kixMagic: [UInt8] = Array("LKIX".utf8)
+    static let kjlMagic: [UInt8] = Array("LKJL".utf8)
+    static let runMagic: [UInt8] = Array("KRUN".utf8)
+    static let runHeaderSize = 24
+
+    public typealias Entry = BatchEncoder.KeyEntry
+
+    static func header(_ magic: [UInt8], _ value: UInt64) -> [UInt8] {
+        var w = ByteWriter(capacity: 16)
+        w.raw(magic)
+        w.u32(1)
+        w.u64(value)
+        return w.bytes
+    }
+
+    static func encode(_ e: Entry, into w: inout ByteWriter) {
+        e.recordID.appendCanonical(to: &w)
+        w.u64(e.offset)
+        w.u64(e.dataHashPrefix)
+    }
+
+    static func decode(_ raw: UnsafeRawBufferPointer, at p: Int) -> Entry {
+        Entry(recordID: XXH128(canonical: raw, at: p),
+              offset: raw.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self).littleEndian,
+              dataHashPrefix: raw.loadUnaligned(fromByteOffset: p + 24, as: UInt64.self).littleEndian)
+    }
+
+    static func sortKey(_ a: Entry, _ b: Entry) -> Bool {
+        a.recordID != b.recordID ? a.recordID < b.recordID : a.offset < b.offset
+    }
+
+    /// A run as found in a `.kix` file.
+    public struct Run: Sendable {
+        public var position: UInt64
+        public var count: Int
+        public var firstOffset: UInt64
+        public var nextOffset: UInt64
+        public var entriesPosition: UInt64 { position + UInt64(runHeaderSize) }
+        public var endPosition: UInt64 { entriesPosition + UInt64(count * entrySize) + 4 }
+    }
+
+    /// Lists the runs of a `.kix` file by their headers, stopping at the first one that does not fit.
+    /// When `checkCRC` is set, a run whose CRC fails ends the list too.
+    public static func runs(_ f: LogFile, base: UInt64, checkCRC: Bool) throws(LogError) -> [Run] {
+        let size = try f.size()
+        guard size >= 16, try f.read(16, at: 0) == header(kixMagic, base) else { return [] }
+        var out: [Run] = []
+        var p: UInt64 = 16
+        var expectedFirst = base
+        while p + UInt64(runHeaderSize) <= size {
+            let h = try f.read(runHeaderSize, at: p)
+            guard Array(h[0..<4]) == runMagic else { break }
+            let (count, first, next) = h.withUnsafeBytes {
+                (Int($0.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian),
+                 $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian,
+                 $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
+            }
+            let run = Run(position: p, count: count, firstOffset: first, nextOffset: next)
+            guard first == expectedFirst, next >= first, UInt64(count) == next - first, run.endPosition <= size else { break }
+            if checkCRC {
+                let body = try f.read(count * entrySize + 4, at: run.entriesPosition)
+                let ok = body.withUnsafeBytes {
+                    CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(count * entrySize)]))
+                        == $0.loadUnaligned(fromByteOffset: count * entrySize, as: UInt32.self).littleEndian
+                }
+                guard ok else { break }
+            }
+            out.append(run)
+            expectedFirst = next
+            p = run.endPosition
+        }
+        return out
+    }
+
+    /// Offsets (and data hash prefixes) recorded for `recordID` in the segment at `base`, below `limit`.
+    /// `coveredUntil` is the offset up to which the index is complete; events from there on must be scanned.
+    public static func lookup(directory: String, base: UInt64, recordID: XXH128, limit: UInt64) throws(LogError) -> (entries: [Entry], coveredUntil: UInt64) {
+        var found: [Entry] = []
+        var journalFrom = base
+        if let f = try? LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .readOnly) {
+            let runs = try runs(f, base: base, checkCRC: false)
+            var probe = [UInt8](repeating: 0, count: entrySize)
+            for run in runs {
+                journalFrom = run.nextOffset
+                var lo = 0, hi = run.count
+                // lower bound of recordID
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
+                        try f.read(into: b, at: run.entriesPosition + UInt64(mid * entrySize))
+                    }
+                    let id = probe.withUnsafeBytes { XXH128(canonical: $0) }
+                    if id < recordID { lo = mid + 1 } else { hi = mid }
+                }
+                var i = lo
+                while i < run.count {
+                    _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
+                        try f.read(into: b, at: run.entriesPosition + UInt64(i * entrySize))
+                    }
+                    let e = probe.withUnsafeBytes { decode($0, at: 0) }
+                    guard e.recordID == recordID else { break }
+                    if e.offset < limit { found.append(e) }
+                    i += 1
+                }
+            }
+        }
+        if let j = try? LogFile(path: directory + "/" + SegmentName.file(base, "kjl"), mode: .readOnly) {
+            let size = try j.size()
+            if size >= 16, try j.read(16, at: 0) == header(kjlMagic, journalFrom) {
+                let bytes = try j.read(Int(size - 16), at: 16)
+                bytes.withUnsafeBytes { raw in
+                    var p = 0
+                    while p + entrySize <= raw.count {
+                        let e = decode(raw, at: p)
+                        guard e.offset == journalFrom else { break }
+                        if e.recordID == recordID && e.offset < limit { found.append(e) }
+                        journalFrom += 1
+                        p += entrySize
+                    }
+                }
+            }
+        }
+        return (found.sorted { $0.offset < $1.offset }, journalFrom)
+    }
+}
+
+/// Maintains the key index of the active segment.
+final class KeyIndexWriter {
+    let directory: String
+    let base: UInt64
+    let runSize: Int
+    private let kix: LogFile
+    private var kixEnd: UInt64
+    private let kjl: LogFile
+    private(set) var pending: [KeyIndex.Entry] = []
+    private(set) var journalFrom: UInt64
+    private var buffer = ByteWriter(capacity: 1 << 16)
+
+    /// Opens the index of the segment at `base` whose events end at `nextOffset`. Valid runs are kept;
+    /// `rebuild` supplies the entries from a given offset up to `nextOffset` by reading the segment.
+    init(directory: String, base: UInt64, nextOffset: UInt64, runSize: Int,
+         rebuild: (UInt64) throws(LogError) -> [KeyIndex.Entry]) throws(LogError) {
+        self.directory = directory
+        self.base = base
+        self.runSize = runSize
+        kix = try LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .create)
+        kjl = try LogFile(path: directory + "/" + SegmentName.file(base, "kjl"), mode: .create)
+        var runs = try KeyIndex.runs(kix, base: base, checkCRC: true)
+        while let last = runs.last, last.nextOffset > nextOffset { runs.removeLast() }
+        if runs.isEmpty {
+            try kix.truncate(to: 0)
+            try kix.write(KeyIndex.header(KeyIndex.kixMagic, base), at: 0)
+            kixEnd = 16
+        } else {
+            kixEnd = runs.last!.endPosition
+            try kix.truncate(to: kixEnd)
+        }
+        journalFrom = runs.last?.nextOffset ?? base
+        pending = try rebuild(journalFrom)
+        var w = ByteWriter(capacity: 16 + pending.count * KeyIndex.entrySize)
+        w.raw(KeyIndex.header(KeyIndex.kjlMagic, journalFrom))
+        for e in pending { KeyIndex.encode(e, into: &w) }
+        try kjl.truncate(to: 0)
+        try kjl.write(w.bytes, at: 0)
+    }
+
+    func add(_ entries: [KeyIndex.Entry]) throws(LogError) {
+        buffer.removeAll()
+        for e in entries { KeyIndex.encode(e, into: &buffer) }
+        try kjl.write(buffer.bytes, at: UInt64(16 + pending.count * KeyIndex.entrySize))
+        pending.append(contentsOf: entries)
+        if pending.count >= runSize { try flushRun() }
+    }
+
+    /// Writes the journal as one sorted run and starts an empty journal.
+    func flushRun() throws(LogError) {
+        guard let last = pending.last else { return }
+        let sorted = pending.sorted(by: KeyIndex.sortKey)
+        var w = ByteWriter(capacity: KeyIndex.runHeaderSize + sorted.count * KeyIndex.entrySize + 4)
+        w.raw(KeyIndex.runMagic)
+        w.u32(UInt32(sorted.count))
+        w.u64(journalFrom)
+        w.u64(last.offset + 1)
+        for e in sorted { KeyIndex.encode(e, into: &w) }
+        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[KeyIndex.runHeaderSize...])) }
+        w.u32(crc)
+        try kix.write(w.bytes, at: kixEnd)
+        kixEnd += UInt64(w.count)
+        journalFrom = last.offset + 1
+        pending.removeAll(keepingCapacity: true)
+        try kjl.truncate(to: 0)
+        try kjl.write(KeyIndex.header(KeyIndex.kjlMagic, journalFrom), at: 0)
+    }
+
+    /// At seal time: everything goes into runs and the journal file is removed.
+    func seal() throws(LogError) {
+        try flushRun()
+        try kix.sync()
+        LogDirectory.remove(directory + "/" + SegmentName.file(base, "kjl"))
+    }
+}

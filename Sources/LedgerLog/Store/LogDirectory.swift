@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Lists the files of a log directory.
+public enum LogDirectory {
+    /// Base offsets of the segments, ascending.
+    public static func segmentBases(_ directory: String) throws(LogError) -> [UInt64] {
+        guard let d = opendir(directory) else {
+            let e = errno
+            throw LogError(e == ENOENT ? .notFound : .io, "cannot open the log directory \(directory): \(String(cString: strerror(e)))", errno: e)
+        }
+        defer { closedir(d) }
+        var bases: [UInt64] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let b = SegmentName.base(of: name) { bases.append(b) }
+        }
+        return bases.sorted()
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public static func create(_ path: String) throws(LogError) {
+        if exists(path) { return }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if !exists(prefix) && mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw LogError(.io, "cannot create directory \(path): \(String(cString: strerror(errno)))", errno: errno)
+            }
+        }
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    public static func fileSize(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_size) : nil
+    }
+}

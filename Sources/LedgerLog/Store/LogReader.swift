@@ -1,0 +1,112 @@
+/// Read access to a log directory, safe to use while a writer (in this or another process) appends.
+///
+/// Readers see only committed events: those below HEAD's next offset.
+public struct LogReader: Sendable {
+    public let directory: String
+
+    public init(directory: String) throws(LogError) {
+        guard LogDirectory.exists(directory) else {
+            throw LogError(.notFound, "no log at \(directory)")
+        }
+        self.directory = directory
+    }
+
+    /// The committed head: HEAD when it is valid, otherwise the end of the last whole batch.
+    public func head() throws(LogError) -> HeadRecord {
+        if let h = HeadRecord.read(directory: directory) { return h }
+        let c = try EventCursor(directory: directory, from: lastSegmentBase(), limit: nil)
+        var last: LogEvent?
+        while let e = try c.next() { last = e }
+        if let last { return HeadRecord(nextOffset: last.offset + 1, chainHead: last.hash) }
+        let s = try SegmentScanner(path: directory + "/" + SegmentName.file(try lastSegmentBase(), "seg"))
+        return HeadRecord(nextOffset: s.header.baseOffset, chainHead: s.header.previousHash)
+    }
+
+    func lastSegmentBase() throws(LogError) -> UInt64 {
+        guard let b = try LogDirectory.segmentBases(directory).last else {
+            throw LogError(.notFound, "no segments in \(directory)")
+        }
+        return b
+    }
+
+    /// A cursor from `offset` up to the committed head (or `limit`).
+    public func cursor(from offset: UInt64, limit: UInt64? = nil) throws(LogError) -> EventCursor {
+        let l: UInt64
+        if let limit { l = limit } else { l = try head().nextOffset }
+        return try EventCursor(directory: directory, from: offset, limit: l)
+    }
+
+    public func event(at offset: UInt64) throws(LogError) -> LogEvent? {
+        try EventCursor(directory: directory, from: offset, limit: offset + 1).next()
+    }
+
+    /// The offset of the first event committed at or after `time` (the head if none).
+    public func offset(atOrAfter time: Timestamp) throws(LogError) -> UInt64 {
+        let head = try head().nextOffset
+        let bases = try LogDirectory.segmentBases(directory)
+        var start: UInt64 = bases.first ?? 0
+        for base in bases {
+            let s = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg"))
+            guard case .batch(let h, _) = try s.step(at: UInt64(SegmentHeader.size)) else { break }
+            if h.firstTime < time.microseconds { start = base } else { break }
+        }
+        let index = SparseIndex.load(directory: directory, base: start)
+        if let k = index.floor(timeBelow: time.microseconds) { start = index.baseOffset + UInt64(index.entries[k].relativeOffset) }
+        let c = try EventCursor(directory: directory, from: start, limit: head)
+        while let e = try c.next() {
+            if e.time >= time { return e.offset }
+        }
+        return head
+    }
+
+    /// Every event of one record, oldest first, found through the key index.
+    public func trail(entity: String, canonicalKey: String) throws(LogError) -> [LogEvent] {
+        let rid = EventIdentity.recordID(entity: entity, canonicalKey: canonicalKey)
+        let head = try head().nextOffset
+        let bases = try LogDirectory.segmentBases(directory)
+        var events: [LogEvent] = []
+        for (i, base) in bases.enumerated() where base < head {
+            let end = i + 1 < bases.count ? min(bases[i + 1], head) : head
+            let (entries, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
+            for e in entries {
+                guard let ev = try event(at: e.offset), ev.recordID == rid else {
+                    // The index is wrong here: do not trust it, scan the whole segment.
+                    events.removeAll { $0.offset >= base && $0.offset < end }
+                    events += try scan(from: base, to: end, recordID: rid)
+                    break
+                }
+                events.append(ev)
+            }
+            if covered < end { events += try scan(from: max(covered, base), to: end, recordID: rid) }
+        }
+        return events.sorted { $0.offset < $1.offset }
+    }
+
+    private func scan(from: UInt64, to: UInt64, recordID: XXH128) throws(LogError) -> [LogEvent] {
+        let c = try EventCursor(directory: directory, from: from, limit: to)
+        var out: [LogEvent] = []
+        while let e = try c.next() {
+            if e.recordID == recordID { out.append(e) }
+        }
+        return out
+    }
+
+    /// Key index entries for `[from, to)` of the segment at `segmentBase`, read from the events.
+    func keyEntries(segmentBase: UInt64, from: UInt64, to: UInt64) throws(LogError) -> [KeyIndex.Entry] {
+        guard from < to else { return [] }
+        let c = try EventCursor(directory: directory, from: from, limit: to)
+        var out: [KeyIndex.Entry] = []
+        while let e = try c.next() {
+            out.append(KeyIndex.Entry(recordID: e.recordID, offset: e.offset, dataHashPrefix: e.op == .checkpoint ? 0 : e.dataHash.w0))
+        }
+        return out
+    }
+
+    /// The Merkle accumulator over the event hashes of the segment at `segmentBase`, below `limit`.
+    func merkle(segmentBase: UInt64, limit: UInt64) throws(LogError) -> MerkleAccumulator {
+        var acc = MerkleAccumulator()
+        let c = try EventCursor(directory: directory, from: segmentBase, limit: limit)
+        while let e = try c.next() { acc.append(e.hash) }
+        return acc
+    }
+}

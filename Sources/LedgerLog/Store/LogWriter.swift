@@ -1,0 +1,222 @@
+public import Logging
+import Synchronization
+
+/// The single writer of a log directory: appends batches durably, rolls and seals segments,
+/// maintains the indexes and HEAD, and recovers the tail on open (log-format/SPEC.md §9–10).
+public final class LogWriter: @unchecked Sendable {
+    public let directory: String
+    public let configuration: LogConfiguration
+    private let clock: LogClock
+    private let logger: Logger
+    private let mutex = Mutex<Void>(())
+    private let lock: WriterLock
+    private let headFile: LogFile
+
+    private var segment: LogFile
+    private var segmentBase: UInt64
+    private var segmentPosition: UInt64
+    private var segmentFirstTime: Int64?
+    private var segmentLastTime: Int64 = 0
+    private var segmentPreviousRoot: Digest32
+    private var merkle: MerkleAccumulator?
+    private var sparse: SparseIndexWriter
+    private var keys: KeyIndexWriter
+    private var encoder: BatchEncoder
+    private var nextOffset: UInt64
+    private var chainHead: Digest32
+    private var lastTime: Int64
+    private var failure: LogError?
+    private var closed = false
+
+    /// The committed head: the next offset and the hash of the last event.
+    public var head: HeadRecord {
+        mutex.withLock { _ in HeadRecord(nextOffset: nextOffset, chainHead: chainHead) }
+    }
+
+    /// Opens (creating if needed) the log in `directory` for writing and recovers its tail.
+    public init(directory: String, configuration: LogConfiguration = .init(), clock: LogClock = .system, logger: Logger) throws(LogError) {
+        guard configuration.segmentMaxBytes < UInt64(UInt32.max) else {
+            throw LogError(.invalidArgument, "segment size limit must be below 4 GiB")
+        }
+        self.directory = directory
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        try LogDirectory.create(directory)
+        lock = try WriterLock(directory: directory)
+        headFile = try LogFile(path: directory + "/" + SegmentName.head, mode: .create)
+        encoder = BatchEncoder(compressionLevel: configuration.compressionLevel)
+
+        let state = try LogRecovery(directory: directory, logger: logger).recover()
+        segment = state.segment
+        segmentBase = state.segmentBase
+        segmentPosition = state.position
+        segmentFirstTime = state.segmentFirstTime
+        segmentLastTime = state.segmentLastTime
+        segmentPreviousRoot = state.previousRoot
+        merkle = state.eventCountInSegment == 0 ? MerkleAccumulator() : nil
+        nextOffset = state.nextOffset
+        chainHead = state.chainHead
+        lastTime = state.lastTime
+        sparse = try SparseIndexWriter(directory: directory, base: state.segmentBase, keep: state.sparseEntries,
+                                       interval: configuration.indexIntervalBytes)
+        for (h, p) in state.unindexedBatches { try sparse.noteBatch(h, position: p) }
+        let dir = directory
+        let base = state.segmentBase
+        let next = state.nextOffset
+        keys = try KeyIndexWriter(directory: directory, base: base, nextOffset: next, runSize: configuration.keyRunSize) { (from) throws(LogError) in
+            try LogReader(directory: dir).keyEntries(segmentBase: base, from: from, to: next)
+        }
+        try writeHead()
+        logger.debug("log opened", metadata: ["directory": "\(directory)", "next_offset": "\(nextOffset)"])
+    }
+
+    /// Appends `events` durably (per the configured policy) and returns their offsets.
+    /// Large appends are split into several batches; each batch commits atomically.
+    @discardableResult
+    public func append(_ events: [NewEvent]) throws(LogError) -> AppendReceipt {
+        try mutex.withLock { (_) throws(LogError) -> AppendReceipt in
+            try appendLocked(events)
+        }
+    }
+
+    private func appendLocked(_ events: [NewEvent]) throws(LogError) -> AppendReceipt {
+        if closed { throw LogError(.writerFailed, "the writer is closed") }
+        if let failure { throw LogError(.writerFailed, "an earlier write failed (\(failure)); reopen the log") }
+        guard !events.isEmpty else {
+            return AppendReceipt(firstOffset: nextOffset, count: 0, chainHead: chainHead, time: Timestamp(microseconds: lastTime))
+        }
+        let now = max(clock.now(), lastTime)
+        let first = nextOffset
+        var start = events.startIndex
+        let times = [Int64](repeating: now, count: min(events.count, configuration.maxBatchEvents))
+        while start < events.endIndex {
+            var end = min(start + configuration.maxBatchEvents, events.endIndex)
+            // keep decoded batches under maxBatchBytes (estimate from the first event's size)
+            if end - start > 1 {
+                let estimate = max(64, approximateSize(events[start]))
+                let byBytes = max(1, configuration.maxBatchBytes / estimate)
+                end = min(end, start + byBytes)
+            }
+            try writeBatch(events[start..<end], times: times[0..<(end - start)])
+            start = end
+        }
+        lastTime = now
+        return AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now))
+    }
+
+    private func approximateSize(_ e: NewEvent) -> Int {
+        var n = 16 + e.source.utf8.count + e.entity.utf8.count
+        for f in e.fields {
+            n += f.name.utf8.count + 2
+            switch f.value {
+            case .string(let s), .json(let s): n += s.utf8.count
+            case .decimal(let d): n += d.text.utf8.count
+            case .bytes(let b), .sealed(_, let b): n += b.count
+            default: n += 9
+            }
+        }
+        return n
+    }
+
+    private func writeBatch(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>) throws(LogError) {
+        let out: BatchEncoder.Output
+        do {
+            out = try encoder.encode(events, times: times, baseOffset: nextOffset, previous: chainHead)
+        } catch {
+            throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
+        }
+        if segmentFirstTime != nil {
+            let tooBig = segmentPosition + UInt64(out.bytes.count) + UInt64(SegmentFooter.size) > configuration.segmentMaxBytes
+            let tooOld = configuration.segmentMaxAgeSeconds.map { times.first! - segmentFirstTime! >= $0 * 1_000_000 } ?? false
+            if tooBig || tooOld { try roll() }
+        }
+        let position = segmentPosition
+        do {
+            try segment.write(out.bytes, at: position)
+            if configuration.durability == .fsyncPerBatch { try segment.syncData() }
+        } catch {
+            try? segment.truncate(to: position)
+            failure = error
+            throw error
+        }
+        segmentPosition += UInt64(out.bytes.count)
+        if segmentFirstTime == nil { segmentFirstTime = out.header.firstTime }
+        segmentLastTime = out.header.lastTime
+        nextOffset = out.header.nextOffset
+        chainHead = out.header.chainHead
+        if merkle != nil { for h in out.eventHashes { merkle!.append(h) } }
+        do {
+            try sparse.noteBatch(out.header, position: position)
+            try keys.add(out.keyEntries)
+            try writeHead()
+        } catch {
+            // The batch is durable; only derived files failed. The next open rebuilds them.
+            logger.warning("index update failed; it will be rebuilt on the next open", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func writeHead() throws(LogError) {
+        try headFile.write(HeadRecord(nextOffset: nextOffset, chainHead: chainHead).encoded(), at: 0)
+    }
+
+    /// Seals the active segment and starts the next one.
+    private func roll() throws(LogError) {
+        let acc: MerkleAccumulator
+        if let merkle { acc = merkle } else { acc = try LogReader(directory: directory).merkle(segmentBase: segmentBase, limit: nextOffset) }
+        let root = MerkleTree.chainedRoot(previous: segmentPreviousRoot, treeRoot: acc.root)
+        let footer = SegmentFooter(baseOffset: segmentBase, eventCount: nextOffset - segmentBase,
+                                   firstTime: segmentFirstTime ?? 0, lastTime: segmentLastTime,
+                                   lastHash: chainHead, root: root, position: segmentPosition)
+        do {
+            try segment.write(footer.encoded(), at: segmentPosition)
+            try segment.sync()
+            try keys.seal()
+        } catch {
+            failure = error
+            throw error
+        }
+        let base = nextOffset
+        let header = SegmentHeader(baseOffset: base, createdAt: clock.now(), previousHash: chainHead, previousRoot: root)
+        do {
+            let f = try LogFile(path: directory + "/" + SegmentName.file(base, "seg"), mode: .create)
+            try f.truncate(to: 0)
+            try f.write(header.encoded(), at: 0)
+            try f.sync()
+            try LogFile.syncDirectory(directory)
+            segment = f
+            sparse = try SparseIndexWriter(directory: directory, base: base, keep: [], interval: configuration.indexIntervalBytes)
+            keys = try KeyIndexWriter(directory: directory, base: base, nextOffset: base, runSize: configuration.keyRunSize) { (_) throws(LogError) in [] }
+        } catch {
+            failure = error
+            throw error
+        }
+        logger.info("segment sealed", metadata: ["segment": "\(SegmentName.file(segmentBase, "seg"))", "events": "\(footer.eventCount)"])
+        segmentBase = base
+        segmentPosition = UInt64(SegmentHeader.size)
+        segmentFirstTime = nil
+        segmentPreviousRoot = root
+        merkle = MerkleAccumulator()
+    }
+
+    /// Seals the active segment now if it holds events (for tests and `ledger` maintenance).
+    public func sealActiveSegment() throws(LogError) {
+        try mutex.withLock { (_) throws(LogError) in
+            if segmentFirstTime != nil { try roll() }
+        }
+    }
+
+    /// Flushes what is pending and releases the lock. Further appends fail.
+    public func close() {
+        mutex.withLock { _ in
+            guard !closed else { return }
+            closed = true
+            try? segment.sync()
+            lock.release()
+        }
+    }
+
+    deinit {
+        if !closed { lock.release() }
+    }
+}

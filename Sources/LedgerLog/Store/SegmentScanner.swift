@@ -1,0 +1,96 @@
+/// What lies at a position in a segment file (log-format/SPEC.md §10).
+public enum ScanStep {
+    /// A whole batch whose CRC holds; `bytes` holds exactly the batch.
+    case batch(BatchHeader, position: UInt64)
+    case footer(SegmentFooter, position: UInt64)
+    /// The file ends cleanly here.
+    case end(position: UInt64)
+    /// An unacknowledged, partly written batch starts here.
+    case torn(position: UInt64, reason: String)
+    case damage(LogError)
+}
+
+/// Reads a segment file batch by batch, telling whole batches from torn tails and from damage.
+public final class SegmentScanner {
+    public let file: LogFile
+    public let header: SegmentHeader
+    public private(set) var size: UInt64
+    /// The bytes of the batch last returned by ``step(at:)``.
+    public private(set) var batchBytes: [UInt8] = []
+
+    public init(path: String) throws(LogError) {
+        file = try LogFile(path: path, mode: .readOnly)
+        size = try file.size()
+        let raw = try file.read(SegmentHeader.size, at: 0)
+        do {
+            header = try raw.withBytes { (b) throws(FormatError) in try SegmentHeader(decoding: b) }
+        } catch {
+            throw LogError(error, file: file.name, base: 0)
+        }
+    }
+
+    public func refreshSize() throws(LogError) { size = try file.size() }
+
+    private func allZero(from position: UInt64) throws(LogError) -> Bool {
+        var p = position
+        while p < size {
+            let chunk = try file.read(Int(min(1 << 20, size - p)), at: p)
+            if chunk.isEmpty { break }
+            if chunk.contains(where: { $0 != 0 }) { return false }
+            p += UInt64(chunk.count)
+        }
+        return true
+    }
+
+    private func damage(_ reason: String, at position: UInt64) -> ScanStep {
+        .damage(LogError(.damaged, reason, file: file.name, position: position))
+    }
+
+    public func step(at position: UInt64) throws(LogError) -> ScanStep {
+        if position >= size { return .end(position: position) }
+        let remaining = size - position
+        if remaining < 4 {
+            return .torn(position: position, reason: "the file ends inside a batch header")
+        }
+        let magic = try file.read(4, at: position)
+        if magic == SegmentFooter.magic {
+            guard remaining >= UInt64(SegmentFooter.size) else {
+                return .torn(position: position, reason: "the file ends inside the footer")
+            }
+            let raw = try file.read(SegmentFooter.size, at: position)
+            do {
+                let f = try raw.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }
+                guard remaining == UInt64(SegmentFooter.size) else { return damage("bytes follow the footer", at: position + 128) }
+                guard f.position == position else { return damage("footer position field is wrong", at: position + 104) }
+                return .footer(f, position: position)
+            } catch {
+                return .damage(LogError(error, file: file.name, base: position))
+            }
+        }
+        if magic != [0x4C, 0x42, 0x41, 0x54] {  // "LBAT"
+            if try allZero(from: position) { return .torn(position: position, reason: "zero-filled tail") }
+            return damage("batch magic is wrong", at: position)
+        }
+        guard remaining >= UInt64(BatchHeader.size) else {
+            return .torn(position: position, reason: "the file ends inside a batch header")
+        }
+        let hraw = try file.read(BatchHeader.size, at: position)
+        let header: BatchHeader
+        do {
+            header = try hraw.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
+        } catch {
+            return .damage(LogError(error, file: file.name, base: position))
+        }
+        if UInt64(header.length) > remaining {
+            return .torn(position: position, reason: "the batch's length runs past the end of the file")
+        }
+        if batchBytes.count != Int(header.length) {
+            batchBytes = [UInt8](repeating: 0, count: Int(header.length))
+        }
+        let n = try batchBytes.withMutableBytes { (b) throws(LogError) -> Int in try file.read(into: b, at: position) }
+        guard n == Int(header.length) else { return .torn(position: position, reason: "the batch is incomplete") }
+        let ok = batchBytes.withUnsafeBytes { header.checkCRC($0) }
+        guard ok else { return damage("batch CRC mismatch", at: position) }
+        return .batch(header, position: position)
+    }
+}

@@ -1,0 +1,200 @@
+/// Re-checks a whole log: every CRC, offset and timestamp, the hash chain against every stored head,
+/// every sealed segment's Merkle root, HEAD, and the index files (log-format/SPEC.md §10).
+public struct LogVerifier: Sendable {
+    public let directory: String
+    /// Also decode every record and check every key index entry against the events.
+    public var deep: Bool
+
+    public init(directory: String, deep: Bool = false) {
+        self.directory = directory
+        self.deep = deep
+    }
+
+    /// Verifies the log; `progress` is called with the bytes checked so far.
+    public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws(LogError) -> VerifyReport {
+        var report = VerifyReport()
+        let bases = try LogDirectory.segmentBases(directory)
+        guard !bases.isEmpty else { throw LogError(.notFound, "no segments in \(directory)") }
+        let total = bases.reduce(UInt64(0)) { $0 + (LogDirectory.fileSize(directory + "/" + SegmentName.file($1, "seg")) ?? 0) }
+        let headRecord = HeadRecord.read(directory: directory)
+        var previousHash = Digest32.zero
+        var previousRoot = Digest32.zero
+        var expected: UInt64 = 0
+        var lastTime = Int64.min
+        var scratch: [UInt8] = []
+        var done: UInt64 = 0
+        segments: for (si, base) in bases.enumerated() {
+            let isLast = si == bases.count - 1
+            let scanner: SegmentScanner
+            do { scanner = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg")) } catch {
+                report.problem = error
+                break
+            }
+            let name = scanner.file.name
+            report.segments += 1
+            report.bytesOnDisk += scanner.size
+            func fail(_ reason: String, _ position: UInt64) { report.problem = LogError(.damaged, reason, file: name, position: position) }
+            let h = scanner.header
+            guard h.baseOffset == base, base == expected else { fail("segment base offset \(h.baseOffset) does not continue the log at \(expected)", 16); break }
+            guard h.previousHash == previousHash else { fail("segment header's previous hash does not match the chain", 32); break }
+            guard h.previousRoot == previousRoot else { fail("segment header's previous Merkle root does not match", 64); break }
+            var merkle = MerkleAccumulator()
+            var position = UInt64(SegmentHeader.size)
+            var batchPositions: [(UInt64, BatchHeader)] = []
+            var sealed = false
+            walk: while true {
+                let step: ScanStep
+                do { step = try scanner.step(at: position) } catch { report.problem = error; break segments }
+                switch step {
+                case .batch(let b, let p):
+                    guard b.baseOffset == expected else { fail("batch base offset \(b.baseOffset) breaks the sequence (expected \(expected))", p + 16); break segments }
+                    guard b.firstTime >= lastTime else { fail("batch timestamps go backwards", p + 24); break segments }
+                    do {
+                        let area = try scanner.batchBytes.withBytes { (raw) throws(FormatError) in
+                            try BatchDecoder.recordArea(of: raw, header: b, scratch: &scratch)
+                        }
+                        let last = try area.withBytes { (a) throws(FormatError) in
+                            try BatchDecoder.chain(a, header: b, previous: previousHash) { merkle.append($0) }
+                        }
+                        guard last == b.chainHead else { fail("hash chain mismatch: events of offsets \(b.baseOffset)–\(b.lastOffset) do not hash to the batch's chain head", p + 48); break segments }
+                        if deep {
+                            _ = try BatchEvents.decode(scanner.batchBytes, header: b, previous: previousHash, file: name, position: p, scratch: &scratch)
+                        }
+                        report.decodedBytes += UInt64(b.decodedLength)
+                    } catch let e as FormatError {
+                        fail("\(e.reason) (in the batch of offsets \(b.baseOffset)–\(b.lastOffset))", p); break segments
+                    } catch let e as LogError {
+                        report.problem = e; break segments
+                    } catch {
+                        fail("\(error)", p); break segments
+                    }
+                    previousHash = b.chainHead
+                    expected = b.nextOffset
+                    lastTime = b.lastTime
+                    report.batches += 1
+                    report.events += UInt64(b.count)
+                    batchPositions.append((p, b))
+                    position = p + UInt64(b.length)
+                    done += UInt64(b.length)
+                    progress?(done, total)
+                case .footer(let f, let p):
+                    guard f.baseOffset == base, f.nextOffset == expected else { fail("footer's event count disagrees with the segment", p + 16); break segments }
+                    guard f.lastHash == previousHash else { fail("footer's last hash disagrees with the chain", p + 40); break segments }
+                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: merkle.root)
+                    guard f.root == root else { fail("footer's Merkle root does not match the segment's events", p + 72); break segments }
+                    previousRoot = root
+                    sealed = true
+                    report.sealedSegments += 1
+                    break walk
+                case .end(let p):
+                    if !isLast { fail("segment is not sealed but a later segment exists", p); break segments }
+                    break walk
+                case .torn(let p, let reason):
+                    if !isLast { fail("\(reason) in a sealed segment", p); break segments }
+                    report.tornTail = LogError(.damaged, "torn tail: \(reason) (\(scanner.size - p) bytes, never acknowledged; the next writer cuts them)", file: name, position: p)
+                    break walk
+                case .damage(let e):
+                    report.problem = e
+                    break segments
+                }
+            }
+            if !sealed && !isLast { fail("segment is not sealed but a later segment exists", scanner.size); break }
+            checkSparseIndex(base: base, batches: batchPositions, into: &report)
+            checkKeyIndex(base: base, next: expected, sealed: sealed, into: &report)
+        }
+        report.head = HeadRecord(nextOffset: expected, chainHead: previousHash)
+        if report.problem == nil, let headRecord {
+            if headRecord.nextOffset > expected {
+                report.problem = LogError(.damaged, "HEAD records offsets up to \(headRecord.nextOffset - 1) as committed but the log ends at offset \(expected)", file: SegmentName.head, position: 0)
+            } else if headRecord.nextOffset == expected && headRecord.chainHead != previousHash {
+                report.problem = LogError(.damaged, "HEAD's chain head disagrees with the log", file: SegmentName.head, position: 8)
+            }
+        }
+        return report
+    }
+
+    private func checkSparseIndex(base: UInt64, batches: [(UInt64, BatchHeader)], into report: inout VerifyReport) {
+        for ext in ["oix", "tix"] {
+            let path = directory + "/" + SegmentName.file(base, ext)
+            guard let size = LogDirectory.fileSize(path) else { continue }
+            let entrySize: UInt64 = ext == "oix" ? 8 : 12
+            if size < 16 || (size - 16) % entrySize != 0 {
+                report.indexProblems.append(LogError(.damaged, "index file has a partial entry or header", file: SegmentName.file(base, ext), position: size))
+            }
+        }
+        let index = SparseIndex.load(directory: directory, base: base)
+        let rawCount = (LogDirectory.fileSize(directory + "/" + SegmentName.file(base, "oix")).map { $0 >= 16 ? Int(($0 - 16) / 8) : 0 }) ?? 0
+        let byPosition = Dictionary(batches.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (i, e) in index.entries.enumerated() {
+            guard let b = byPosition[UInt64(e.position)], b.baseOffset == base + UInt64(e.relativeOffset), b.firstTime == e.time else {
+                report.indexProblems.append(LogError(.damaged, "offset/time index entry \(i) does not point at its batch",
+                                                     file: SegmentName.file(base, "oix"), position: UInt64(16 + 8 * i)))
+                return
+            }
+        }
+        if index.entries.count < rawCount {
+            let i = index.entries.count
+            report.indexProblems.append(LogError(.damaged, "offset/time index entry \(i) is out of order, disagrees between .oix and .tix, or is not a batch",
+                                                 file: SegmentName.file(base, "oix"), position: UInt64(16 + 8 * i)))
+        }
+    }
+
+    private func checkKeyIndex(base: UInt64, next: UInt64, sealed: Bool, into report: inout VerifyReport) {
+        let name = SegmentName.file(base, "kix")
+        guard let f = try? LogFile(path: directory + "/" + name, mode: .readOnly), let size = try? f.size() else { return }
+        guard let runs = try? KeyIndex.runs(f, base: base, checkCRC: true) else { return }
+        let end = runs.last?.endPosition ?? 16
+        if end != size {
+            report.indexProblems.append(LogError(.damaged, "key index run is damaged (bad header, coverage or CRC)", file: name, position: end))
+            return
+        }
+        guard let last = runs.last, last.nextOffset <= next else {
+            if let last = runs.last { report.indexProblems.append(LogError(.damaged, "key index covers offsets past the segment", file: name, position: last.position)) }
+            return
+        }
+        guard deep || !sealed else { return }
+        // Check the journal (and in deep mode every run) against the events.
+        guard let reader = try? LogReader(directory: directory),
+              let truth = try? reader.keyEntries(segmentBase: base, from: deep ? base : last.nextOffset, to: next) else { return }
+        var byOffset: [UInt64: KeyIndex.Entry] = [:]
+        for t in truth { byOffset[t.offset] = t }
+        if deep {
+            for run in runs {
+                guard let bytes = try? f.read(run.count * KeyIndex.entrySize, at: run.entriesPosition) else { continue }
+                let bad: Int? = bytes.withUnsafeBytes { raw in
+                    (0..<run.count).first { i in
+                        let e = KeyIndex.decode(raw, at: i * KeyIndex.entrySize)
+                        return byOffset[e.offset] != e
+                    }
+                }
+                if let bad {
+                    report.indexProblems.append(LogError(.damaged, "key index entry does not match its event", file: name,
+                                                         position: run.entriesPosition + UInt64(bad * KeyIndex.entrySize)))
+                    return
+                }
+            }
+        }
+        let jname = SegmentName.file(base, "kjl")
+        guard !sealed, let j = try? LogFile(path: directory + "/" + jname, mode: .readOnly), let jsize = try? j.size(),
+              let bytes = try? j.read(Int(jsize), at: 0) else { return }
+        guard bytes.count >= 16, Array(bytes[0..<16]) == KeyIndex.header(KeyIndex.kjlMagic, last.nextOffset) else {
+            report.indexProblems.append(LogError(.damaged, "key journal header is wrong", file: jname, position: 0))
+            return
+        }
+        if (bytes.count - 16) % KeyIndex.entrySize != 0 {
+            report.indexProblems.append(LogError(.damaged, "key journal ends inside an entry", file: jname, position: UInt64(bytes.count)))
+        }
+        let n = (bytes.count - 16) / KeyIndex.entrySize
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<n {
+                let e = KeyIndex.decode(raw, at: 16 + i * KeyIndex.entrySize)
+                if e.offset >= next { break }
+                if byOffset[e.offset] != e || e.offset != last.nextOffset + UInt64(i) {
+                    report.indexProblems.append(LogError(.damaged, "key journal entry \(i) does not match its event", file: jname,
+                                                         position: UInt64(16 + i * KeyIndex.entrySize)))
+                    return
+                }
+            }
+        }
+    }
+}
