@@ -36,3 +36,16 @@ public enum EventIdentity {
         canonicalKey(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }
     }
 }
+
+extension EventIdentity {
+    /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
+    public static func dataHash(of e: NewEvent) -> Digest32 {
+        var w = ByteWriter(capacity: 256)
+        w.varint(UInt64(e.fields.count))
+        for f in e.fields {
+            w.str(f.name)
+            f.value.encode(into: &w)
+        }
+        return w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) }
+    }
+}

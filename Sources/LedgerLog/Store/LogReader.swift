@@ -110,3 +110,42 @@ public struct LogReader: Sendable {
         return acc
     }
 }
+
+extension LogReader {
+    /// The newest key index entry of a record (its latest event's offset and data hash prefix), or nil.
+    public func latestKeyEntry(recordID rid: XXH128, head: UInt64) throws(LogError) -> KeyIndex.Entry? {
+        let bases = try LogDirectory.segmentBases(directory)
+        for (i, base) in bases.enumerated().reversed() where base < head {
+            let end = i + 1 < bases.count ? min(bases[i + 1], head) : head
+            let (entries, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
+            if covered < end {
+                let c = try EventCursor(directory: directory, from: max(covered, base), limit: end)
+                var last: KeyIndex.Entry?
+                while let e = try c.next() {
+                    if e.recordID == rid {
+                        last = KeyIndex.Entry(recordID: rid, offset: e.offset, dataHashPrefix: e.op == .checkpoint ? 0 : e.dataHash.w0)
+                    }
+                }
+                if let last { return last }
+            }
+            if let e = entries.last { return e }
+        }
+        return nil
+    }
+}
+
+extension LogReader {
+    /// The key field names of the newest event of `entity`, searching segments from the newest.
+    public func keyFields(ofEntity entity: String) throws(LogError) -> [String]? {
+        let head = try head().nextOffset
+        for base in try LogDirectory.segmentBases(directory).reversed() where base < head {
+            let c = try EventCursor(directory: directory, from: base, limit: head)
+            var found: [String]?
+            while let e = try c.next() {
+                if e.entity == entity && e.op != .checkpoint { found = e.keyFields }
+            }
+            if let found { return found }
+        }
+        return nil
+    }
+}
