@@ -138,7 +138,7 @@ enum RowDecoder {
             }
             return .decimal(d)
         case .array, .object:
-            guard let text = v.canonicalText() else { throw Failure(description: "field \(field): a nested number is out of range") }
+            guard let text = v.canonicalText() else { throw Failure(description: "field \(field): a nested number is out of range or an object repeats a member name") }
             return .json(text)
         }
     }

@@ -25,7 +25,10 @@ struct AuditCommand: ParsableCommand {
             let reader = try LogReader(directory: directory)
             let canonical: String
             if key.allSatisfy({ $0.contains("=") }) {
-                canonical = key.joined(separator: "|")
+                canonical = EventIdentity.canonicalKey(key.map { kv in
+                    let eq = kv.firstIndex(of: "=")!
+                    return (String(kv[..<eq]), String(kv[kv.index(after: eq)...]))
+                })
             } else {
                 guard let names = try reader.keyFields(ofEntity: entity) else {
                     Terminal.error("ledger: no events of entity \(entity)")
@@ -34,7 +37,7 @@ struct AuditCommand: ParsableCommand {
                 guard names.count == key.count else {
                     throw ValidationError("entity \(entity) has key fields \(names.joined(separator: ",")): give \(names.count) value(s)")
                 }
-                canonical = zip(names, key).map { "\($0)=\($1)" }.joined(separator: "|")
+                canonical = EventIdentity.canonicalKey(zip(names, key).map { (name: $0, text: $1) })
             }
             let trail = try reader.trail(entity: entity, canonicalKey: canonical)
             guard !trail.isEmpty else {

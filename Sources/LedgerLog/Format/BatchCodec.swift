@@ -76,21 +76,7 @@ public struct BatchEncoder: Sendable {
     }
 
     private mutating func recordID(_ e: NewEvent) -> XXH128 {
-        keyText.removeAll()
-        keyText.raw(e.entity.utf8)
-        keyText.u8(0)
-        if e.op == .checkpoint {
-            keyText.raw("source=".utf8)
-            keyText.raw(e.source.utf8)
-        } else {
-            for (i, k) in e.keyFields.enumerated() {
-                if i > 0 { keyText.u8(UInt8(ascii: "|")) }
-                keyText.raw(k.utf8)
-                keyText.u8(UInt8(ascii: "="))
-                keyText.raw((e.value(of: k) ?? .null).canonicalText.utf8)
-            }
-        }
-        return XXH128.hash(keyText.bytes)
+        EventIdentity.recordID(of: e, scratch: &keyText)
     }
 }
 

@@ -1,17 +1,49 @@
 /// Business-key identity: the canonical key, bk_hash and record id of log-format/SPEC.md §4.
 public enum EventIdentity {
+    /// Appends the canonical key: `name=text|name=text…` in declared key order, with `\`, `|` and `=`
+    /// escaped by a backslash; for a checkpoint `source=<source>`.
+    public static func writeCanonicalKey(
+        op: EventOp, source: String, keyFields: [String], into w: inout ByteWriter, value: (String) -> FieldValue?
+    ) {
+        if op == .checkpoint {
+            w.raw("source=".utf8)
+            appendEscaped(source, to: &w)
+            return
+        }
+        for (i, k) in keyFields.enumerated() {
+            if i > 0 { w.u8(UInt8(ascii: "|")) }
+            appendEscaped(k, to: &w)
+            w.u8(UInt8(ascii: "="))
+            appendEscaped((value(k) ?? .null).canonicalText, to: &w)
+        }
+    }
+
+    @inline(__always)
+    static func appendEscaped(_ s: String, to w: inout ByteWriter) {
+        for b in s.utf8 {
+            if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") || b == UInt8(ascii: "=") { w.u8(UInt8(ascii: "\\")) }
+            w.u8(b)
+        }
+    }
+
     public static func canonicalKey(
         op: EventOp, source: String, keyFields: [String], value: (String) -> FieldValue?
     ) -> String {
-        if op == .checkpoint { return "source=" + source }
-        var s = ""
-        for (i, k) in keyFields.enumerated() {
-            if i > 0 { s += "|" }
-            s += k
-            s += "="
-            s += value(k)?.canonicalText ?? ""
+        var w = ByteWriter(capacity: 64)
+        writeCanonicalKey(op: op, source: source, keyFields: keyFields, into: &w, value: value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Builds a canonical key from field names and values given as text (for `ledger audit`).
+    public static func canonicalKey(_ pairs: [(name: String, text: String)]) -> String {
+        var w = ByteWriter(capacity: 64)
+        for (i, p) in pairs.enumerated() {
+            if i > 0 { w.u8(UInt8(ascii: "|")) }
+            appendEscaped(p.name, to: &w)
+            w.u8(UInt8(ascii: "="))
+            appendEscaped(p.text, to: &w)
         }
-        return s
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     public static func bkHash(canonicalKey: String) -> XXH128 {
@@ -27,25 +59,28 @@ public enum EventIdentity {
         return XXH128.hash(w.bytes)
     }
 
-    /// The record id of an event about to be appended.
+    /// The record id of an event about to be appended, built in `scratch` without a String.
+    public static func recordID(of e: NewEvent, scratch w: inout ByteWriter) -> XXH128 {
+        w.removeAll()
+        w.raw(e.entity.utf8)
+        w.u8(0)
+        writeCanonicalKey(op: e.op, source: e.source, keyFields: e.keyFields, into: &w) { e.value(of: $0) }
+        return XXH128.hash(w.bytes)
+    }
+
     public static func recordID(of e: NewEvent) -> XXH128 {
-        recordID(entity: e.entity, canonicalKey: canonicalKey(of: e))
+        var w = ByteWriter(capacity: 64)
+        return recordID(of: e, scratch: &w)
     }
 
     public static func canonicalKey(of e: NewEvent) -> String {
         canonicalKey(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }
     }
-}
 
-extension EventIdentity {
     /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
     public static func dataHash(of e: NewEvent) -> Digest32 {
         var w = ByteWriter(capacity: 256)
-        w.varint(UInt64(e.fields.count))
-        for f in e.fields {
-            w.str(f.name)
-            f.value.encode(into: &w)
-        }
+        RecordCodec.encodeFields(e.fields, into: &w)
         return w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) }
     }
 }

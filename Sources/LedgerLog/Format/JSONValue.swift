@@ -32,7 +32,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Canonical JSON text (log-format/SPEC.md §3.1): sorted keys, canonical decimals, no spaces.
-    /// Returns nil when a number is not a valid decimal.
+    /// Returns nil when a number is not a valid decimal or an object repeats a member name.
     public func canonicalText() -> String? {
         var out = ""
         return write(into: &out) ? out : nil
@@ -56,6 +56,7 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let o):
             out += "{"
             let sorted = o.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            for i in sorted.indices.dropFirst() where sorted[i].0 == sorted[i - 1].0 { return false }
             for (i, (k, v)) in sorted.enumerated() {
                 if i > 0 { out += "," }
                 JSONText.appendQuoted(k, to: &out)

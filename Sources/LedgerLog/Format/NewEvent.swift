@@ -23,6 +23,9 @@ public struct NewEvent: Sendable, Hashable {
         for i in sorted.indices.dropFirst() where sorted[i].name == sorted[i - 1].name {
             throw EventError(.duplicateField, field: sorted[i].name)
         }
+        for f in sorted {
+            if case .timestamp(let t) = f.value, !t.isRepresentable { throw EventError(.timestampOutOfRange, field: f.name) }
+        }
         if op == .checkpoint {
             guard keyFields.isEmpty else { throw EventError(.checkpointHasKey, field: keyFields[0]) }
         } else {
@@ -58,6 +61,7 @@ public struct EventError: Error, Sendable, Hashable, CustomStringConvertible {
         case keyFieldMissing = "key field missing from the payload"
         case keyFieldNull = "key field is null"
         case checkpointHasKey = "a checkpoint has no key fields"
+        case timestampOutOfRange = "timestamp outside the years 0001-9999"
     }
 
     public var code: Code

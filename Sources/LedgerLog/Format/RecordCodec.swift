@@ -23,12 +23,18 @@ public enum RecordCodec {
         for k in e.keyFields { w.str(k) }
         if let rv = e.rowversion { w.str(rv) }
         let fieldsFrom = w.count - start
-        w.varint(UInt64(e.fields.count))
-        for f in e.fields {
+        encodeFields(e.fields, into: &w)
+        return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
+    }
+
+    /// The `fields` section: count, then name and value of each field in stored order.
+    @inline(__always)
+    public static func encodeFields(_ fields: [Field], into w: inout ByteWriter) {
+        w.varint(UInt64(fields.count))
+        for f in fields {
             w.str(f.name)
             f.value.encode(into: &w)
         }
-        return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
     }
 
     /// `hash(o) = SHA-256(hash(o−1) ‖ u64le(o) ‖ i64le(time) ‖ hashed body)`.

@@ -6,6 +6,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: the range the canonical text can show.
+    public static let minimum = Timestamp(microseconds: -62_135_596_800_000_000)
+    public static let maximum = Timestamp(microseconds: 253_402_300_799_999_999)
+
+    public var isRepresentable: Bool { self >= Self.minimum && self <= Self.maximum }
+
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the canonical text of log-format/SPEC.md §3.2.
     public var description: String { iso8601 }
 

@@ -22,6 +22,8 @@ public struct LogConfiguration: Sendable {
     public var keyRunSize = 65_536
     /// LZ4 level: 0 is LZ4's fast mode, 3...12 use LZ4-HC.
     public var compressionLevel: Int32 = 0
+    /// How batches' record areas are stored (`.none` is for test vectors and debugging).
+    public var codec: BatchHeader.Codec = .lz4
 
     public init() {}
 }

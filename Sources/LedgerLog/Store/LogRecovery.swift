@@ -18,6 +18,7 @@ struct LogRecovery {
     }
 
     let directory: String
+    let clock: LogClock
     let logger: Logger
 
     private func path(_ base: UInt64, _ ext: String = "seg") -> String { directory + "/" + SegmentName.file(base, ext) }
@@ -30,6 +31,13 @@ struct LogRecovery {
         var lastTime: Int64 = 0
         // Sealed segments: header and footer only (bounded work per segment).
         for (i, base) in bases.enumerated() {
+            if i == bases.count - 1, base == expectedBase,
+               let size = LogDirectory.fileSize(path(base)), size < UInt64(SegmentHeader.size),
+               try wholeFileIsPrefix(of: SegmentHeader.magic, path: path(base)) {
+                // A crash while creating this segment: it holds no event, so write its header again.
+                logger.warning("rewrote the header of a segment whose creation was interrupted", metadata: ["segment": "\(SegmentName.file(base, "seg"))"])
+                try createSegment(base: base, previousHash: previousHash, previousRoot: previousRoot)
+            }
             let scanner = try SegmentScanner(path: path(base))
             let h = scanner.header
             let name = scanner.file.name
@@ -69,6 +77,14 @@ struct LogRecovery {
         return try recoverActive(base: bases.last!, previousHash: previousHash, previousRoot: previousRoot, lastTime: lastTime)
     }
 
+    /// True when the file's bytes are all zero or a prefix of a header starting with `magic`.
+    private func wholeFileIsPrefix(of magic: [UInt8], path: String) throws(LogError) -> Bool {
+        let f = try LogFile(path: path, mode: .readOnly)
+        let bytes = try f.read(Int(try f.size()), at: 0)
+        let n = min(bytes.count, magic.count)
+        return bytes.allSatisfy { $0 == 0 } || Array(bytes[0..<n]) == Array(magic[0..<n])
+    }
+
     private func readFooter(_ s: SegmentScanner) throws(LogError) -> SegmentFooter? {
         guard s.size >= UInt64(SegmentHeader.size + SegmentFooter.size) else { return nil }
         let raw = try s.file.read(SegmentFooter.size, at: s.size - UInt64(SegmentFooter.size))
@@ -80,7 +96,7 @@ struct LogRecovery {
 
     private func createSegment(base: UInt64, previousHash: Digest32, previousRoot: Digest32) throws(LogError) {
         let f = try LogFile(path: path(base), mode: .create)
-        let header = SegmentHeader(baseOffset: base, createdAt: LogClock.system.now(), previousHash: previousHash, previousRoot: previousRoot)
+        let header = SegmentHeader(baseOffset: base, createdAt: clock.now(), previousHash: previousHash, previousRoot: previousRoot)
         try f.truncate(to: 0)
         try f.write(header.encoded(), at: 0)
         try f.sync()

@@ -45,9 +45,9 @@ public final class LogWriter: @unchecked Sendable {
         try LogDirectory.create(directory)
         lock = try WriterLock(directory: directory)
         headFile = try LogFile(path: directory + "/" + SegmentName.head, mode: .create)
-        encoder = BatchEncoder(compressionLevel: configuration.compressionLevel)
+        encoder = BatchEncoder(compressionLevel: configuration.compressionLevel, codec: configuration.codec)
 
-        let state = try LogRecovery(directory: directory, logger: logger).recover()
+        let state = try LogRecovery(directory: directory, clock: clock, logger: logger).recover()
         segment = state.segment
         segmentBase = state.segmentBase
         segmentPosition = state.position

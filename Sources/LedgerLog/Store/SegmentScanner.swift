@@ -50,7 +50,12 @@ public final class SegmentScanner {
         if position >= size { return .end(position: position) }
         let remaining = size - position
         if remaining < 4 {
-            return .torn(position: position, reason: "the file ends inside a batch header")
+            let rest = try file.read(Int(remaining), at: position)
+            let batchMagic: [UInt8] = [0x4C, 0x42, 0x41, 0x54]
+            if rest.allSatisfy({ $0 == 0 }) || Array(batchMagic.prefix(rest.count)) == rest || Array(SegmentFooter.magic.prefix(rest.count)) == rest {
+                return .torn(position: position, reason: "the file ends inside a batch header")
+            }
+            return damage("bytes after the last batch are not a batch", at: position)
         }
         let magic = try file.read(4, at: position)
         if magic == SegmentFooter.magic {
