@@ -289,7 +289,7 @@ def expected_lines(w):
         '"op":"upsert","key":{"sku":"A|B","day":{"$timestamp":"2026-01-02T00:00:00.000000Z"}},'
         '"rowversion":"rv-1\u00e9","bk_hash":"%s","data_hash":"%s","hash":"%s",'
         '"fields":{"day":{"$timestamp":"2026-01-02T00:00:00.000000Z"},"price":0.5,"sku":"A|B"}}'
-        % (bk("sku=A|B|day=2026-01-02T00:00:00.000000Z"), d[4], h[4]),
+        % (bk("sku=A\\|B|day=2026-01-02T00:00:00.000000Z"), d[4], h[4]),
 
         '{"offset":5,"time":"2026-01-01T08:00:13.006000Z","source":"erp","entity":"flags",'
         '"op":"upsert","key":{"flag":true,"blob":{"$bytes":"ab01"}},"rowversion":"",'
