@@ -64,6 +64,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmarks (BENCHMARKS.md): `swift run -c release ledger-bench --help`.
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "LedgerLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "LedgerLogTests",
             dependencies: [

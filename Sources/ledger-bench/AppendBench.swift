@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LedgerLog
+
+/// Appends events already in memory through the library API, fsync per batch.
+struct AppendBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "append")
+
+    @Option(help: "JSONL input (one sales row per line).") var jsonl: String
+    @Option(help: "Log directory to create (removed first).") var log: String
+    @Option var entity = "sales"
+    @Option var key = "sale_id"
+    @Option(help: "Events per append call (one batch each).") var batch = 4096
+    @Option(help: "Repetitions; the median is reported.") var runs = 5
+    @Option(help: "Append the input this many times (to build large logs).") var repeatInput = 1
+    @Option(help: "Use only the first N input rows.") var limit: Int?
+    @Flag(help: "Keep the log of the last run.") var keep = false
+
+    func run() throws {
+        let events = try Workload.events(jsonl: jsonl, entity: entity, key: key, limit: limit)
+        let rssBefore = Workload.peakRSS()
+        var rates: [Double] = []
+        for r in 0..<runs {
+            Workload.removeDirectory(log)
+            let writer = try LogWriter(directory: log, logger: Logger(label: "bench"))
+            let t0 = Workload.now()
+            for _ in 0..<repeatInput {
+                var i = 0
+                while i < events.count {
+                    let end = min(i + batch, events.count)
+                    try writer.append(Array(events[i..<end]))
+                    i = end
+                }
+            }
+            let dt = Workload.now() - t0
+            writer.close()
+            let n = Double(events.count * repeatInput)
+            rates.append(n / dt)
+            print("run \(r + 1): \(Int(n)) events in \(String(format: "%.3f", dt)) s = \(Int(n / dt)) events/s")
+        }
+        let segBytes = Workload.directoryBytes(log, suffixes: [".seg"])
+        let idxBytes = Workload.directoryBytes(log, suffixes: [".oix", ".tix", ".kix", ".kjl"])
+        print("median_events_per_s \(Int(Workload.median(rates)))")
+        print("events \(events.count * repeatInput)")
+        print("segment_bytes \(segBytes)")
+        print("index_bytes \(idxBytes)")
+        print("peak_rss_bytes \(Workload.peakRSS())")
+        print("rss_after_loading_input_bytes \(rssBefore)")
+        if !keep { Workload.removeDirectory(log) }
+    }
+}

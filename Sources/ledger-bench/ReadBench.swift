@@ -1,0 +1,36 @@
+import ArgumentParser
+import LedgerLog
+
+/// Reads, decompresses and verifies the whole chain (`LogVerifier`), and decodes every event (`EventCursor`).
+struct ReadBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "read")
+
+    @Option(help: "An existing log directory.") var log: String
+    @Option var runs = 5
+
+    func run() throws {
+        var verifyRates: [Double] = [], decodeRates: [Double] = []
+        var events: UInt64 = 0
+        var decoded: UInt64 = 0
+        for r in 0..<runs {
+            var t0 = Workload.now()
+            let report = try LogVerifier(directory: log).verify()
+            guard report.ok else { throw ValidationError("verify failed: \(String(describing: report.problem))") }
+            var dt = Workload.now() - t0
+            events = report.events
+            decoded = report.decodedBytes
+            verifyRates.append(Double(events) / dt)
+            t0 = Workload.now()
+            let cursor = try LogReader(directory: log).cursor(from: 0)
+            var n: UInt64 = 0
+            while try cursor.next() != nil { n += 1 }
+            dt = Workload.now() - t0
+            decodeRates.append(Double(n) / dt)
+            print("run \(r + 1): verify \(Int(verifyRates.last!)) events/s, full decode \(Int(decodeRates.last!)) events/s")
+        }
+        print("events \(events)")
+        print("decoded_record_bytes \(decoded)")
+        print("median_verify_events_per_s \(Int(Workload.median(verifyRates)))")
+        print("median_decode_events_per_s \(Int(Workload.median(decodeRates)))")
+    }
+}
