@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import LedgerLog
 
@@ -15,6 +19,7 @@ struct AppendBench: ParsableCommand {
     @Option(help: "Repetitions; the median is reported.") var runs = 5
     @Option(help: "Append the input this many times (to build large logs).") var repeatInput = 1
     @Option(help: "Use only the first N input rows.") var limit: Int?
+    @Flag(help: "No fsync (to separate CPU cost from disk cost).") var noFsync = false
     @Flag(help: "Keep the log of the last run.") var keep = false
 
     func run() throws {
@@ -23,7 +28,10 @@ struct AppendBench: ParsableCommand {
         var rates: [Double] = []
         for r in 0..<runs {
             Workload.removeDirectory(log)
-            let writer = try LogWriter(directory: log, logger: Logger(label: "bench"))
+            sync()   // let the file system finish freeing the previous run's files (ext4 discard)
+            var config = LogConfiguration()
+            if noFsync { config.durability = .none }
+            let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
             for _ in 0..<repeatInput {
                 var i = 0

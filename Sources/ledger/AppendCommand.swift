@@ -52,7 +52,7 @@ struct AppendCommand: ParsableCommand {
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
         let head = writer.head.nextOffset
-        var seen: [XXH128: UInt64] = [:]   // record id → data hash prefix of rows taken in this run
+        var seen: [XXH128: (EventOp, Digest32)] = [:]   // record id → op and data hash of its newest event
         var pending: [NewEvent] = []
         var appended = 0, unchanged = 0, lineNumber = 0
 
@@ -84,18 +84,20 @@ struct AppendCommand: ParsableCommand {
                 throw ExitStatus.dataError
             }
             let rid = EventIdentity.recordID(of: event)
-            let prefix = EventIdentity.dataHash(of: event).w0
-            let previous: UInt64?
+            let dataHash = EventIdentity.dataHash(of: event)
+            let previous: (EventOp, Digest32)?
             if let p = seen[rid] {
                 previous = p
             } else {
-                do { previous = try reader.latestKeyEntry(recordID: rid, head: head)?.dataHashPrefix } catch { throw ExitStatus.fail(error) }
+                do {
+                    previous = try reader.latestEvent(recordID: rid, head: head).map { ($0.op, $0.dataHash) }
+                } catch { throw ExitStatus.fail(error) }
             }
-            if previous == prefix {
+            if let previous, previous.0 == event.op, previous.1 == dataHash {
                 unchanged += 1
                 continue
             }
-            seen[rid] = prefix
+            seen[rid] = (event.op, dataHash)
             pending.append(event)
             if pending.count >= batchSize { try commit() }
         }

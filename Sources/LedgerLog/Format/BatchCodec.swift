@@ -1,23 +1,15 @@
 /// Builds batches from events and walks the records of decoded batches (log-format/SPEC.md §2.2, §3).
-public struct BatchEncoder: Sendable {
-    /// One key index entry per encoded event (§7.3).
-    public struct KeyEntry: Sendable, Hashable {
-        public var recordID: XXH128
-        public var offset: UInt64
-        public var dataHashPrefix: UInt64
-    }
-
+public final class BatchEncoder {
     public struct Output: Sendable {
         /// The whole batch, header included.
         public var bytes: [UInt8]
         public var header: BatchHeader
-        public var keyEntries: [KeyEntry]
+        public var keyEntries: [KeyIndex.Entry]
         public var eventHashes: [Digest32]
     }
 
-    private var records = ByteWriter(capacity: 1 << 20)
-    private var body = ByteWriter(capacity: 4096)
-    private var keyText = ByteWriter(capacity: 256)
+    private let records = ScratchBuffer(capacity: 1 << 20)
+    private let keyText = ScratchBuffer(capacity: 256)
     public var compressionLevel: Int32
     public var codec: BatchHeader.Codec
 
@@ -28,55 +20,58 @@ public struct BatchEncoder: Sendable {
 
     /// Encodes `events` as one batch starting at `baseOffset`, chained to `previous`.
     /// `times[i]` is event i's commit time; times must not decrease.
-    public mutating func encode(
+    public func encode(
         _ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64, previous: Digest32
     ) throws(FormatError) -> Output {
         precondition(!events.isEmpty && events.count == times.count)
-        records.removeAll()
         let firstTime = times.first!
         var chain = previous
-        var keyEntries: [KeyEntry] = []
+        var keyEntries: [KeyIndex.Entry] = []
         keyEntries.reserveCapacity(events.count)
         var hashes: [Digest32] = []
         hashes.reserveCapacity(events.count)
         var offset = baseOffset
-        for (e, t) in zip(events, times) {
-            body.removeAll()
-            let layout = RecordCodec.encodeBody(e, timeDelta: UInt64(t - firstTime), into: &body)
-            records.varint(UInt64(body.count))
-            records.raw(body.bytes)
-            let (hash, dataHash) = body.bytes.withUnsafeBytes { b in
-                (RecordCodec.chainHash(previous: chain, offset: offset, time: t,
-                                       hashedBody: UnsafeRawBufferPointer(rebasing: b[layout.hashedFrom...])),
-                 RecordCodec.dataHash(UnsafeRawBufferPointer(rebasing: b[layout.fieldsFrom...])))
+        var length = 0
+        let lengthRoom = 5
+        events.withUnsafeBufferPointer { events in
+            times.withUnsafeBufferPointer { times in
+                for i in events.indices {
+                    let t = times[i]
+                    let bound = RecordCodec.upperBound(of: events[i])
+                    records.reserve(length + lengthRoom + 5 + bound, keeping: length)
+                    let p = records.pointer
+                    // Write the body after room for its length, then put the length in front of it.
+                    var w = RawWriter(p, position: length + lengthRoom + 5)
+                    let bodyStart = w.position
+                    let layout = RecordCodec.writeBody(events[i], timeDelta: UInt64(t - firstTime), into: &w)
+                    let bodyCount = w.position - bodyStart
+                    var lw = RawWriter(p, position: length)
+                    lw.varint(UInt64(bodyCount))
+                    let recordStart = lw.position
+                    (p + recordStart).copyMemory(from: p + bodyStart, byteCount: bodyCount)
+                    let hashed = UnsafeRawBufferPointer(start: p + recordStart + layout.hashedFrom, count: bodyCount - layout.hashedFrom)
+                    chain = RecordCodec.chainHash(previous: chain, offset: offset, time: t, hashedBody: hashed)
+                    length = recordStart + bodyCount
+                    hashes.append(chain)
+                    keyEntries.append(KeyIndex.Entry(recordID: EventIdentity.recordID(of: events[i], scratch: keyText), offset: offset))
+                    offset += 1
+                }
             }
-            chain = hash
-            hashes.append(hash)
-            keyEntries.append(KeyEntry(recordID: recordID(e), offset: offset,
-                                       dataHashPrefix: e.op == .checkpoint ? 0 : dataHash.w0))
-            offset += 1
         }
         var out = [UInt8](repeating: 0, count: BatchHeader.size)
         switch codec {
         case .lz4:
-            let recordBytes = records.bytes
-            try recordBytes.withBytes { (b) throws(FormatError) in
-                try LZ4Codec.compressFrame(b, level: compressionLevel, into: &out)
-            }
+            try LZ4Codec.compressFrame(records.bytes(0..<length), level: compressionLevel, into: &out)
         case .none:
-            out.append(contentsOf: records.bytes)
+            out.append(contentsOf: records.bytes(0..<length))
         }
-        guard out.count <= Int(UInt32.max), records.count <= Int(UInt32.max) else {
+        guard out.count <= Int(UInt32.max), length <= Int(UInt32.max) else {
             throw FormatError("batch is larger than 4 GiB", at: 0)
         }
         BatchHeader.write(into: &out, count: UInt32(events.count), baseOffset: baseOffset, firstTime: firstTime,
-                          lastTime: times.last!, codec: codec, decodedLength: UInt32(records.count), chainHead: chain)
+                          lastTime: times.last!, codec: codec, decodedLength: UInt32(length), chainHead: chain)
         let header = try out.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
         return Output(bytes: out, header: header, keyEntries: keyEntries, eventHashes: hashes)
-    }
-
-    private mutating func recordID(_ e: NewEvent) -> XXH128 {
-        EventIdentity.recordID(of: e, scratch: &keyText)
     }
 }
 

@@ -1,5 +1,3 @@
-public import Crypto
-
 /// A 32-byte SHA-256 value held inline, without heap storage.
 public struct Digest32: Sendable, Hashable, CustomStringConvertible {
     public var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
@@ -14,11 +12,6 @@ public struct Digest32: Sendable, Hashable, CustomStringConvertible {
         w1 = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
         w2 = raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
         w3 = raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
-    }
-
-    public init(_ digest: SHA256Digest) {
-        self.init()
-        digest.withUnsafeBytes { self = Digest32($0) }
     }
 
     public init?(hex: String) {
@@ -39,9 +32,9 @@ public struct Digest32: Sendable, Hashable, CustomStringConvertible {
 
     /// SHA-256 of `parts` concatenated.
     public static func sha256(_ parts: UnsafeRawBufferPointer...) -> Digest32 {
-        var h = SHA256()
-        for p in parts { h.update(bufferPointer: p) }
-        return Digest32(h.finalize())
+        var h = SHA256Hasher()
+        for p in parts { h.update(p) }
+        return h.finalize()
     }
 }
 

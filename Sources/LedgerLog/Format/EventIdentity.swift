@@ -60,6 +60,34 @@ public enum EventIdentity {
     }
 
     /// The record id of an event about to be appended, built in `scratch` without a String.
+    static func recordID(of e: NewEvent, scratch: ScratchBuffer) -> XXH128 {
+        var bound = e.entity.utf8.count + 1 + 2 * (7 + e.source.utf8.count)
+        var texts: [String] = []
+        texts.reserveCapacity(e.keyFields.count)
+        for k in e.keyFields {
+            let t = (e.value(of: k) ?? .null).canonicalText
+            texts.append(t)
+            bound += 2 * (k.utf8.count + t.utf8.count) + 2
+        }
+        scratch.reserve(bound, keeping: 0)
+        var w = RawWriter(scratch.pointer)
+        var entity = e.entity
+        entity.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
+        w.u8(0)
+        if e.op == .checkpoint {
+            "source=".utf8.withContiguousStorageIfAvailable { w.raw(UnsafeRawBufferPointer($0)) }
+            w.escaped(e.source)
+        } else {
+            for (i, k) in e.keyFields.enumerated() {
+                if i > 0 { w.u8(UInt8(ascii: "|")) }
+                w.escaped(k)
+                w.u8(UInt8(ascii: "="))
+                w.escaped(texts[i])
+            }
+        }
+        return XXH128.hash(scratch.bytes(0..<w.position))
+    }
+
     public static func recordID(of e: NewEvent, scratch w: inout ByteWriter) -> XXH128 {
         w.removeAll()
         w.raw(e.entity.utf8)

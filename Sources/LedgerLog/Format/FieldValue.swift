@@ -48,6 +48,42 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// An upper bound of the encoded size (for ``RawWriter``).
+    @inline(__always)
+    var encodedUpperBound: Int {
+        switch self {
+        case .null, .bool: 1
+        case .integer, .timestamp: 11
+        case .decimal(let d): 11 + d.text.utf8.count
+        case .string(let s), .json(let s): 11 + s.utf8.count
+        case .bytes(let b): 11 + b.count
+        case .sealed(let k, let c): 22 + k.utf8.count + c.count
+        }
+    }
+
+    /// Same bytes as ``encode(into:)``, unchecked.
+    @inline(__always)
+    func write(into w: inout RawWriter) {
+        switch self {
+        case .null: w.u8(Tag.null.rawValue)
+        case .bool(let b): w.u8(b ? Tag.true.rawValue : Tag.false.rawValue)
+        case .integer(let i): w.u8(Tag.integer.rawValue); w.zigzag(i)
+        case .decimal(let d): w.u8(Tag.decimal.rawValue); w.str(d.text)
+        case .string(let s): w.u8(Tag.string.rawValue); w.str(s)
+        case .timestamp(let t): w.u8(Tag.timestamp.rawValue); w.zigzag(t.microseconds)
+        case .bytes(let b):
+            w.u8(Tag.bytes.rawValue)
+            w.varint(UInt64(b.count))
+            b.withUnsafeBytes { w.raw($0) }
+        case .json(let j): w.u8(Tag.json.rawValue); w.str(j)
+        case .sealed(let k, let c):
+            w.u8(Tag.sealed.rawValue)
+            w.str(k)
+            w.varint(UInt64(c.count))
+            c.withUnsafeBytes { w.raw($0) }
+        }
+    }
+
     public static func decode(from r: inout ByteReader) throws(FormatError) -> FieldValue {
         let at = r.position
         guard let tag = Tag(rawValue: try r.u8("value tag")) else { throw FormatError("unknown value tag", at: at) }

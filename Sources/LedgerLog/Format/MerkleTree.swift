@@ -1,31 +1,21 @@
-internal import Crypto
-
 /// RFC 6962 Merkle trees over event hashes, and the chained segment roots of log-format/SPEC.md §6.
 public enum MerkleTree {
-    public static func leafHash(_ d: Digest32) -> Digest32 {
-        var h = SHA256()
-        h.update(data: [0])
-        d.withUnsafeBytes { h.update(bufferPointer: $0) }
-        return Digest32(h.finalize())
+    /// SHA-256 of one prefix byte followed by the given digests.
+    private static func hash(_ prefix: UInt8, _ a: Digest32, _ b: Digest32? = nil) -> Digest32 {
+        var h = SHA256Hasher()
+        withUnsafeBytes(of: prefix) { h.update($0) }
+        a.withUnsafeBytes { h.update($0) }
+        if let b { b.withUnsafeBytes { h.update($0) } }
+        return h.finalize()
     }
 
-    public static func nodeHash(_ l: Digest32, _ r: Digest32) -> Digest32 {
-        var h = SHA256()
-        h.update(data: [1])
-        l.withUnsafeBytes { h.update(bufferPointer: $0) }
-        r.withUnsafeBytes { h.update(bufferPointer: $0) }
-        return Digest32(h.finalize())
-    }
+    public static func leafHash(_ d: Digest32) -> Digest32 { hash(0, d) }
 
-    public static func chainedRoot(previous: Digest32, treeRoot: Digest32) -> Digest32 {
-        var h = SHA256()
-        h.update(data: [2])
-        previous.withUnsafeBytes { h.update(bufferPointer: $0) }
-        treeRoot.withUnsafeBytes { h.update(bufferPointer: $0) }
-        return Digest32(h.finalize())
-    }
+    public static func nodeHash(_ l: Digest32, _ r: Digest32) -> Digest32 { hash(1, l, r) }
 
-    public static var emptyRoot: Digest32 { Digest32(SHA256.hash(data: [UInt8]())) }
+    public static func chainedRoot(previous: Digest32, treeRoot: Digest32) -> Digest32 { hash(2, previous, treeRoot) }
+
+    public static var emptyRoot: Digest32 { SHA256Hasher.hash(UnsafeRawBufferPointer(start: nil, count: 0)) }
 
     /// The tree root of `leaves` (event hashes), computed recursively as RFC 6962 defines it.
     public static func root(_ leaves: ArraySlice<Digest32>) -> Digest32 {

@@ -1,5 +1,3 @@
-internal import Crypto
-
 /// Encodes and decodes event records (log-format/SPEC.md §3) and computes their chain hashes (§5).
 public enum RecordCodec {
     /// Where the parts of an encoded body start, relative to the body's first byte.
@@ -27,6 +25,43 @@ public enum RecordCodec {
         return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
     }
 
+    /// An upper bound of the encoded body size of `e` (for ``RawWriter``).
+    @inline(__always)
+    static func upperBound(of e: NewEvent) -> Int {
+        var n = 10 + 2 + 10 + e.source.utf8.count + 10 + e.entity.utf8.count + 10 + 10 + (e.rowversion?.utf8.count ?? 0) + 10
+        e.keyFields.withUnsafeBufferPointer { keys in
+            for i in keys.indices { n += 10 + keys[i].utf8.count }
+        }
+        e.fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices { n += 10 + fields[i].name.utf8.count + fields[i].value.encodedUpperBound }
+        }
+        return n
+    }
+
+    /// Writes the body of `e` at `w`; same bytes as ``encodeBody(_:timeDelta:into:)``.
+    @inline(__always)
+    static func writeBody(_ e: NewEvent, timeDelta: UInt64, into w: inout RawWriter) -> BodyLayout {
+        let start = w.position
+        w.varint(timeDelta)
+        let hashedFrom = w.position - start
+        w.u8(e.op.rawValue)
+        w.u8(e.rowversion == nil ? 0 : 1)
+        w.str(e.source)
+        w.str(e.entity)
+        w.varint(UInt64(e.keyFields.count))
+        for k in e.keyFields { w.str(k) }
+        if let rv = e.rowversion { w.str(rv) }
+        let fieldsFrom = w.position - start
+        w.varint(UInt64(e.fields.count))
+        e.fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices {
+                w.str(fields[i].name)
+                fields[i].value.write(into: &w)
+            }
+        }
+        return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
+    }
+
     /// The `fields` section: count, then name and value of each field in stored order.
     @inline(__always)
     public static func encodeFields(_ fields: [Field], into w: inout ByteWriter) {
@@ -40,15 +75,15 @@ public enum RecordCodec {
     /// `hash(o) = SHA-256(hash(o−1) ‖ u64le(o) ‖ i64le(time) ‖ hashed body)`.
     @inline(__always)
     public static func chainHash(previous: Digest32, offset: UInt64, time: Int64, hashedBody: UnsafeRawBufferPointer) -> Digest32 {
-        var h = SHA256()
+        var h = SHA256Hasher()
         var prefix = (previous, offset.littleEndian, time.littleEndian)
-        withUnsafeBytes(of: &prefix) { h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
-        h.update(bufferPointer: hashedBody)
-        return Digest32(h.finalize())
+        withUnsafeBytes(of: &prefix) { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
+        h.update(hashedBody)
+        return h.finalize()
     }
 
     public static func dataHash(_ fieldsBytes: UnsafeRawBufferPointer) -> Digest32 {
-        Digest32(SHA256.hash(data: fieldsBytes))
+        SHA256Hasher.hash(fieldsBytes)
     }
 
     /// Reads only the time delta of `body`: what hashing needs.

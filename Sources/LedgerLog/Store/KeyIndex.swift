@@ -1,13 +1,33 @@
 /// The per-record key index of one segment: sorted runs in `.kix` plus the `.kjl` journal
-/// (log-format/SPEC.md §7.3).
+/// (log-format/SPEC.md §7.3). An entry is 8 bytes: the first four bytes of the record id and the
+/// event's offset relative to the segment base. Lookups return candidates; callers check each
+/// event's full record id.
 public enum KeyIndex {
-    public static let entrySize = 32
+    public static let entrySize = 8
     static let kixMagic: [UInt8] = Array("LKIX".utf8)
     static let kjlMagic: [UInt8] = Array("LKJL".utf8)
     static let runMagic: [UInt8] = Array("KRUN".utf8)
     static let runHeaderSize = 24
 
-    public typealias Entry = BatchEncoder.KeyEntry
+    /// An entry as the writer knows it (full record id and absolute offset).
+    public struct Entry: Sendable, Hashable {
+        public var recordID: XXH128
+        public var offset: UInt64
+
+        public init(recordID: XXH128, offset: UInt64) {
+            self.recordID = recordID
+            self.offset = offset
+        }
+
+        /// The record id's first four bytes, as a big-endian number (their sort order).
+        public var prefix: UInt32 { UInt32(truncatingIfNeeded: recordID.high >> 32) }
+    }
+
+    /// An entry as stored: record id prefix and offset relative to the segment base.
+    public struct Stored: Sendable, Hashable {
+        public var prefix: UInt32
+        public var relativeOffset: UInt32
+    }
 
     static func header(_ magic: [UInt8], _ value: UInt64) -> [UInt8] {
         var w = ByteWriter(capacity: 16)
@@ -17,20 +37,18 @@ public enum KeyIndex {
         return w.bytes
     }
 
-    static func encode(_ e: Entry, into w: inout ByteWriter) {
-        e.recordID.appendCanonical(to: &w)
-        w.u64(e.offset)
-        w.u64(e.dataHashPrefix)
+    static func encode(_ e: Entry, base: UInt64, into w: inout ByteWriter) {
+        withUnsafeBytes(of: e.prefix.bigEndian) { w.raw($0) }
+        w.u32(UInt32(e.offset - base))
     }
 
-    static func decode(_ raw: UnsafeRawBufferPointer, at p: Int) -> Entry {
-        Entry(recordID: XXH128(canonical: raw, at: p),
-              offset: raw.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self).littleEndian,
-              dataHashPrefix: raw.loadUnaligned(fromByteOffset: p + 24, as: UInt64.self).littleEndian)
+    static func decode(_ raw: UnsafeRawBufferPointer, at p: Int) -> Stored {
+        Stored(prefix: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)),
+               relativeOffset: raw.loadUnaligned(fromByteOffset: p + 4, as: UInt32.self).littleEndian)
     }
 
     static func sortKey(_ a: Entry, _ b: Entry) -> Bool {
-        a.recordID != b.recordID ? a.recordID < b.recordID : a.offset < b.offset
+        a.prefix != b.prefix ? a.prefix < b.prefix : a.offset < b.offset
     }
 
     /// A run as found in a `.kix` file.
@@ -76,34 +94,34 @@ public enum KeyIndex {
         return out
     }
 
-    /// Offsets (and data hash prefixes) recorded for `recordID` in the segment at `base`, below `limit`.
+    /// Candidate offsets for `recordID` in the segment at `base`, below `limit`, ascending.
     /// `coveredUntil` is the offset up to which the index is complete; events from there on must be scanned.
-    public static func lookup(directory: String, base: UInt64, recordID: XXH128, limit: UInt64) throws(LogError) -> (entries: [Entry], coveredUntil: UInt64) {
-        var found: [Entry] = []
+    public static func lookup(directory: String, base: UInt64, recordID: XXH128, limit: UInt64) throws(LogError) -> (offsets: [UInt64], coveredUntil: UInt64) {
+        let prefix = Entry(recordID: recordID, offset: 0).prefix
+        var found: [UInt64] = []
         var journalFrom = base
         if let f = try? LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .readOnly) {
             let runs = try runs(f, base: base, checkCRC: false)
             var probe = [UInt8](repeating: 0, count: entrySize)
+            func read(_ run: Run, _ i: Int) throws(LogError) -> Stored {
+                _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
+                    try f.read(into: b, at: run.entriesPosition + UInt64(i * entrySize))
+                }
+                return probe.withUnsafeBytes { decode($0, at: 0) }
+            }
             for run in runs {
                 journalFrom = run.nextOffset
                 var lo = 0, hi = run.count
-                // lower bound of recordID
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
-                        try f.read(into: b, at: run.entriesPosition + UInt64(mid * entrySize))
-                    }
-                    let id = probe.withUnsafeBytes { XXH128(canonical: $0) }
-                    if id < recordID { lo = mid + 1 } else { hi = mid }
+                    if try read(run, mid).prefix < prefix { lo = mid + 1 } else { hi = mid }
                 }
                 var i = lo
                 while i < run.count {
-                    _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
-                        try f.read(into: b, at: run.entriesPosition + UInt64(i * entrySize))
-                    }
-                    let e = probe.withUnsafeBytes { decode($0, at: 0) }
-                    guard e.recordID == recordID else { break }
-                    if e.offset < limit { found.append(e) }
+                    let e = try read(run, i)
+                    guard e.prefix == prefix else { break }
+                    let o = base + UInt64(e.relativeOffset)
+                    if o < limit { found.append(o) }
                     i += 1
                 }
             }
@@ -116,15 +134,15 @@ public enum KeyIndex {
                     var p = 0
                     while p + entrySize <= raw.count {
                         let e = decode(raw, at: p)
-                        guard e.offset == journalFrom else { break }
-                        if e.recordID == recordID && e.offset < limit { found.append(e) }
+                        guard base + UInt64(e.relativeOffset) == journalFrom else { break }
+                        if e.prefix == prefix && journalFrom < limit { found.append(journalFrom) }
                         journalFrom += 1
                         p += entrySize
                     }
                 }
             }
         }
-        return (found.sorted { $0.offset < $1.offset }, journalFrom)
+        return (found.sorted(), journalFrom)
     }
 }
 
@@ -138,7 +156,6 @@ final class KeyIndexWriter {
     private let kjl: LogFile
     private(set) var pending: [KeyIndex.Entry] = []
     private(set) var journalFrom: UInt64
-    private var buffer = ByteWriter(capacity: 1 << 16)
 
     /// Opens the index of the segment at `base` whose events end at `nextOffset`. Valid runs are kept;
     /// `rebuild` supplies the entries from a given offset up to `nextOffset` by reading the segment.
@@ -163,15 +180,15 @@ final class KeyIndexWriter {
         pending = try rebuild(journalFrom)
         var w = ByteWriter(capacity: 16 + pending.count * KeyIndex.entrySize)
         w.raw(KeyIndex.header(KeyIndex.kjlMagic, journalFrom))
-        for e in pending { KeyIndex.encode(e, into: &w) }
+        for e in pending { KeyIndex.encode(e, base: base, into: &w) }
         try kjl.truncate(to: 0)
         try kjl.write(w.bytes, at: 0)
     }
 
     func add(_ entries: [KeyIndex.Entry]) throws(LogError) {
-        buffer.removeAll()
-        for e in entries { KeyIndex.encode(e, into: &buffer) }
-        try kjl.write(buffer.bytes, at: UInt64(16 + pending.count * KeyIndex.entrySize))
+        var w = ByteWriter(capacity: entries.count * KeyIndex.entrySize)
+        for e in entries { KeyIndex.encode(e, base: base, into: &w) }
+        try kjl.write(w.bytes, at: UInt64(16 + pending.count * KeyIndex.entrySize))
         pending.append(contentsOf: entries)
         if pending.count >= runSize { try flushRun() }
     }
@@ -185,7 +202,7 @@ final class KeyIndexWriter {
         w.u32(UInt32(sorted.count))
         w.u64(journalFrom)
         w.u64(last.offset + 1)
-        for e in sorted { KeyIndex.encode(e, into: &w) }
+        for e in sorted { KeyIndex.encode(e, base: base, into: &w) }
         let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[KeyIndex.runHeaderSize...])) }
         w.u32(crc)
         try kix.write(w.bytes, at: kixEnd)

@@ -67,15 +67,10 @@ public struct LogReader: Sendable {
         var events: [LogEvent] = []
         for (i, base) in bases.enumerated() where base < head {
             let end = i + 1 < bases.count ? min(bases[i + 1], head) : head
-            let (entries, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
-            for e in entries {
-                guard let ev = try event(at: e.offset), ev.recordID == rid else {
-                    // The index is wrong here: do not trust it, scan the whole segment.
-                    events.removeAll { $0.offset >= base && $0.offset < end }
-                    events += try scan(from: base, to: end, recordID: rid)
-                    break
-                }
-                events.append(ev)
+            let (candidates, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
+            for o in candidates {
+                // Entries hold a 4-byte prefix of the record id: check the event's full id.
+                if let ev = try event(at: o), ev.recordID == rid { events.append(ev) }
             }
             if covered < end { events += try scan(from: max(covered, base), to: end, recordID: rid) }
         }
@@ -97,7 +92,7 @@ public struct LogReader: Sendable {
         let c = try EventCursor(directory: directory, from: from, limit: to)
         var out: [KeyIndex.Entry] = []
         while let e = try c.next() {
-            out.append(KeyIndex.Entry(recordID: e.recordID, offset: e.offset, dataHashPrefix: e.op == .checkpoint ? 0 : e.dataHash.w0))
+            out.append(KeyIndex.Entry(recordID: e.recordID, offset: e.offset))
         }
         return out
     }
@@ -112,23 +107,16 @@ public struct LogReader: Sendable {
 }
 
 extension LogReader {
-    /// The newest key index entry of a record (its latest event's offset and data hash prefix), or nil.
-    public func latestKeyEntry(recordID rid: XXH128, head: UInt64) throws(LogError) -> KeyIndex.Entry? {
+    /// The newest event of a record, found through the key index, or nil.
+    public func latestEvent(recordID rid: XXH128, head: UInt64) throws(LogError) -> LogEvent? {
         let bases = try LogDirectory.segmentBases(directory)
         for (i, base) in bases.enumerated().reversed() where base < head {
             let end = i + 1 < bases.count ? min(bases[i + 1], head) : head
-            let (entries, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
-            if covered < end {
-                let c = try EventCursor(directory: directory, from: max(covered, base), limit: end)
-                var last: KeyIndex.Entry?
-                while let e = try c.next() {
-                    if e.recordID == rid {
-                        last = KeyIndex.Entry(recordID: rid, offset: e.offset, dataHashPrefix: e.op == .checkpoint ? 0 : e.dataHash.w0)
-                    }
-                }
-                if let last { return last }
+            let (candidates, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
+            if covered < end, let last = try scan(from: max(covered, base), to: end, recordID: rid).last { return last }
+            for o in candidates.reversed() {
+                if let ev = try event(at: o), ev.recordID == rid { return ev }
             }
-            if let e = entries.last { return e }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 public import Logging
+import Dispatch
 import Synchronization
 
 /// The single writer of a log directory: appends batches durably, rolls and seals segments,
@@ -9,6 +10,7 @@ public final class LogWriter: @unchecked Sendable {
     private let clock: LogClock
     private let logger: Logger
     private let mutex = Mutex<Void>(())
+    private let commitQueue = Mutex(GroupCommitQueue<PendingAppend>())
     private let lock: WriterLock
     private let headFile: LogFile
 
@@ -18,10 +20,10 @@ public final class LogWriter: @unchecked Sendable {
     private var segmentFirstTime: Int64?
     private var segmentLastTime: Int64 = 0
     private var segmentPreviousRoot: Digest32
-    private var merkle: MerkleAccumulator?
+    private let merkle: MerkleWorker
     private var sparse: SparseIndexWriter
     private var keys: KeyIndexWriter
-    private var encoder: BatchEncoder
+    private let encoder: BatchEncoder
     private var nextOffset: UInt64
     private var chainHead: Digest32
     private var lastTime: Int64
@@ -54,7 +56,7 @@ public final class LogWriter: @unchecked Sendable {
         segmentFirstTime = state.segmentFirstTime
         segmentLastTime = state.segmentLastTime
         segmentPreviousRoot = state.previousRoot
-        merkle = state.eventCountInSegment == 0 ? MerkleAccumulator() : nil
+        merkle = MerkleWorker(known: state.eventCountInSegment == 0)
         nextOffset = state.nextOffset
         chainHead = state.chainHead
         lastTime = state.lastTime
@@ -71,21 +73,62 @@ public final class LogWriter: @unchecked Sendable {
         logger.debug("log opened", metadata: ["directory": "\(directory)", "next_offset": "\(nextOffset)"])
     }
 
+    /// One caller's events waiting in a group commit.
+    private final class PendingAppend: @unchecked Sendable {
+        let events: [NewEvent]
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<AppendReceipt, LogError>?
+        init(_ events: [NewEvent]) { self.events = events }
+    }
+
     /// Appends `events` durably (per the configured policy) and returns their offsets.
-    /// Large appends are split into several batches; each batch commits atomically.
+    ///
+    /// Concurrent callers are grouped: one of them commits everyone's events together (group
+    /// commit), so many small appends share batches and fsyncs. Events of one call get consecutive
+    /// offsets. Calls larger than `maxBatchEvents` are split into several batches.
     @discardableResult
     public func append(_ events: [NewEvent]) throws(LogError) -> AppendReceipt {
-        try mutex.withLock { (_) throws(LogError) -> AppendReceipt in
-            try appendLocked(events)
+        let request = PendingAppend(events)
+        if commitQueue.withLock({ $0.enqueue(request) }) == .lead {
+            while let group = commitQueue.withLock({ $0.next() }) {
+                mutex.withLock { _ in commitGroup(group) }
+                for r in group where r !== request { r.done.signal() }
+            }
+        } else {
+            request.done.wait()
+        }
+        return try request.result!.get()
+    }
+
+    private func commitGroup(_ group: [PendingAppend]) {
+        let all = group.count == 1 ? group[0].events : group.flatMap(\.events)
+        var lastOffsets = Set<UInt64>()
+        var offset = nextOffset
+        for r in group where !r.events.isEmpty {
+            offset += UInt64(r.events.count)
+            lastOffsets.insert(offset - 1)
+        }
+        do {
+            let (receipt, hashes) = try appendLocked(all, hashesAt: lastOffsets)
+            var first = receipt.firstOffset
+            for r in group {
+                let last = first + UInt64(r.events.count)
+                let head = r.events.isEmpty ? chainHead : hashes[last - 1]!
+                r.result = .success(AppendReceipt(firstOffset: first, count: r.events.count, chainHead: head, time: receipt.time))
+                first = last
+            }
+        } catch {
+            for r in group { r.result = .failure(error) }
         }
     }
 
-    private func appendLocked(_ events: [NewEvent]) throws(LogError) -> AppendReceipt {
+    private func appendLocked(_ events: [NewEvent], hashesAt wanted: Set<UInt64>) throws(LogError) -> (AppendReceipt, [UInt64: Digest32]) {
         if closed { throw LogError(.writerFailed, "the writer is closed") }
         if let failure { throw LogError(.writerFailed, "an earlier write failed (\(failure)); reopen the log") }
         guard !events.isEmpty else {
-            return AppendReceipt(firstOffset: nextOffset, count: 0, chainHead: chainHead, time: Timestamp(microseconds: lastTime))
+            return (AppendReceipt(firstOffset: nextOffset, count: 0, chainHead: chainHead, time: Timestamp(microseconds: lastTime)), [:])
         }
+        var hashes: [UInt64: Digest32] = [:]
         let now = max(clock.now(), lastTime)
         let first = nextOffset
         var start = events.startIndex
@@ -98,11 +141,13 @@ public final class LogWriter: @unchecked Sendable {
                 let byBytes = max(1, configuration.maxBatchBytes / estimate)
                 end = min(end, start + byBytes)
             }
-            try writeBatch(events[start..<end], times: times[0..<(end - start)])
+            let batchBase = nextOffset
+            let eventHashes = try writeBatch(events[start..<end], times: times[0..<(end - start)])
+            for o in wanted where o >= batchBase && o < nextOffset { hashes[o] = eventHashes[Int(o - batchBase)] }
             start = end
         }
         lastTime = now
-        return AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now))
+        return (AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now)), hashes)
     }
 
     private func approximateSize(_ e: NewEvent) -> Int {
@@ -119,7 +164,8 @@ public final class LogWriter: @unchecked Sendable {
         return n
     }
 
-    private func writeBatch(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>) throws(LogError) {
+    /// Writes one batch and returns its event hashes.
+    private func writeBatch(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>) throws(LogError) -> [Digest32] {
         let out: BatchEncoder.Output
         do {
             out = try encoder.encode(events, times: times, baseOffset: nextOffset, previous: chainHead)
@@ -145,7 +191,7 @@ public final class LogWriter: @unchecked Sendable {
         segmentLastTime = out.header.lastTime
         nextOffset = out.header.nextOffset
         chainHead = out.header.chainHead
-        if merkle != nil { for h in out.eventHashes { merkle!.append(h) } }
+        merkle.add(out.eventHashes)
         do {
             try sparse.noteBatch(out.header, position: position)
             try keys.add(out.keyEntries)
@@ -154,6 +200,7 @@ public final class LogWriter: @unchecked Sendable {
             // The batch is durable; only derived files failed. The next open rebuilds them.
             logger.warning("index update failed; it will be rebuilt on the next open", metadata: ["error": "\(error)"])
         }
+        return out.eventHashes
     }
 
     private func writeHead() throws(LogError) {
@@ -163,7 +210,7 @@ public final class LogWriter: @unchecked Sendable {
     /// Seals the active segment and starts the next one.
     private func roll() throws(LogError) {
         let acc: MerkleAccumulator
-        if let merkle { acc = merkle } else { acc = try LogReader(directory: directory).merkle(segmentBase: segmentBase, limit: nextOffset) }
+        if let known = merkle.drain() { acc = known } else { acc = try LogReader(directory: directory).merkle(segmentBase: segmentBase, limit: nextOffset) }
         let root = MerkleTree.chainedRoot(previous: segmentPreviousRoot, treeRoot: acc.root)
         let footer = SegmentFooter(baseOffset: segmentBase, eventCount: nextOffset - segmentBase,
                                    firstTime: segmentFirstTime ?? 0, lastTime: segmentLastTime,
@@ -196,7 +243,7 @@ public final class LogWriter: @unchecked Sendable {
         segmentPosition = UInt64(SegmentHeader.size)
         segmentFirstTime = nil
         segmentPreviousRoot = root
-        merkle = MerkleAccumulator()
+        merkle.reset(known: true)
     }
 
     /// Seals the active segment now if it holds events (for tests and `ledger` maintenance).

@@ -38,7 +38,8 @@ public struct LogVerifier: Sendable {
             guard h.baseOffset == base, base == expected else { fail("segment base offset \(h.baseOffset) does not continue the log at \(expected)", 16); break }
             guard h.previousHash == previousHash else { fail("segment header's previous hash does not match the chain", 32); break }
             guard h.previousRoot == previousRoot else { fail("segment header's previous Merkle root does not match", 64); break }
-            var merkle = MerkleAccumulator()
+            let merkle = MerkleWorker(known: true)   // folds event hashes on the other core
+            var batchHashes: [Digest32] = []
             var position = UInt64(SegmentHeader.size)
             var batchPositions: [(UInt64, BatchHeader)] = []
             var sealed = false
@@ -54,8 +55,10 @@ public struct LogVerifier: Sendable {
                             try BatchDecoder.recordArea(of: raw, header: b, scratch: &scratch)
                         }
                         let last = try area.withBytes { (a) throws(FormatError) in
-                            try BatchDecoder.chain(a, header: b, previous: previousHash) { merkle.append($0) }
+                            try BatchDecoder.chain(a, header: b, previous: previousHash) { batchHashes.append($0) }
                         }
+                        merkle.add(batchHashes)
+                        batchHashes.removeAll(keepingCapacity: true)
                         guard last == b.chainHead else { fail("hash chain mismatch: events of offsets \(b.baseOffset)–\(b.lastOffset) do not hash to the batch's chain head", p + 48); break segments }
                         if deep {
                             _ = try BatchEvents.decode(scanner.batchBytes, header: b, previous: previousHash, file: name, position: p, scratch: &scratch)
@@ -80,7 +83,7 @@ public struct LogVerifier: Sendable {
                 case .footer(let f, let p):
                     guard f.baseOffset == base, f.nextOffset == expected else { fail("footer's event count disagrees with the segment", p + 16); break segments }
                     guard f.lastHash == previousHash else { fail("footer's last hash disagrees with the chain", p + 40); break segments }
-                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: merkle.root)
+                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: merkle.drain()!.root)
                     guard f.root == root else { fail("footer's Merkle root does not match the segment's events", p + 72); break segments }
                     previousRoot = root
                     sealed = true
@@ -156,15 +159,15 @@ public struct LogVerifier: Sendable {
         // Check the journal (and in deep mode every run) against the events.
         guard let reader = try? LogReader(directory: directory),
               let truth = try? reader.keyEntries(segmentBase: base, from: deep ? base : last.nextOffset, to: next) else { return }
-        var byOffset: [UInt64: KeyIndex.Entry] = [:]
-        for t in truth { byOffset[t.offset] = t }
+        var byOffset: [UInt64: KeyIndex.Stored] = [:]
+        for t in truth { byOffset[t.offset] = KeyIndex.Stored(prefix: t.prefix, relativeOffset: UInt32(t.offset - base)) }
         if deep {
             for run in runs {
                 guard let bytes = try? f.read(run.count * KeyIndex.entrySize, at: run.entriesPosition) else { continue }
                 let bad: Int? = bytes.withUnsafeBytes { raw in
                     (0..<run.count).first { i in
                         let e = KeyIndex.decode(raw, at: i * KeyIndex.entrySize)
-                        return byOffset[e.offset] != e
+                        return byOffset[base + UInt64(e.relativeOffset)] != e
                     }
                 }
                 if let bad {
@@ -188,8 +191,9 @@ public struct LogVerifier: Sendable {
         bytes.withUnsafeBytes { raw in
             for i in 0..<n {
                 let e = KeyIndex.decode(raw, at: 16 + i * KeyIndex.entrySize)
-                if e.offset >= next { break }
-                if byOffset[e.offset] != e || e.offset != last.nextOffset + UInt64(i) {
+                let offset = base + UInt64(e.relativeOffset)
+                if offset >= next { break }
+                if byOffset[offset] != e || offset != last.nextOffset + UInt64(i) {
                     report.indexProblems.append(LogError(.damaged, "key journal entry \(i) does not match its event", file: jname,
                                                          position: UInt64(16 + i * KeyIndex.entrySize)))
                     return
