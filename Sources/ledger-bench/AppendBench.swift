@@ -31,6 +31,8 @@ struct AppendBench: ParsableCommand {
             sync()   // let the file system finish freeing the previous run's files (ext4 discard)
             var config = LogConfiguration()
             if noFsync { config.durability = .none }
+            config.maxBatchEvents = max(batch, config.maxBatchEvents)
+            config.maxBatchBytes = max(config.maxBatchBytes, batch * 400)
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
             for _ in 0..<repeatInput {

@@ -9,6 +9,6 @@ struct LedgerCommand: ParsableCommand {
             Exit codes: 0 ok; 1 verification failed or the log is damaged; 64 bad usage; 65 bad input data;
             66 no such log; 74 I/O error; 75 the log is locked by another writer.
             """,
-        subcommands: [AppendCommand.self, TailCommand.self, AuditCommand.self, VerifyCommand.self, StatsCommand.self]
+        subcommands: [AppendCommand.self, TailCommand.self, AuditCommand.self, VerifyCommand.self, StatsCommand.self, ReindexCommand.self]
     )
 }

@@ -14,4 +14,9 @@ extension String {
     @inlinable func utf8Precedes(_ other: String) -> Bool {
         utf8.lexicographicallyPrecedes(other.utf8)
     }
+
+    /// Byte equality of the UTF-8 encodings: field names are bytes, not canonically equivalent text.
+    @inlinable func utf8Equals(_ other: String) -> Bool {
+        utf8.elementsEqual(other.utf8)
+    }
 }

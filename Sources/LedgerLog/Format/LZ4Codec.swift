@@ -7,8 +7,8 @@ public enum LZ4Codec {
     public static func compressFrame(_ source: UnsafeRawBufferPointer, level: Int32 = 0, into out: inout [UInt8]) throws(FormatError) {
         var prefs = LZ4F_preferences_t()
         prefs.frameInfo.contentSize = UInt64(source.count)
-        prefs.frameInfo.blockMode = LZ4F_blockIndependent
-        prefs.frameInfo.blockSizeID = LZ4F_max256KB
+        prefs.frameInfo.blockMode = LZ4F_blockLinked
+        prefs.frameInfo.blockSizeID = LZ4F_max4MB
         prefs.compressionLevel = level
         let bound = LZ4F_compressFrameBound(source.count, &prefs)
         let start = out.count

@@ -13,7 +13,7 @@ public struct LogEvent: Sendable, Hashable {
     /// SHA-256 of the stored field bytes (§4).
     public var dataHash: Digest32
 
-    public func value(of name: String) -> FieldValue? { fields.first { $0.name == name }?.value }
+    public func value(of name: String) -> FieldValue? { fields.first { $0.name.utf8Equals(name) }?.value }
 
     /// The key fields with their values, in declared order.
     public var key: [Field] {

@@ -20,7 +20,7 @@ public struct NewEvent: Sendable, Hashable {
         fields: [Field]
     ) throws(EventError) {
         let sorted = fields.sorted { $0.name.utf8Precedes($1.name) }
-        for i in sorted.indices.dropFirst() where sorted[i].name == sorted[i - 1].name {
+        for i in sorted.indices.dropFirst() where sorted[i].name.utf8Equals(sorted[i - 1].name) {
             throw EventError(.duplicateField, field: sorted[i].name)
         }
         for f in sorted {
@@ -30,10 +30,10 @@ public struct NewEvent: Sendable, Hashable {
             guard keyFields.isEmpty else { throw EventError(.checkpointHasKey, field: keyFields[0]) }
         } else {
             guard !keyFields.isEmpty else { throw EventError(.missingKey, field: nil) }
-            var seen = Set<String>()
+            var seen = Set<[UInt8]>()
             for k in keyFields {
-                guard seen.insert(k).inserted else { throw EventError(.duplicateField, field: k) }
-                guard let f = sorted.first(where: { $0.name == k }) else { throw EventError(.keyFieldMissing, field: k) }
+                guard seen.insert(Array(k.utf8)).inserted else { throw EventError(.duplicateField, field: k) }
+                guard let f = sorted.first(where: { $0.name.utf8Equals(k) }) else { throw EventError(.keyFieldMissing, field: k) }
                 guard !f.value.isNull else { throw EventError(.keyFieldNull, field: k) }
             }
         }
@@ -50,7 +50,7 @@ public struct NewEvent: Sendable, Hashable {
         try NewEvent(op: .checkpoint, source: source, entity: entity, keyFields: [], fields: fields)
     }
 
-    public func value(of name: String) -> FieldValue? { fields.first { $0.name == name }?.value }
+    public func value(of name: String) -> FieldValue? { fields.first { $0.name.utf8Equals(name) }?.value }
 }
 
 /// Why an event could not be built.

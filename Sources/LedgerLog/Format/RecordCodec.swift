@@ -132,8 +132,11 @@ public enum RecordCodec {
             guard keyCount == 0 else { throw FormatError("a checkpoint has key fields", at: keyCountAt) }
         } else {
             guard keyCount > 0 else { throw FormatError("an \(op) has no key fields", at: keyCountAt) }
-            for k in keys {
-                guard let f = fields.first(where: { $0.name == k }), !f.value.isNull else {
+            for (i, k) in keys.enumerated() {
+                if keys[..<i].contains(where: { $0.utf8Equals(k) }) {
+                    throw FormatError("key field \(k) is named twice", at: keyCountAt)
+                }
+                guard let f = fields.first(where: { $0.name.utf8Equals(k) }), !f.value.isNull else {
                     throw FormatError("key field \(k) is missing or null", at: keyCountAt)
                 }
             }

@@ -16,15 +16,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { iso8601 }
 
     public var iso8601: String {
-        let us = microseconds
-        var days = us >= 0 ? us / 86_400_000_000 : -((-us - 1) / 86_400_000_000) - 1
-        let rem = us - days * 86_400_000_000
+        // Floor division without negation or multiplication, so every Int64 renders without trapping.
+        let perDay: Int64 = 86_400_000_000
+        var (days, rem) = microseconds.quotientAndRemainder(dividingBy: perDay)
+        if rem < 0 { days -= 1; rem += perDay }
         let secs = rem / 1_000_000, frac = rem % 1_000_000
         let (y, m, d) = Self.civil(fromDays: days)
-        days = 0
         func pad(_ v: Int64, _ n: Int) -> String {
-            let s = String(v)
-            return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
+            let s = String(v.magnitude)
+            return (v < 0 ? "-" : "") + (s.count >= n ? s : String(repeating: "0", count: n - s.count) + s)
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2)).\(pad(frac, 6))Z"
     }

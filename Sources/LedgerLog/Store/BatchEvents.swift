@@ -1,7 +1,9 @@
 /// Decodes every event of a whole, CRC-checked batch and checks its chain head.
 enum BatchEvents {
+    /// Events before `from` are only hashed (to verify the chain), not decoded.
     static func decode(
-        _ batch: [UInt8], header: BatchHeader, previous: Digest32, file: String, position: UInt64, scratch: inout [UInt8]
+        _ batch: [UInt8], header: BatchHeader, previous: Digest32, file: String, position: UInt64, scratch: inout [UInt8],
+        from: UInt64 = 0
     ) throws(LogError) -> [LogEvent] {
         do throws(FormatError) {
             let area = try batch.withBytes { (b) throws(FormatError) in
@@ -13,7 +15,19 @@ enum BatchEvents {
             var lastTime = header.firstTime
             try area.withBytes { (a) throws(FormatError) in
                 try BatchDecoder.forEachRecord(a, count: header.count) { (i, body) throws(FormatError) in
-                    let e = try RecordCodec.decode(body: body, offset: header.baseOffset + UInt64(i),
+                    let offset = header.baseOffset + UInt64(i)
+                    if offset < from {
+                        let (delta, hashedFrom) = try RecordCodec.timeDelta(of: body)
+                        let t = header.firstTime &+ Int64(truncatingIfNeeded: delta)
+                        guard delta <= UInt64(header.lastTime - header.firstTime), t >= lastTime else {
+                            throw FormatError("event time is outside the batch's time range or decreases", at: 0)
+                        }
+                        lastTime = t
+                        prev = RecordCodec.chainHash(previous: prev, offset: offset, time: t,
+                                                     hashedBody: UnsafeRawBufferPointer(rebasing: body[hashedFrom...]))
+                        return
+                    }
+                    let e = try RecordCodec.decode(body: body, offset: offset,
                                                    batchFirstTime: header.firstTime, previous: prev)
                     guard e.time.microseconds >= lastTime, e.time.microseconds <= header.lastTime else {
                         throw FormatError("event time is outside the batch's time range or decreases", at: 0)

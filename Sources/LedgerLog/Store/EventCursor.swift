@@ -5,6 +5,10 @@ public final class EventCursor {
     let directory: String
     public private(set) var limit: UInt64?
     private var scanner: SegmentScanner?
+    /// A segment that was still being created when last looked at.
+    private var pendingBase: UInt64?
+    /// Set when the cursor started inside a segment still being created: the chain head comes from its header.
+    private var pendingFromSeek = false
     private var position: UInt64 = 0
     private var previousHash = Digest32.zero
     private var expectedNext: UInt64 = 0
@@ -31,7 +35,12 @@ public final class EventCursor {
         guard let base = bases.last(where: { $0 <= offset }) ?? bases.first else {
             throw LogError(.notFound, "the log has no segments", file: directory)
         }
-        let s = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg"))
+        guard let s = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")) else {
+            pendingBase = base
+            pendingFromSeek = true
+            expectedNext = base
+            return
+        }
         scanner = s
         position = UInt64(SegmentHeader.size)
         previousHash = s.header.previousHash
@@ -58,6 +67,17 @@ public final class EventCursor {
                 return e
             }
             if let limit, expectedNext >= limit { return nil }
+            if scanner == nil, let base = pendingBase {
+                guard let n = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")) else { return nil }
+                guard n.header.baseOffset == expectedNext, pendingFromSeek || n.header.previousHash == previousHash else {
+                    throw LogError(.damaged, "segment header does not continue the chain", file: n.file.name, position: 16)
+                }
+                if pendingFromSeek { previousHash = n.header.previousHash }
+                scanner = n
+                pendingBase = nil
+                pendingFromSeek = false
+                position = UInt64(SegmentHeader.size)
+            }
             guard let s = scanner else { return nil }
             switch try s.step(at: position) {
             case .batch(let h, let p):
@@ -72,7 +92,7 @@ public final class EventCursor {
                     continue
                 }
                 let events = try BatchEvents.decode(s.batchBytes, header: h, previous: previousHash, file: s.file.name,
-                                                    position: p, scratch: &scratch)
+                                                    position: p, scratch: &scratch, from: wanted)
                 previousHash = h.chainHead
                 buffer = events
                 index = 0
@@ -82,7 +102,12 @@ public final class EventCursor {
                     throw LogError(.damaged, "footer disagrees with the segment's events", file: s.file.name, position: p)
                 }
                 let nextPath = directory + "/" + SegmentName.file(expectedNext, "seg")
-                let n = try SegmentScanner(path: nextPath)
+                guard let n = try SegmentScanner.openIfComplete(path: nextPath) else {
+                    scanner = nil
+                    pendingBase = expectedNext
+                    position = UInt64(SegmentHeader.size)
+                    return nil
+                }
                 guard n.header.baseOffset == expectedNext, n.header.previousHash == previousHash else {
                     throw LogError(.damaged, "segment header does not continue the chain", file: n.file.name, position: 16)
                 }

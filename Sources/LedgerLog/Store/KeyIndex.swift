@@ -1,9 +1,11 @@
 /// The per-record key index of one segment: sorted runs in `.kix` plus the `.kjl` journal
-/// (log-format/SPEC.md §7.3). An entry is 8 bytes: the first four bytes of the record id and the
-/// event's offset relative to the segment base. Lookups return candidates; callers check each
+/// (log-format/SPEC.md §7.3). An entry is 6 bytes: the first three bytes of the record id and the
+/// event's offset relative to the segment base (24 bits; a segment holds at most 2^24 events). Lookups return candidates; callers check each
 /// event's full record id.
 public enum KeyIndex {
-    public static let entrySize = 8
+    public static let entrySize = 6
+    /// Segments roll before their relative offsets outgrow the entries' 24 bits.
+    public static let maxEventsPerSegment: UInt64 = 1 << 24
     static let kixMagic: [UInt8] = Array("LKIX".utf8)
     static let kjlMagic: [UInt8] = Array("LKJL".utf8)
     static let runMagic: [UInt8] = Array("KRUN".utf8)
@@ -19,8 +21,8 @@ public enum KeyIndex {
             self.offset = offset
         }
 
-        /// The record id's first four bytes, as a big-endian number (their sort order).
-        public var prefix: UInt32 { UInt32(truncatingIfNeeded: recordID.high >> 32) }
+        /// The record id's first three bytes, as a big-endian number (their sort order).
+        public var prefix: UInt32 { UInt32(truncatingIfNeeded: recordID.high >> 40) }
     }
 
     /// An entry as stored: record id prefix and offset relative to the segment base.
@@ -38,13 +40,18 @@ public enum KeyIndex {
     }
 
     static func encode(_ e: Entry, base: UInt64, into w: inout ByteWriter) {
-        withUnsafeBytes(of: e.prefix.bigEndian) { w.raw($0) }
-        w.u32(UInt32(e.offset - base))
+        let p = e.prefix, r = UInt32(e.offset - base)
+        w.u8(UInt8(truncatingIfNeeded: p >> 16))
+        w.u8(UInt8(truncatingIfNeeded: p >> 8))
+        w.u8(UInt8(truncatingIfNeeded: p))
+        w.u8(UInt8(truncatingIfNeeded: r))
+        w.u8(UInt8(truncatingIfNeeded: r >> 8))
+        w.u8(UInt8(truncatingIfNeeded: r >> 16))
     }
 
     static func decode(_ raw: UnsafeRawBufferPointer, at p: Int) -> Stored {
-        Stored(prefix: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)),
-               relativeOffset: raw.loadUnaligned(fromByteOffset: p + 4, as: UInt32.self).littleEndian)
+        Stored(prefix: UInt32(raw[p]) << 16 | UInt32(raw[p + 1]) << 8 | UInt32(raw[p + 2]),
+               relativeOffset: UInt32(raw[p + 3]) | UInt32(raw[p + 4]) << 8 | UInt32(raw[p + 5]) << 16)
     }
 
     static func sortKey(_ a: Entry, _ b: Entry) -> Bool {

@@ -13,9 +13,9 @@ public struct LogConfiguration: Sendable {
     public var segmentMaxAgeSeconds: Int64? = nil
     public var durability: Durability = .fsyncPerBatch
     /// Upper bound of events in one batch; larger appends are split.
-    public var maxBatchEvents = 4096
+    public var maxBatchEvents = 1024
     /// Upper bound of a batch's decoded record bytes; larger appends are split.
-    public var maxBatchBytes = 1 << 20
+    public var maxBatchBytes = 256 << 10
     /// Write an offset/time index entry after at least this many bytes of batches.
     public var indexIntervalBytes: UInt64 = 4096
     /// Key journal entries gathered before they are written as one sorted run.

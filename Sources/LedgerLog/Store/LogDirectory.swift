@@ -8,19 +8,23 @@ import Darwin
 public enum LogDirectory {
     /// Base offsets of the segments, ascending.
     public static func segmentBases(_ directory: String) throws(LogError) -> [UInt64] {
+        try names(directory).compactMap { SegmentName.base(of: $0) }.sorted()
+    }
+
+    /// The names of the entries in a directory.
+    public static func names(_ directory: String) throws(LogError) -> [String] {
         guard let d = opendir(directory) else {
             let e = errno
             throw LogError(e == ENOENT ? .notFound : .io, "cannot open the log directory \(directory): \(String(cString: strerror(e)))", errno: e)
         }
         defer { closedir(d) }
-        var bases: [UInt64] = []
+        var names: [String] = []
         while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let b = SegmentName.base(of: name) { bases.append(b) }
+            })
         }
-        return bases.sorted()
+        return names
     }
 
     public static func exists(_ path: String) -> Bool {

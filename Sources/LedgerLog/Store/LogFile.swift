@@ -93,6 +93,21 @@ public final class LogFile: @unchecked Sendable {
         guard fdatasync(fd) == 0 else { throw ioError("fdatasync") }
     }
 
+    /// Creates `path` holding `contents` atomically: written and fsynced under `path.tmp`, renamed,
+    /// and the directory fsynced. Returns the file opened for reading and writing.
+    public static func createAtomically(directory: String, name: String, contents: [UInt8]) throws(LogError) -> LogFile {
+        let path = directory + "/" + name
+        let tmp = try LogFile(path: path + ".tmp", mode: .create)
+        try tmp.truncate(to: 0)
+        try tmp.write(contents, at: 0)
+        try tmp.sync()
+        guard rename(path + ".tmp", path) == 0 else {
+            throw LogError(.io, "rename failed: \(String(cString: strerror(errno)))", file: name, errno: errno)
+        }
+        try syncDirectory(directory)
+        return try LogFile(path: path, mode: .readWrite)
+    }
+
     /// fsyncs a directory so that created and renamed entries are durable.
     public static func syncDirectory(_ path: String) throws(LogError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -14,12 +14,16 @@ public struct LogReader: Sendable {
     /// The committed head: HEAD when it is valid, otherwise the end of the last whole batch.
     public func head() throws(LogError) -> HeadRecord {
         if let h = HeadRecord.read(directory: directory) { return h }
-        let c = try EventCursor(directory: directory, from: lastSegmentBase(), limit: nil)
-        var last: LogEvent?
-        while let e = try c.next() { last = e }
-        if let last { return HeadRecord(nextOffset: last.offset + 1, chainHead: last.hash) }
-        let s = try SegmentScanner(path: directory + "/" + SegmentName.file(try lastSegmentBase(), "seg"))
-        return HeadRecord(nextOffset: s.header.baseOffset, chainHead: s.header.previousHash)
+        // No valid HEAD: the end of the last whole batch, from the newest segment that is not being created.
+        for base in try LogDirectory.segmentBases(directory).reversed() {
+            guard let s = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")) else { continue }
+            let c = try EventCursor(directory: directory, from: base, limit: nil)
+            var last: LogEvent?
+            while let e = try c.next() { last = e }
+            if let last { return HeadRecord(nextOffset: last.offset + 1, chainHead: last.hash) }
+            return HeadRecord(nextOffset: s.header.baseOffset, chainHead: s.header.previousHash)
+        }
+        return HeadRecord(nextOffset: 0, chainHead: .zero)
     }
 
     func lastSegmentBase() throws(LogError) -> UInt64 {
@@ -36,8 +40,14 @@ public struct LogReader: Sendable {
         return try EventCursor(directory: directory, from: offset, limit: l)
     }
 
+    /// The committed event at `offset`, or nil when it is at or past the committed head.
     public func event(at offset: UInt64) throws(LogError) -> LogEvent? {
-        try EventCursor(directory: directory, from: offset, limit: offset + 1).next()
+        try event(at: offset, head: head().nextOffset)
+    }
+
+    func event(at offset: UInt64, head: UInt64) throws(LogError) -> LogEvent? {
+        guard offset < head else { return nil }
+        return try EventCursor(directory: directory, from: offset, limit: offset + 1).next()
     }
 
     /// The offset of the first event committed at or after `time` (the head if none).
@@ -46,8 +56,8 @@ public struct LogReader: Sendable {
         let bases = try LogDirectory.segmentBases(directory)
         var start: UInt64 = bases.first ?? 0
         for base in bases {
-            let s = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg"))
-            guard case .batch(let h, _) = try s.step(at: UInt64(SegmentHeader.size)) else { break }
+            guard let s = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")),
+                  case .batch(let h, _) = try s.step(at: UInt64(SegmentHeader.size)) else { break }
             if h.firstTime < time.microseconds { start = base } else { break }
         }
         let index = SparseIndex.load(directory: directory, base: start)
@@ -70,7 +80,7 @@ public struct LogReader: Sendable {
             let (candidates, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
             for o in candidates {
                 // Entries hold a 4-byte prefix of the record id: check the event's full id.
-                if let ev = try event(at: o), ev.recordID == rid { events.append(ev) }
+                if let ev = try event(at: o, head: head), ev.recordID == rid { events.append(ev) }
             }
             if covered < end { events += try scan(from: max(covered, base), to: end, recordID: rid) }
         }
@@ -115,7 +125,7 @@ extension LogReader {
             let (candidates, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
             if covered < end, let last = try scan(from: max(covered, base), to: end, recordID: rid).last { return last }
             for o in candidates.reversed() {
-                if let ev = try event(at: o), ev.recordID == rid { return ev }
+                if let ev = try event(at: o, head: head), ev.recordID == rid { return ev }
             }
         }
         return nil

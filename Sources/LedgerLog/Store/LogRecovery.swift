@@ -24,6 +24,9 @@ struct LogRecovery {
     private func path(_ base: UInt64, _ ext: String = "seg") -> String { directory + "/" + SegmentName.file(base, ext) }
 
     func recover() throws(LogError) -> State {
+        for name in try LogDirectory.names(directory) where name.hasSuffix(".seg.tmp") {
+            LogDirectory.remove(directory + "/" + name)   // a segment whose creation a crash interrupted
+        }
         var bases = try LogDirectory.segmentBases(directory)
         var previousHash = Digest32.zero
         var previousRoot = Digest32.zero
@@ -53,7 +56,8 @@ struct LogRecovery {
             let footer = try readFooter(scanner)
             if i < bases.count - 1 {
                 guard let footer else {
-                    throw LogError(.damaged, "segment is not sealed but a later segment exists", file: name, position: scanner.size)
+                    throw LogError(.damaged, "the footer is missing or damaged but a later segment exists", file: name,
+                                   position: scanner.size >= UInt64(SegmentFooter.size) ? scanner.size - UInt64(SegmentFooter.size) : 0)
                 }
                 previousHash = footer.lastHash
                 previousRoot = footer.root
@@ -95,12 +99,8 @@ struct LogRecovery {
     }
 
     private func createSegment(base: UInt64, previousHash: Digest32, previousRoot: Digest32) throws(LogError) {
-        let f = try LogFile(path: path(base), mode: .create)
         let header = SegmentHeader(baseOffset: base, createdAt: clock.now(), previousHash: previousHash, previousRoot: previousRoot)
-        try f.truncate(to: 0)
-        try f.write(header.encoded(), at: 0)
-        try f.sync()
-        try LogFile.syncDirectory(directory)
+        _ = try LogFile.createAtomically(directory: directory, name: SegmentName.file(base, "seg"), contents: header.encoded())
     }
 
     private func recoverActive(base: UInt64, previousHash: Digest32, previousRoot: Digest32, lastTime: Int64) throws(LogError) -> State {
@@ -109,11 +109,15 @@ struct LogRecovery {
             throw LogError(.damaged, "segment header is truncated", file: scanner.file.name, position: 0)
         }
         let index = SparseIndex.load(directory: directory, base: base)
-        // Start from the entry before the last one that checks out, so the last batch's predecessor head is known.
-        var kept = index.entries
-        var startPosition = UInt64(SegmentHeader.size)
-        var startOffset = base
-        var prevHead = previousHash
+        // Keep the index entries up to the first one that does not point at its batch (a header read
+        // each), and the last one only if its whole batch checks out.
+        var kept: [SparseIndex.Entry] = []
+        for e in index.entries {
+            let raw = try scanner.file.read(BatchHeader.size, at: UInt64(e.position))
+            guard let h = try? raw.withBytes({ (b) throws(FormatError) in try BatchHeader(decoding: b) }),
+                  h.baseOffset == base + UInt64(e.relativeOffset), h.firstTime == e.time else { break }
+            kept.append(e)
+        }
         while let last = kept.last {
             if case .batch(let h, _) = try scanner.step(at: UInt64(last.position)),
                h.baseOffset == base + UInt64(last.relativeOffset), h.firstTime == last.time {
@@ -121,13 +125,14 @@ struct LogRecovery {
             }
             kept.removeLast()
         }
+        // Walk from the entry before the last good one, so the last batch's predecessor head is known.
+        var startPosition = UInt64(SegmentHeader.size)
+        var startOffset = base
         if kept.count >= 2 {
             let e = kept[kept.count - 2]
             if case .batch(let h, _) = try scanner.step(at: UInt64(e.position)) {
                 startPosition = UInt64(e.position)
                 startOffset = h.baseOffset
-                prevHead = Digest32.zero  // not known; the chain head of the batch before entry e is not needed
-                _ = prevHead
             }
         }
         // Walk forward.
@@ -170,7 +175,7 @@ struct LogRecovery {
             }
         }
         let head = HeadRecord.read(directory: directory)
-        switch TailDecision.decide(tornAt: torn, nextOffset: nextOffset, headNextOffset: head?.nextOffset) {
+        switch TailDecision.decide(tornAt: torn, wholeEnd: position, nextOffset: nextOffset, headNextOffset: head?.nextOffset) {
         case .clean:
             break
         case .cut(let p, let reason):

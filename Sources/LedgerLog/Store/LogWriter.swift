@@ -69,6 +69,9 @@ public final class LogWriter: @unchecked Sendable {
         keys = try KeyIndexWriter(directory: directory, base: base, nextOffset: next, runSize: configuration.keyRunSize) { (from) throws(LogError) in
             try LogReader(directory: dir).keyEntries(segmentBase: base, from: from, to: next)
         }
+        for sealedBase in try LogDirectory.segmentBases(directory) where sealedBase < state.segmentBase {
+            try IndexRebuild.rebuildIfMissing(directory: directory, base: sealedBase, configuration: configuration, logger: logger)
+        }
         try writeHead()
         logger.debug("log opened", metadata: ["directory": "\(directory)", "next_offset": "\(nextOffset)"])
     }
@@ -174,6 +177,7 @@ public final class LogWriter: @unchecked Sendable {
         }
         if segmentFirstTime != nil {
             let tooBig = segmentPosition + UInt64(out.bytes.count) + UInt64(SegmentFooter.size) > configuration.segmentMaxBytes
+                || out.header.nextOffset - segmentBase > KeyIndex.maxEventsPerSegment
             let tooOld = configuration.segmentMaxAgeSeconds.map { times.first! - segmentFirstTime! >= $0 * 1_000_000 } ?? false
             if tooBig || tooOld { try roll() }
         }
@@ -226,12 +230,7 @@ public final class LogWriter: @unchecked Sendable {
         let base = nextOffset
         let header = SegmentHeader(baseOffset: base, createdAt: clock.now(), previousHash: chainHead, previousRoot: root)
         do {
-            let f = try LogFile(path: directory + "/" + SegmentName.file(base, "seg"), mode: .create)
-            try f.truncate(to: 0)
-            try f.write(header.encoded(), at: 0)
-            try f.sync()
-            try LogFile.syncDirectory(directory)
-            segment = f
+            segment = try LogFile.createAtomically(directory: directory, name: SegmentName.file(base, "seg"), contents: header.encoded())
             sparse = try SparseIndexWriter(directory: directory, base: base, keep: [], interval: configuration.indexIntervalBytes)
             keys = try KeyIndexWriter(directory: directory, base: base, nextOffset: base, runSize: configuration.keyRunSize) { (_) throws(LogError) in [] }
         } catch {
@@ -244,6 +243,15 @@ public final class LogWriter: @unchecked Sendable {
         segmentFirstTime = nil
         segmentPreviousRoot = root
         merkle.reset(known: true)
+    }
+
+    /// Rewrites the index files of every sealed segment from its events (`ledger reindex`).
+    public func rebuildSealedIndexes() throws(LogError) {
+        try mutex.withLock { (_) throws(LogError) in
+            for base in try LogDirectory.segmentBases(directory) where base < segmentBase {
+                try IndexRebuild.rebuild(directory: directory, base: base, configuration: configuration, logger: logger)
+            }
+        }
     }
 
     /// Seals the active segment now if it holds events (for tests and `ledger` maintenance).

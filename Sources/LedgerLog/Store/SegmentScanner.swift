@@ -31,6 +31,18 @@ public final class SegmentScanner {
 
     public func refreshSize() throws(LogError) { size = try file.size() }
 
+    /// Opens a segment, or returns nil when it is still being created: shorter than its header, with
+    /// bytes that are zero or a prefix of a segment header. It holds no event yet (SPEC §10).
+    public static func openIfComplete(path: String) throws(LogError) -> SegmentScanner? {
+        if let size = LogDirectory.fileSize(path), size < UInt64(SegmentHeader.size) {
+            let f = try LogFile(path: path, mode: .readOnly)
+            let bytes = try f.read(Int(size), at: 0)
+            let n = min(bytes.count, SegmentHeader.magic.count)
+            if bytes.allSatisfy({ $0 == 0 }) || Array(bytes[0..<n]) == Array(SegmentHeader.magic[0..<n]) { return nil }
+        }
+        return try SegmentScanner(path: path)
+    }
+
     private func allZero(from position: UInt64) throws(LogError) -> Bool {
         var p = position
         while p < size {

@@ -10,12 +10,13 @@ public enum TailDecision: Sendable, Equatable {
     /// Decides from the scan's last step and what HEAD says was committed.
     /// - Parameters:
     ///   - tornAt: where a torn tail starts, with its reason, or nil for a clean end.
+    ///   - wholeEnd: the file position after the last whole batch.
     ///   - nextOffset: the offset after the last whole batch.
     ///   - headNextOffset: HEAD's next offset, if HEAD is valid.
-    public static func decide(tornAt: (position: UInt64, reason: String)?, nextOffset: UInt64, headNextOffset: UInt64?) -> TailDecision {
+    public static func decide(tornAt: (position: UInt64, reason: String)?, wholeEnd: UInt64, nextOffset: UInt64, headNextOffset: UInt64?) -> TailDecision {
         if let head = headNextOffset, head > nextOffset {
             return .refuse(reason: "HEAD records offsets up to \(head - 1) as committed but the segment's whole batches end at offset \(nextOffset)",
-                           position: tornAt?.position ?? 0)
+                           position: tornAt?.position ?? wholeEnd)
         }
         if let torn = tornAt { return .cut(position: torn.position, reason: torn.reason) }
         return .clean

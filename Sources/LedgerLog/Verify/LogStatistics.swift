@@ -14,7 +14,7 @@ public struct LogStatistics: Sendable {
         var s = LogStatistics()
         let limit = try LogReader(directory: directory).head()
         for base in try LogDirectory.segmentBases(directory) {
-            let scanner = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg"))
+            guard let scanner = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")) else { continue }
             s.segments += 1
             s.segmentBytes += scanner.size
             for ext in ["oix", "tix", "kix", "kjl"] {

@@ -26,7 +26,14 @@ public struct LogVerifier: Sendable {
         segments: for (si, base) in bases.enumerated() {
             let isLast = si == bases.count - 1
             let scanner: SegmentScanner
-            do { scanner = try SegmentScanner(path: directory + "/" + SegmentName.file(base, "seg")) } catch {
+            do {
+                guard let s = try SegmentScanner.openIfComplete(path: directory + "/" + SegmentName.file(base, "seg")) else {
+                    if isLast && base == expected { break }   // being created: holds no event yet
+                    report.problem = LogError(.damaged, "segment header is truncated", file: SegmentName.file(base, "seg"), position: 0)
+                    break
+                }
+                scanner = s
+            } catch {
                 report.problem = error
                 break
             }
@@ -106,6 +113,10 @@ public struct LogVerifier: Sendable {
             checkKeyIndex(base: base, next: expected, sealed: sealed, into: &report)
         }
         report.head = HeadRecord(nextOffset: expected, chainHead: previousHash)
+        if headRecord == nil, let size = LogDirectory.fileSize(directory + "/" + SegmentName.head) {
+            report.indexProblems.append(LogError(.damaged, "HEAD is torn or damaged (\(size) bytes; the next writer rewrites it)",
+                                                 file: SegmentName.head, position: 0))
+        }
         if report.problem == nil, let headRecord {
             if headRecord.nextOffset > expected {
                 report.problem = LogError(.damaged, "HEAD records offsets up to \(headRecord.nextOffset - 1) as committed but the log ends at offset \(expected)", file: SegmentName.head, position: 0)
@@ -117,48 +128,78 @@ public struct LogVerifier: Sendable {
     }
 
     private func checkSparseIndex(base: UInt64, batches: [(UInt64, BatchHeader)], into report: inout VerifyReport) {
-        for ext in ["oix", "tix"] {
-            let path = directory + "/" + SegmentName.file(base, ext)
-            guard let size = LogDirectory.fileSize(path) else { continue }
-            let entrySize: UInt64 = ext == "oix" ? 8 : 12
-            if size < 16 || (size - 16) % entrySize != 0 {
-                report.indexProblems.append(LogError(.damaged, "index file has a partial entry or header", file: SegmentName.file(base, ext), position: size))
-            }
-        }
-        let index = SparseIndex.load(directory: directory, base: base)
-        let rawCount = (LogDirectory.fileSize(directory + "/" + SegmentName.file(base, "oix")).map { $0 >= 16 ? Int(($0 - 16) / 8) : 0 }) ?? 0
         let byPosition = Dictionary(batches.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
-        for (i, e) in index.entries.enumerated() {
-            guard let b = byPosition[UInt64(e.position)], b.baseOffset == base + UInt64(e.relativeOffset), b.firstTime == e.time else {
-                report.indexProblems.append(LogError(.damaged, "offset/time index entry \(i) does not point at its batch",
-                                                     file: SegmentName.file(base, "oix"), position: UInt64(16 + 8 * i)))
-                return
+        let byOffset = Dictionary(batches.map { ($0.1.baseOffset, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (ext, magic, entrySize) in [("oix", SparseIndex.offsetMagic, 8), ("tix", SparseIndex.timeMagic, 12)] {
+            let name = SegmentName.file(base, ext)
+            guard let f = try? LogFile(path: directory + "/" + name, mode: .readOnly), let size = try? f.size(),
+                  let bytes = try? f.read(Int(size), at: 0) else { continue }
+            func problem(_ reason: String, _ position: Int) {
+                report.indexProblems.append(LogError(.damaged, reason, file: name, position: UInt64(position)))
             }
-        }
-        if index.entries.count < rawCount {
-            let i = index.entries.count
-            report.indexProblems.append(LogError(.damaged, "offset/time index entry \(i) is out of order, disagrees between .oix and .tix, or is not a batch",
-                                                 file: SegmentName.file(base, "oix"), position: UInt64(16 + 8 * i)))
+            guard bytes.count >= 16, Array(bytes[0..<16]) == SparseIndex.header(magic, base: base) else {
+                problem("index header is wrong", 0)
+                continue
+            }
+            if (bytes.count - 16) % entrySize != 0 { problem("index file ends inside an entry", bytes.count) }
+            var lastRelative: Int64 = -1
+            var lastPosition: Int64 = -1
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<((bytes.count - 16) / entrySize) {
+                    let at = 16 + i * entrySize
+                    let ok: Bool
+                    if ext == "oix" {
+                        let rel = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+                        let pos = raw.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self).littleEndian
+                        ok = byPosition[UInt64(pos)].map { $0.baseOffset == base + UInt64(rel) } ?? false
+                            && Int64(rel) > lastRelative && Int64(pos) > lastPosition && (i > 0 || pos == UInt32(SegmentHeader.size))
+                        lastRelative = Int64(rel)
+                        lastPosition = Int64(pos)
+                    } else {
+                        let time = raw.loadUnaligned(fromByteOffset: at, as: Int64.self).littleEndian
+                        let rel = raw.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self).littleEndian
+                        ok = byOffset[base + UInt64(rel)].map { $0.firstTime == time } ?? false
+                            && Int64(rel) > lastRelative && (i > 0 || rel == 0)
+                        lastRelative = Int64(rel)
+                    }
+                    if !ok {
+                        problem("index entry \(i) does not point at its batch", at)
+                        return
+                    }
+                }
+            }
         }
     }
 
     private func checkKeyIndex(base: UInt64, next: UInt64, sealed: Bool, into report: inout VerifyReport) {
         let name = SegmentName.file(base, "kix")
+        func problem(_ file: String, _ reason: String, _ position: UInt64) {
+            report.indexProblems.append(LogError(.damaged, reason, file: file, position: position))
+        }
         guard let f = try? LogFile(path: directory + "/" + name, mode: .readOnly), let size = try? f.size() else { return }
+        guard size >= 16, (try? f.read(16, at: 0)) == KeyIndex.header(KeyIndex.kixMagic, base) else {
+            problem(name, "key index header is wrong", 0)
+            return
+        }
         guard let runs = try? KeyIndex.runs(f, base: base, checkCRC: true) else { return }
         let end = runs.last?.endPosition ?? 16
         if end != size {
-            report.indexProblems.append(LogError(.damaged, "key index run is damaged (bad header, coverage or CRC)", file: name, position: end))
+            problem(name, "key index run is damaged (bad header, coverage or CRC)", end)
             return
         }
-        guard let last = runs.last, last.nextOffset <= next else {
-            if let last = runs.last { report.indexProblems.append(LogError(.damaged, "key index covers offsets past the segment", file: name, position: last.position)) }
+        let journalFrom = runs.last?.nextOffset ?? base
+        if journalFrom > next {
+            problem(name, "key index covers offsets past the segment", runs.last?.position ?? 16)
+            return
+        }
+        if sealed && journalFrom != next {
+            problem(name, "a sealed segment's key index does not cover all its events", end)
             return
         }
         guard deep || !sealed else { return }
         // Check the journal (and in deep mode every run) against the events.
         guard let reader = try? LogReader(directory: directory),
-              let truth = try? reader.keyEntries(segmentBase: base, from: deep ? base : last.nextOffset, to: next) else { return }
+              let truth = try? reader.keyEntries(segmentBase: base, from: deep ? base : journalFrom, to: next) else { return }
         var byOffset: [UInt64: KeyIndex.Stored] = [:]
         for t in truth { byOffset[t.offset] = KeyIndex.Stored(prefix: t.prefix, relativeOffset: UInt32(t.offset - base)) }
         if deep {
@@ -171,8 +212,7 @@ public struct LogVerifier: Sendable {
                     }
                 }
                 if let bad {
-                    report.indexProblems.append(LogError(.damaged, "key index entry does not match its event", file: name,
-                                                         position: run.entriesPosition + UInt64(bad * KeyIndex.entrySize)))
+                    problem(name, "key index entry does not match its event", run.entriesPosition + UInt64(bad * KeyIndex.entrySize))
                     return
                 }
             }
@@ -180,22 +220,20 @@ public struct LogVerifier: Sendable {
         let jname = SegmentName.file(base, "kjl")
         guard !sealed, let j = try? LogFile(path: directory + "/" + jname, mode: .readOnly), let jsize = try? j.size(),
               let bytes = try? j.read(Int(jsize), at: 0) else { return }
-        guard bytes.count >= 16, Array(bytes[0..<16]) == KeyIndex.header(KeyIndex.kjlMagic, last.nextOffset) else {
-            report.indexProblems.append(LogError(.damaged, "key journal header is wrong", file: jname, position: 0))
+        guard bytes.count >= 16, Array(bytes[0..<16]) == KeyIndex.header(KeyIndex.kjlMagic, journalFrom) else {
+            problem(jname, "key journal header is wrong", 0)
             return
         }
         if (bytes.count - 16) % KeyIndex.entrySize != 0 {
-            report.indexProblems.append(LogError(.damaged, "key journal ends inside an entry", file: jname, position: UInt64(bytes.count)))
+            problem(jname, "key journal ends inside an entry", UInt64(bytes.count))
         }
         let n = (bytes.count - 16) / KeyIndex.entrySize
         bytes.withUnsafeBytes { raw in
             for i in 0..<n {
                 let e = KeyIndex.decode(raw, at: 16 + i * KeyIndex.entrySize)
-                let offset = base + UInt64(e.relativeOffset)
-                if offset >= next { break }
-                if byOffset[offset] != e || offset != last.nextOffset + UInt64(i) {
-                    report.indexProblems.append(LogError(.damaged, "key journal entry \(i) does not match its event", file: jname,
-                                                         position: UInt64(16 + i * KeyIndex.entrySize)))
+                let offset = journalFrom + UInt64(i)
+                if offset >= next || base + UInt64(e.relativeOffset) != offset || byOffset[offset] != e {
+                    problem(jname, "key journal entry \(i) does not match its event", UInt64(16 + i * KeyIndex.entrySize))
                     return
                 }
             }
