@@ -79,31 +79,11 @@ import Testing
         }
     }
 
-    struct Fixture {
-        let root = TemporaryDirectory("ledger-index")
-        let pristine: String
-        let log: SampleLog
-        let layouts: [SegmentLayout]
-        var copies = 0
-
-        init(keyRunSize: Int) throws {
-            pristine = root.path + "/pristine"
-            log = try SampleLog.write(to: pristine, configuration: IndexDamageTests.configuration(keyRunSize: keyRunSize))
-            layouts = try SegmentLayout.all(directory: pristine)
-        }
-
-        mutating func copy() throws -> String {
-            copies += 1
-            let dir = root.path + "/case-\(copies)"
-            try TestFiles.copyDirectory(pristine, to: dir)
-            return dir
-        }
-    }
 
     /// keyRunSize 6 leaves the active segment with one key run and a journal; 65,536 (the default) with a journal only.
     @Test(arguments: ["oix", "tix", "kix", "kjl", "HEAD"], [6, 65_536])
     func damageToTheActiveSegmentsIndexesAndHEADIsReportedAndRepairedByTheNextWriter(file: String, keyRunSize: Int) throws {
-        var fixture = try Fixture(keyRunSize: keyRunSize)
+        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: keyRunSize))
         defer { fixture.root.remove() }
         let pristineReport = try LogVerifier(directory: fixture.pristine, deep: true).verify()
         try #require(pristineReport.ok, "\(pristineReport.indexProblems)")
@@ -134,7 +114,7 @@ import Testing
 
     @Test(arguments: ["oix", "tix", "kix"])
     func damageToASealedSegmentsIndexesIsReportedAndReadersStayCorrect(file: String) throws {
-        var fixture = try Fixture(keyRunSize: 6)
+        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
         defer { fixture.root.remove() }
         for c in Self.cases(directory: fixture.pristine, files: [String(fixture.layouts[0].name.prefix(20)) + "." + file]) {
             let dir = try fixture.copy()
@@ -152,7 +132,7 @@ import Testing
     /// SPEC §1: "Every other file can be deleted and is rebuilt by the next writer" — also those of sealed segments.
     @Test(arguments: ["oix", "tix", "kix"])
     func theNextWriterRebuildsASealedSegmentsDeletedIndex(ext: String) throws {
-        var fixture = try Fixture(keyRunSize: 6)
+        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
         defer { fixture.root.remove() }
         let name = String(fixture.layouts[0].name.prefix(20)) + "." + ext
         let dir = try fixture.copy()

@@ -88,30 +88,9 @@ import Testing
         Result { () throws(LogError) in try LogWriter(directory: directory, configuration: SampleLog.configuration, logger: testLogger()) }
     }
 
-    /// Builds the sample log and yields a fresh copy of it per damage case.
-    struct Fixture {
-        let root = TemporaryDirectory("ledger-damage")
-        let pristine: String
-        let log: SampleLog
-        let layouts: [SegmentLayout]
-        var copies = 0
-
-        init() throws {
-            pristine = root.path + "/pristine"
-            log = try SampleLog.write(to: pristine)
-            layouts = try SegmentLayout.all(directory: pristine)
-        }
-
-        mutating func copy() throws -> String {
-            copies += 1
-            let dir = root.path + "/case-\(copies)"
-            try TestFiles.copyDirectory(pristine, to: dir)
-            return dir
-        }
-    }
 
     @Test func theSampleLogHasASealedAndAnActiveSegment() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         #expect(fixture.layouts.count == 2)
         #expect(fixture.layouts[0].isSealed)
@@ -125,7 +104,7 @@ import Testing
     }
 
     @Test func theVerifierAndReadersNameEveryDamagedByte() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         for c in Self.cases(fixture.layouts) {
             let dir = try fixture.copy()
@@ -164,7 +143,7 @@ import Testing
     }
 
     @Test func aWriterRefusesDamageAndNeverRewritesSegments() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         for c in Self.cases(fixture.layouts) {
             let dir = try fixture.copy()
@@ -196,7 +175,7 @@ import Testing
     /// With HEAD at the start of the active segment's last batch (that batch was never acknowledged),
     /// a length that runs past the end of the file is a torn tail and is cut; all other damage is refused.
     @Test func anUnacknowledgedLastBatchWithATornLengthIsCutAndEverythingElseRefused() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         let active = fixture.layouts.last!
         let last = active.batches.last!

@@ -9,37 +9,16 @@ import Testing
         Result { () throws(LogError) in try LogWriter(directory: directory, configuration: SampleLog.configuration, logger: testLogger()) }
     }
 
-    struct Fixture {
-        let root = TemporaryDirectory("ledger-tail")
-        let pristine: String
-        let log: SampleLog
-        let layouts: [SegmentLayout]
-        var active: SegmentLayout { layouts.last! }
-        var activePath: String { "/" + active.name }
-        var copies = 0
 
-        init() throws {
-            pristine = root.path + "/pristine"
-            log = try SampleLog.write(to: pristine)
-            layouts = try SegmentLayout.all(directory: pristine)
+    /// Positions in the active segment: each batch boundary −1, 0, +1, and inside each batch's header and payload.
+    static func cutPoints(_ fixture: SampleLogFixture) -> [Int] {
+        let active = fixture.active
+        var points: Set<Int> = [SegmentHeader.size, SegmentHeader.size + 1, SegmentHeader.size + 3]
+        for b in active.batches {
+            points.formUnion([b.end - 1, b.end, b.end + 1, b.position + 4, b.position + 40, b.position + 79, b.position + 80,
+                              (b.position + 80 + b.end) / 2])
         }
-
-        mutating func copy() throws -> String {
-            copies += 1
-            let dir = root.path + "/case-\(copies)"
-            try TestFiles.copyDirectory(pristine, to: dir)
-            return dir
-        }
-
-        /// Positions in the active segment: each batch boundary −1, 0, +1, and inside each batch's header and payload.
-        var cutPoints: [Int] {
-            var points: Set<Int> = [SegmentHeader.size, SegmentHeader.size + 1, SegmentHeader.size + 3]
-            for b in active.batches {
-                points.formUnion([b.end - 1, b.end, b.end + 1, b.position + 4, b.position + 40, b.position + 79, b.position + 80,
-                                  (b.position + 80 + b.end) / 2])
-            }
-            return points.filter { $0 <= active.size }.sorted()
-        }
+        return points.filter { $0 <= active.size }.sorted()
     }
 
     /// Appends one event through `writer`, closes it, and checks that the log holds exactly the first
@@ -57,9 +36,9 @@ import Testing
     }
 
     @Test func truncationsAroundEveryBatchBoundaryAreCutBackToTheLastWholeBatch() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
-        for (i, cut) in fixture.cutPoints.enumerated() {
+        for (i, cut) in Self.cutPoints(fixture).enumerated() {
             // The batch being written when the crash happened was not acknowledged: HEAD records the
             // batches before it, or (every other case) HEAD is gone.
             let expected = fixture.active.head(atOrBefore: cut)
@@ -90,9 +69,9 @@ import Testing
     /// SPEC §10: HEAD is written only after a commit is durable, so a tail that HEAD records as committed is
     /// damage, whatever it looks like: the writer refuses, names the segment and place, and cuts nothing.
     @Test func aTailThatHEADRecordsAsCommittedIsNeverCut() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
-        for cut in fixture.cutPoints where cut < fixture.active.size {
+        for cut in Self.cutPoints(fixture) where cut < fixture.active.size {
             let dir = try fixture.copy()
             defer { TestFiles.removeDirectory(dir) }
             try TestFiles.truncate(dir + fixture.activePath, to: cut)
@@ -126,7 +105,7 @@ import Testing
 
     @Test(arguments: [1, 3, 4, 79, 80, 5000])
     func zerosAfterTheLastBatchAreCut(count: Int) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -147,7 +126,7 @@ import Testing
     /// it, refused when it does.
     @Test(arguments: [false, true])
     func aZeroedLastBatchIsCutOnlyWhenUnacknowledged(acknowledged: Bool) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -172,7 +151,7 @@ import Testing
     /// Bytes after the last batch that are neither zeros nor the start of a batch or footer are damage.
     @Test(arguments: [[UInt8](Array("QQ".utf8)), Array("LBXT".utf8), Array("garbage after the batches".utf8), [0, 0, 7]])
     func garbageAfterTheLastBatchIsRefused(garbage: [UInt8]) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -193,7 +172,7 @@ import Testing
     /// A crash while sealing: the footer was partly written and the next segment never created.
     @Test(arguments: [1, 4, 64, 127])
     func aTornFooterOnTheLastSegmentIsCut(footerBytes: Int) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
@@ -212,7 +191,7 @@ import Testing
 
     /// A crash after sealing, before the next segment was created: the writer creates it.
     @Test func aSealedLastSegmentGetsANewActiveSegment() throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
@@ -232,7 +211,7 @@ import Testing
     /// interrupted while being created; it holds no event and the writer writes its header again.
     @Test(arguments: [0, 1, 8, 20, 127])
     func anInterruptedSegmentCreationIsRedone(headerBytes: Int) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
@@ -254,7 +233,7 @@ import Testing
     /// read rather than damage.
     @Test(arguments: [0, 20])
     func readersTreatASegmentBeingCreatedAsEmpty(headerBytes: Int) throws {
-        var fixture = try Fixture()
+        var fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]

@@ -56,6 +56,23 @@ public struct ByteWriter: Sendable {
 
     @inlinable public mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
 
+    /// Appends what `body` writes through a ``RawWriter`` into `bound` bytes of room; `body` returns
+    /// the bytes it wrote, at most `bound`.
+    mutating func appendRaw<R>(bound: Int, _ body: (inout RawWriter) -> R) -> R {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        var written = 0
+        let result = bytes.withUnsafeMutableBytes { raw in
+            var w = RawWriter(raw.baseAddress! + start)
+            let r = body(&w)
+            written = w.position
+            return r
+        }
+        precondition(written <= bound, "RawWriter wrote past its bound")
+        bytes.removeLast(bound - written)
+        return result
+    }
+
     /// Overwrites a u32 at `position` (used to patch lengths and CRCs).
     public mutating func setU32(_ v: UInt32, at position: Int) {
         let le = v.littleEndian

@@ -34,18 +34,9 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// Appends the tag and the value's bytes (§3.1).
     public func encode(into w: inout ByteWriter) {
-        switch self {
-        case .null: w.u8(Tag.null.rawValue)
-        case .bool(let b): w.u8(b ? Tag.true.rawValue : Tag.false.rawValue)
-        case .integer(let i): w.u8(Tag.integer.rawValue); w.zigzag(i)
-        case .decimal(let d): w.u8(Tag.decimal.rawValue); w.str(d.text)
-        case .string(let s): w.u8(Tag.string.rawValue); w.str(s)
-        case .timestamp(let t): w.u8(Tag.timestamp.rawValue); w.zigzag(t.microseconds)
-        case .bytes(let b): w.u8(Tag.bytes.rawValue); w.varint(UInt64(b.count)); w.raw(b)
-        case .json(let j): w.u8(Tag.json.rawValue); w.str(j)
-        case .sealed(let k, let c): w.u8(Tag.sealed.rawValue); w.str(k); w.varint(UInt64(c.count)); w.raw(c)
-        }
+        w.appendRaw(bound: encodedUpperBound) { write(into: &$0) }
     }
 
     /// An upper bound of the encoded size (for ``RawWriter``).

@@ -10,19 +10,7 @@ public enum RecordCodec {
 
     /// Appends the body of `e` (without its length prefix) to `w`.
     public static func encodeBody(_ e: NewEvent, timeDelta: UInt64, into w: inout ByteWriter) -> BodyLayout {
-        let start = w.count
-        w.varint(timeDelta)
-        let hashedFrom = w.count - start
-        w.u8(e.op.rawValue)
-        w.u8(e.rowversion == nil ? 0 : 1)
-        w.str(e.source)
-        w.str(e.entity)
-        w.varint(UInt64(e.keyFields.count))
-        for k in e.keyFields { w.str(k) }
-        if let rv = e.rowversion { w.str(rv) }
-        let fieldsFrom = w.count - start
-        encodeFields(e.fields, into: &w)
-        return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
+        w.appendRaw(bound: upperBound(of: e)) { writeBody(e, timeDelta: timeDelta, into: &$0) }
     }
 
     /// An upper bound of the encoded body size of `e` (for ``RawWriter``).
@@ -63,12 +51,14 @@ public enum RecordCodec {
     }
 
     /// The `fields` section: count, then name and value of each field in stored order.
-    @inline(__always)
     public static func encodeFields(_ fields: [Field], into w: inout ByteWriter) {
-        w.varint(UInt64(fields.count))
-        for f in fields {
-            w.str(f.name)
-            f.value.encode(into: &w)
+        let bound = fields.reduce(10) { $0 + 10 + $1.name.utf8.count + $1.value.encodedUpperBound }
+        w.appendRaw(bound: bound) { rw in
+            rw.varint(UInt64(fields.count))
+            for f in fields {
+                rw.str(f.name)
+                f.value.write(into: &rw)
+            }
         }
     }
 
