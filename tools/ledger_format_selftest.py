@@ -156,7 +156,8 @@ class Writer:
         h = self.chain
         for i, ev in enumerate(events):
             flags = 1 if ev.rowversion is not None else 0
-            fields = varint(len(ev.fields)) + b"".join(string(n) + value(*v) for n, v in ev.fields)
+            fields = (varint(len(ev.fields)) + b"".join(string(n) for n, _ in ev.fields)
+                      + b"".join(value(*v) for _, v in ev.fields))
             rest = (bytes([ev.op, flags]) + string(ev.source) + string(ev.entity)
                     + varint(len(ev.keys)) + b"".join(string(k) for k in ev.keys)
                     + (string(ev.rowversion) if flags else b"") + fields)
@@ -574,8 +575,8 @@ def tests(tmp):
     with open(seg0, "rb") as f:
         data = bytearray(f.read())
     blen = struct.unpack_from("<I", data, bpos + 4)[0]
-    i = data.index(b"sale_id\x05\x011", bpos)  # the value "1" of sale_id
-    data[i + 9] = ord("2")
+    i = data.index(b"\x05\x011", data.index(b"sale_id", bpos))  # the value "1" of sale_id (names come first)
+    data[i + 2] = ord("2")
     struct.pack_into("<I", data, bpos + 8, crc32c(bytes(data[bpos + 12:bpos + blen])))
     with open(seg0, "wb") as f:
         f.write(data)

@@ -42,23 +42,19 @@ public enum RecordCodec {
         let fieldsFrom = w.position - start
         w.varint(UInt64(e.fields.count))
         e.fields.withUnsafeBufferPointer { fields in
-            for i in fields.indices {
-                w.str(fields[i].name)
-                fields[i].value.write(into: &w)
-            }
+            for i in fields.indices { w.str(fields[i].name) }
+            for i in fields.indices { fields[i].value.write(into: &w) }
         }
         return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
     }
 
-    /// The `fields` section: count, then name and value of each field in stored order.
+    /// The `fields` section: count, then every name, then every value, in stored order.
     public static func encodeFields(_ fields: [Field], into w: inout ByteWriter) {
         let bound = fields.reduce(10) { $0 + 10 + $1.name.utf8.count + $1.value.encodedUpperBound }
         w.appendRaw(bound: bound) { rw in
             rw.varint(UInt64(fields.count))
-            for f in fields {
-                rw.str(f.name)
-                f.value.write(into: &rw)
-            }
+            for f in fields { rw.str(f.name) }
+            for f in fields { f.value.write(into: &rw) }
         }
     }
 
@@ -107,16 +103,19 @@ public enum RecordCodec {
         let rowversion = flags & 1 != 0 ? try r.str("rowversion") : nil
         let fieldsFrom = r.position
         let fieldCount = try r.length("field count")
-        var fields: [Field] = []
-        fields.reserveCapacity(fieldCount)
+        var names: [String] = []
+        names.reserveCapacity(fieldCount)
         for _ in 0..<fieldCount {
             let nameAt = r.position
             let name = try r.str("field name")
-            if let last = fields.last, !last.name.utf8Precedes(name) {
+            if let last = names.last, !last.utf8Precedes(name) {
                 throw FormatError("field names are not strictly ascending (\(name))", at: nameAt)
             }
-            fields.append(Field(name, try FieldValue.decode(from: &r)))
+            names.append(name)
         }
+        var fields: [Field] = []
+        fields.reserveCapacity(fieldCount)
+        for name in names { fields.append(Field(name, try FieldValue.decode(from: &r))) }
         guard r.isAtEnd else { throw FormatError("bytes follow the last field", at: r.position) }
         if op == .checkpoint {
             guard keyCount == 0 else { throw FormatError("a checkpoint has key fields", at: keyCountAt) }

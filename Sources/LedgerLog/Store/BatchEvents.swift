@@ -1,9 +1,9 @@
 /// Decodes every event of a whole, CRC-checked batch and checks its chain head.
 enum BatchEvents {
-    /// Events before `from` are only hashed (to verify the chain), not decoded.
+    /// Events outside `from..<until` are only hashed (to verify the chain), not decoded.
     static func decode(
         _ batch: [UInt8], header: BatchHeader, previous: Digest32, file: String, position: UInt64, scratch: inout [UInt8],
-        from: UInt64 = 0
+        from: UInt64 = 0, until: UInt64 = .max
     ) throws(LogError) -> [LogEvent] {
         do throws(FormatError) {
             let area = try batch.withBytes { (b) throws(FormatError) in
@@ -16,7 +16,7 @@ enum BatchEvents {
             try area.withBytes { (a) throws(FormatError) in
                 try BatchDecoder.forEachRecord(a, count: header.count) { (i, body) throws(FormatError) in
                     let offset = header.baseOffset + UInt64(i)
-                    if offset < from {
+                    if offset < from || offset >= until {
                         let (delta, hashedFrom) = try RecordCodec.timeDelta(of: body)
                         let t = header.firstTime &+ Int64(truncatingIfNeeded: delta)
                         guard delta <= UInt64(header.lastTime - header.firstTime), t >= lastTime else {

@@ -24,8 +24,23 @@ public final class EventCursor {
         try seek(offset)
     }
 
+    /// Where the last decoded batch started, when the limit cut it short (its later events were only hashed).
+    private var cutBatch: (position: UInt64, previous: Digest32, base: UInt64, cut: UInt64)?
+
     /// Raises the limit, for example after HEAD moved.
-    public func extend(to limit: UInt64?) { self.limit = limit }
+    public func extend(to limit: UInt64?) {
+        self.limit = limit
+        if let c = cutBatch, (limit ?? .max) > c.cut {
+            // Decode the rest of the batch that the old limit cut short.
+            position = c.position
+            previousHash = c.previous
+            expectedNext = c.base
+            wanted = max(wanted, c.cut)
+            buffer = []
+            index = 0
+            cutBatch = nil
+        }
+    }
 
     /// The offset of the next event this cursor returns.
     public var nextOffset: UInt64 { index < buffer.count ? buffer[index].offset : max(wanted, expectedNext) }
@@ -48,8 +63,11 @@ public final class EventCursor {
         let index = SparseIndex.load(directory: directory, base: base)
         if let k = index.floor(offset: offset), k >= 1 {
             let e = index.entries[k - 1]
-            if case .batch(let h, _) = try s.step(at: UInt64(e.position)), h.baseOffset == base + UInt64(e.relativeOffset) {
-                // Skip that batch: only its chain head is needed.
+            // Skip that batch: only its chain head is needed, so read its header alone. A damaged head
+            // there cannot pass unnoticed: the next batch's hashes would not reach its own stored head.
+            let raw = try s.file.read(BatchHeader.size, at: UInt64(e.position))
+            if let h = try? raw.withBytes({ (b) throws(FormatError) in try BatchHeader(decoding: b) }),
+               h.baseOffset == base + UInt64(e.relativeOffset) {
                 position = UInt64(e.position) + UInt64(h.length)
                 previousHash = h.chainHead
                 expectedNext = h.nextOffset
@@ -91,8 +109,10 @@ public final class EventCursor {
                     previousHash = h.chainHead
                     continue
                 }
+                let until = limit ?? .max
+                cutBatch = until < h.nextOffset ? (p, previousHash, h.baseOffset, until) : nil
                 let events = try BatchEvents.decode(s.batchBytes, header: h, previous: previousHash, file: s.file.name,
-                                                    position: p, scratch: &scratch, from: wanted)
+                                                    position: p, scratch: &scratch, from: wanted, until: until)
                 previousHash = h.chainHead
                 buffer = events
                 index = 0

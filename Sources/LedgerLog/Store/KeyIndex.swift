@@ -107,25 +107,21 @@ public enum KeyIndex {
         let prefix = Entry(recordID: recordID, offset: 0).prefix
         var found: [UInt64] = []
         var journalFrom = base
-        if let f = try? LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .readOnly) {
-            let runs = try runs(f, base: base, checkCRC: false)
-            var probe = [UInt8](repeating: 0, count: entrySize)
-            func read(_ run: Run, _ i: Int) throws(LogError) -> Stored {
-                _ = try probe.withMutableBytes { (b) throws(LogError) -> Int in
-                    try f.read(into: b, at: run.entriesPosition + UInt64(i * entrySize))
-                }
-                return probe.withUnsafeBytes { decode($0, at: 0) }
-            }
-            for run in runs {
+        if let f = try? LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .readOnly),
+           let map = MappedFile(f) {
+            let raw = map.bytes
+            for run in try runs(f, base: base, checkCRC: false) {
                 journalFrom = run.nextOffset
+                let start = Int(run.entriesPosition)
+                func entry(_ i: Int) -> Stored { decode(raw, at: start + i * entrySize) }
                 var lo = 0, hi = run.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if try read(run, mid).prefix < prefix { lo = mid + 1 } else { hi = mid }
+                    if entry(mid).prefix < prefix { lo = mid + 1 } else { hi = mid }
                 }
                 var i = lo
                 while i < run.count {
-                    let e = try read(run, i)
+                    let e = entry(i)
                     guard e.prefix == prefix else { break }
                     let o = base + UInt64(e.relativeOffset)
                     if o < limit { found.append(o) }

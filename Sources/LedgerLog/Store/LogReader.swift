@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Read access to a log directory, safe to use while a writer (in this or another process) appends.
 ///
 /// Readers see only committed events: those below HEAD's next offset.
@@ -45,6 +48,20 @@ public struct LogReader: Sendable {
         try event(at: offset, head: head().nextOffset)
     }
 
+    /// The events at `offsets`, read concurrently; the first error wins.
+    func events(at offsets: [UInt64], head: UInt64) throws(LogError) -> [LogEvent] {
+        let results = Mutex([Result<LogEvent?, LogError>](repeating: .success(nil), count: offsets.count))
+        DispatchQueue.concurrentPerform(iterations: offsets.count) { i in
+            let r = Result { () throws(LogError) in try event(at: offsets[i], head: head) }
+            results.withLock { $0[i] = r }
+        }
+        var out: [LogEvent] = []
+        for r in results.withLock({ $0 }) {
+            if let e = try r.get() { out.append(e) }
+        }
+        return out
+    }
+
     func event(at offset: UInt64, head: UInt64) throws(LogError) -> LogEvent? {
         guard offset < head else { return nil }
         return try EventCursor(directory: directory, from: offset, limit: offset + 1).next()
@@ -75,15 +92,15 @@ public struct LogReader: Sendable {
         let head = try head().nextOffset
         let bases = try LogDirectory.segmentBases(directory)
         var events: [LogEvent] = []
+        var candidates: [UInt64] = []
         for (i, base) in bases.enumerated() where base < head {
             let end = i + 1 < bases.count ? min(bases[i + 1], head) : head
-            let (candidates, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
-            for o in candidates {
-                // Entries hold a 4-byte prefix of the record id: check the event's full id.
-                if let ev = try event(at: o, head: head), ev.recordID == rid { events.append(ev) }
-            }
+            let (found, covered) = try KeyIndex.lookup(directory: directory, base: base, recordID: rid, limit: end)
+            candidates += found
             if covered < end { events += try scan(from: max(covered, base), to: end, recordID: rid) }
         }
+        // Entries hold a prefix of the record id: read the candidates (on all cores) and check each full id.
+        for ev in try self.events(at: candidates, head: head) where ev.recordID == rid { events.append(ev) }
         return events.sorted { $0.offset < $1.offset }
     }
 
