@@ -24,6 +24,7 @@ struct AppendBench: ParsableCommand {
 
     func run() throws {
         let events = try Workload.events(jsonl: jsonl, entity: entity, key: key, limit: limit)
+        let chunks = stride(from: 0, to: events.count, by: batch).map { Array(events[$0..<min($0 + batch, events.count)]) }
         let rssBefore = Workload.peakRSS()
         var rates: [Double] = []
         for r in 0..<runs {
@@ -34,12 +35,7 @@ struct AppendBench: ParsableCommand {
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
             for _ in 0..<repeatInput {
-                var i = 0
-                while i < events.count {
-                    let end = min(i + batch, events.count)
-                    try writer.append(Array(events[i..<end]))
-                    i = end
-                }
+                for chunk in chunks { try writer.append(chunk) }
             }
             let dt = Workload.now() - t0
             writer.close()

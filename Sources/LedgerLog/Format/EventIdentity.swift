@@ -62,13 +62,8 @@ public enum EventIdentity {
     /// The record id of an event about to be appended, built in `scratch` without a String.
     static func recordID(of e: NewEvent, scratch: ScratchBuffer) -> XXH128 {
         var bound = e.entity.utf8.count + 1 + 2 * (7 + e.source.utf8.count)
-        var texts: [String] = []
-        texts.reserveCapacity(e.keyFields.count)
-        for k in e.keyFields {
-            let t = (e.value(of: k) ?? .null).canonicalText
-            texts.append(t)
-            bound += 2 * (k.utf8.count + t.utf8.count) + 2
-        }
+        for k in e.keyFields { bound += 2 * k.utf8.count + 2 }
+        for f in e.fields { bound += 2 * f.value.canonicalTextUpperBound }
         scratch.reserve(bound, keeping: 0)
         var w = RawWriter(scratch.pointer)
         var entity = e.entity
@@ -82,23 +77,18 @@ public enum EventIdentity {
                 if i > 0 { w.u8(UInt8(ascii: "|")) }
                 w.escaped(k)
                 w.u8(UInt8(ascii: "="))
-                w.escaped(texts[i])
+                switch e.value(of: k) ?? .null {
+                case .string(let s): w.escaped(s)
+                case .decimal(let d): w.escaped(d.text)
+                case let other: w.escaped(other.canonicalText)
+                }
             }
         }
         return XXH128.hash(scratch.bytes(0..<w.position))
     }
 
-    public static func recordID(of e: NewEvent, scratch w: inout ByteWriter) -> XXH128 {
-        w.removeAll()
-        w.raw(e.entity.utf8)
-        w.u8(0)
-        writeCanonicalKey(op: e.op, source: e.source, keyFields: e.keyFields, into: &w) { e.value(of: $0) }
-        return XXH128.hash(w.bytes)
-    }
-
     public static func recordID(of e: NewEvent) -> XXH128 {
-        var w = ByteWriter(capacity: 64)
-        return recordID(of: e, scratch: &w)
+        recordID(of: e, scratch: ScratchBuffer(capacity: 64))
     }
 
     public static func canonicalKey(of e: NewEvent) -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One named payload value.
 public struct Field: Sendable, Hashable {
     public var name: String
@@ -16,7 +22,12 @@ extension String {
     }
 
     /// Byte equality of the UTF-8 encodings: field names are bytes, not canonically equivalent text.
-    @inlinable func utf8Equals(_ other: String) -> Bool {
-        utf8.elementsEqual(other.utf8)
+    func utf8Equals(_ other: String) -> Bool {
+        var a = self, b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
     }
 }
