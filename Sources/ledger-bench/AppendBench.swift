@@ -25,7 +25,8 @@ struct AppendBench: ParsableCommand {
     func run() throws {
         let events = try Workload.events(jsonl: jsonl, entity: entity, key: key, limit: limit)
         let chunks = stride(from: 0, to: events.count, by: batch).map { Array(events[$0..<min($0 + batch, events.count)]) }
-        let rssBefore = Workload.peakRSS()
+        let rssBefore = Workload.currentRSS()
+        var rssMax = rssBefore
         var rates: [Double] = []
         for r in 0..<runs {
             Workload.removeDirectory(log)
@@ -35,7 +36,10 @@ struct AppendBench: ParsableCommand {
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
             for _ in 0..<repeatInput {
-                for chunk in chunks { try writer.append(chunk) }
+                for (i, chunk) in chunks.enumerated() {
+                    try writer.append(chunk)
+                    if i % 16 == 0 { rssMax = max(rssMax, Workload.currentRSS()) }
+                }
             }
             let dt = Workload.now() - t0
             writer.close()
@@ -49,8 +53,8 @@ struct AppendBench: ParsableCommand {
         print("events \(events.count * repeatInput)")
         print("segment_bytes \(segBytes)")
         print("index_bytes \(idxBytes)")
-        print("peak_rss_bytes \(Workload.peakRSS())")
-        print("rss_after_loading_input_bytes \(rssBefore)")
+        print("rss_with_input_loaded_bytes \(rssBefore)")
+        print("writer_rss_growth_max_bytes \(rssMax - rssBefore)")
         if !keep { Workload.removeDirectory(log) }
     }
 }

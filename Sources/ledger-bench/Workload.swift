@@ -47,6 +47,13 @@ enum Workload {
         return s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)]
     }
 
+    /// Current resident set size of this process, in bytes (from /proc/self/statm).
+    static func currentRSS() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
     /// Peak resident set size of this process, in bytes.
     static func peakRSS() -> Int {
         var u = rusage()
