@@ -21,7 +21,6 @@ public struct LogVerifier: Sendable {
         var previousRoot = Digest32.zero
         var expected: UInt64 = 0
         var lastTime = Int64.min
-        var scratch: [UInt8] = []
         var done: UInt64 = 0
         segments: for (si, base) in bases.enumerated() {
             let isLast = si == bases.count - 1
@@ -45,52 +44,55 @@ public struct LogVerifier: Sendable {
             guard h.baseOffset == base, base == expected else { fail("segment base offset \(h.baseOffset) does not continue the log at \(expected)", 16); break }
             guard h.previousHash == previousHash else { fail("segment header's previous hash does not match the chain", 32); break }
             guard h.previousRoot == previousRoot else { fail("segment header's previous Merkle root does not match", 64); break }
-            let merkle = MerkleWorker(known: true)   // folds event hashes on the other core
-            var batchHashes: [Digest32] = []
+            // Only a sealed segment has a Merkle root to check; the active one ends without a footer.
+            let sealedSegment = !isLast || Self.endsWithFooter(scanner)
+            let merkle = MerkleWorker(known: sealedSegment)   // folds event hashes on the other core
             var position = UInt64(SegmentHeader.size)
             var batchPositions: [(UInt64, BatchHeader)] = []
             var sealed = false
+            var pending: [BatchChainCheck.Pending] = []
+            /// Checks the pending batches' chains (on all cores), in order; false when one fails.
+            func flush() -> Bool {
+                defer { pending.removeAll(keepingCapacity: true) }
+                for (b, outcome) in zip(pending, BatchChainCheck.run(pending, file: name, deep: deep, collectHashes: sealedSegment)) {
+                    switch outcome {
+                    case .ok(let hashes):
+                        if sealedSegment { merkle.add(hashes) }
+                        report.batches += 1
+                        report.events += UInt64(b.header.count)
+                        report.decodedBytes += UInt64(b.header.decodedLength)
+                        done += UInt64(b.header.length)
+                        progress?(done, total)
+                    case .failed(let reason, let at):
+                        fail(reason, at)
+                        return false
+                    case .error(let e):
+                        report.problem = e
+                        return false
+                    }
+                }
+                return true
+            }
             walk: while true {
                 let step: ScanStep
                 do { step = try scanner.step(at: position) } catch { report.problem = error; break segments }
+                if case .batch = step {} else { guard flush() else { break segments } }
                 switch step {
                 case .batch(let b, let p):
-                    guard b.baseOffset == expected else { fail("batch base offset \(b.baseOffset) breaks the sequence (expected \(expected))", p + 16); break segments }
-                    guard b.firstTime >= lastTime else { fail("batch timestamps go backwards", p + 24); break segments }
-                    do {
-                        let area = try scanner.batchBytes.withBytes { (raw) throws(FormatError) in
-                            try BatchDecoder.recordArea(of: raw, header: b, scratch: &scratch)
-                        }
-                        let last = try area.withBytes { (a) throws(FormatError) in
-                            try BatchDecoder.chain(a, header: b, previous: previousHash) { batchHashes.append($0) }
-                        }
-                        merkle.add(batchHashes)
-                        batchHashes.removeAll(keepingCapacity: true)
-                        guard last == b.chainHead else { fail("hash chain mismatch: events of offsets \(b.baseOffset)–\(b.lastOffset) do not hash to the batch's chain head", p + 48); break segments }
-                        if deep {
-                            _ = try BatchEvents.decode(scanner.batchBytes, header: b, previous: previousHash, file: name, position: p, scratch: &scratch)
-                        }
-                        report.decodedBytes += UInt64(b.decodedLength)
-                    } catch let e as FormatError {
-                        fail("\(e.reason) (in the batch of offsets \(b.baseOffset)–\(b.lastOffset))", p); break segments
-                    } catch let e as LogError {
-                        report.problem = e; break segments
-                    } catch {
-                        fail("\(error)", p); break segments
-                    }
+                    guard b.baseOffset == expected else { _ = flush(); if report.problem == nil { fail("batch base offset \(b.baseOffset) breaks the sequence (expected \(expected))", p + 16) }; break segments }
+                    guard b.firstTime >= lastTime else { _ = flush(); if report.problem == nil { fail("batch timestamps go backwards", p + 24) }; break segments }
+                    pending.append(.init(header: b, bytes: scanner.batchBytes, position: p, previous: previousHash))
                     previousHash = b.chainHead
                     expected = b.nextOffset
                     lastTime = b.lastTime
-                    report.batches += 1
-                    report.events += UInt64(b.count)
                     batchPositions.append((p, b))
                     position = p + UInt64(b.length)
-                    done += UInt64(b.length)
-                    progress?(done, total)
+                    if pending.count >= 32 { guard flush() else { break segments } }
                 case .footer(let f, let p):
                     guard f.baseOffset == base, f.nextOffset == expected else { fail("footer's event count disagrees with the segment", p + 16); break segments }
                     guard f.lastHash == previousHash else { fail("footer's last hash disagrees with the chain", p + 40); break segments }
-                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: merkle.drain()!.root)
+                    guard let accumulator = merkle.drain() else { fail("footer found where none was expected", p); break segments }
+                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: accumulator.root)
                     guard f.root == root else { fail("footer's Merkle root does not match the segment's events", p + 72); break segments }
                     previousRoot = root
                     sealed = true
@@ -125,6 +127,13 @@ public struct LogVerifier: Sendable {
             }
         }
         return report
+    }
+
+    /// Whether the segment's last 128 bytes are a footer with a valid CRC.
+    static func endsWithFooter(_ s: SegmentScanner) -> Bool {
+        guard s.size >= UInt64(SegmentHeader.size + SegmentFooter.size),
+              let raw = try? s.file.read(SegmentFooter.size, at: s.size - UInt64(SegmentFooter.size)) else { return false }
+        return (try? raw.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }) != nil
     }
 
     private func checkSparseIndex(base: UInt64, batches: [(UInt64, BatchHeader)], into report: inout VerifyReport) {
