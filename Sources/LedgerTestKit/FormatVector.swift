@@ -1,19 +1,12 @@
 public import LedgerLog
 import Logging
-import Synchronization
 
 /// The tiny log of `log-format/vectors/tiny`: every value type, every op, two segments, both codecs,
 /// written with a fixed clock so its hashes never change.
 public enum FormatVector {
     /// A clock that starts at 2026-01-01T08:00:00Z and advances one second per reading.
     public static func steppingClock() -> LogClock {
-        let tick = Mutex<Int64>(1_767_254_400_000_000)
-        return LogClock {
-            tick.withLock { t in
-                defer { t += 1_000_000 }
-                return t
-            }
-        }
+        SteppingClock(start: 1_767_254_400_000_000, step: 1_000_000).logClock
     }
 
     public static func firstSegmentEvents() throws -> [[NewEvent]] {

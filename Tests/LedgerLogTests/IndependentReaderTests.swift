@@ -8,20 +8,7 @@ import Testing
 @Suite struct IndependentReaderTests {
     let root = PackagePaths.root()
 
-    /// Runs a command and returns its exit status and standard output.
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> Command.Result { try Command.run(arguments) }
 
     func swiftLines(_ directory: String) throws -> [String] {
         let cursor = try LogReader(directory: directory).cursor(from: 0)
