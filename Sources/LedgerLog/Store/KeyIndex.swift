@@ -71,28 +71,29 @@ public enum KeyIndex {
     /// Lists the runs of a `.kix` file by their headers, stopping at the first one that does not fit.
     /// When `checkCRC` is set, a run whose CRC fails ends the list too.
     public static func runs(_ f: LogFile, base: UInt64, checkCRC: Bool) throws(LogError) -> [Run] {
-        let size = try f.size()
-        guard size >= 16, try f.read(16, at: 0) == header(kixMagic, base) else { return [] }
+        guard let map = MappedFile(f) else { return [] }
+        return runs(map.bytes, base: base, checkCRC: checkCRC)
+    }
+
+    /// The same, over the file's bytes in memory.
+    static func runs(_ raw: UnsafeRawBufferPointer, base: UInt64, checkCRC: Bool) -> [Run] {
+        let size = UInt64(raw.count)
+        guard size >= 16, Array(raw[0..<16]) == header(kixMagic, base) else { return [] }
         var out: [Run] = []
         var p: UInt64 = 16
         var expectedFirst = base
         while p + UInt64(runHeaderSize) <= size {
-            let h = try f.read(runHeaderSize, at: p)
-            guard Array(h[0..<4]) == runMagic else { break }
-            let (count, first, next) = h.withUnsafeBytes {
-                (Int($0.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian),
-                 $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian,
-                 $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
-            }
+            let at = Int(p)
+            guard raw[at] == runMagic[0], raw[at + 1] == runMagic[1], raw[at + 2] == runMagic[2], raw[at + 3] == runMagic[3] else { break }
+            let count = Int(raw.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self).littleEndian)
+            let first = raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self).littleEndian
+            let next = raw.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self).littleEndian
             let run = Run(position: p, count: count, firstOffset: first, nextOffset: next)
             guard first == expectedFirst, next >= first, UInt64(count) == next - first, run.endPosition <= size else { break }
             if checkCRC {
-                let body = try f.read(count * entrySize + 4, at: run.entriesPosition)
-                let ok = body.withUnsafeBytes {
-                    CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(count * entrySize)]))
-                        == $0.loadUnaligned(fromByteOffset: count * entrySize, as: UInt32.self).littleEndian
-                }
-                guard ok else { break }
+                let entries = UnsafeRawBufferPointer(rebasing: raw[Int(run.entriesPosition)..<(Int(run.entriesPosition) + count * entrySize)])
+                let stored = raw.loadUnaligned(fromByteOffset: Int(run.entriesPosition) + count * entrySize, as: UInt32.self).littleEndian
+                guard CRC32C.checksum(entries) == stored else { break }
             }
             out.append(run)
             expectedFirst = next
@@ -110,7 +111,7 @@ public enum KeyIndex {
         if let f = try? LogFile(path: directory + "/" + SegmentName.file(base, "kix"), mode: .readOnly),
            let map = MappedFile(f) {
             let raw = map.bytes
-            for run in try runs(f, base: base, checkCRC: false) {
+            for run in runs(raw, base: base, checkCRC: false) {
                 journalFrom = run.nextOffset
                 let start = Int(run.entriesPosition)
                 func entry(_ i: Int) -> Stored { decode(raw, at: start + i * entrySize) }

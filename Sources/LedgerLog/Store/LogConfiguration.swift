@@ -18,8 +18,9 @@ public struct LogConfiguration: Sendable {
     public var maxBatchBytes = 256 << 10
     /// Write an offset/time index entry after at least this many bytes of batches.
     public var indexIntervalBytes: UInt64 = 4096
-    /// Key journal entries gathered before they are written as one sorted run.
-    public var keyRunSize = 65_536
+    /// Key journal entries gathered before they are written as one sorted run. Opening the writer
+    /// re-derives at most this many entries from the events, so it bounds the cost of an open.
+    public var keyRunSize = 8192
     /// LZ4 level: 0 is LZ4's fast mode, 3...12 use LZ4-HC.
     public var compressionLevel: Int32 = 0
     /// How batches' record areas are stored (`.none` is for test vectors and debugging).
