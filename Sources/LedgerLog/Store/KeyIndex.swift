@@ -40,7 +40,10 @@ public enum KeyIndex {
     }
 
     static func encode(_ e: Entry, base: UInt64, into w: inout ByteWriter) {
-        let p = e.prefix, r = UInt32(e.offset - base)
+        encode(prefix: e.prefix, relativeOffset: UInt32(e.offset - base), into: &w)
+    }
+
+    static func encode(prefix p: UInt32, relativeOffset r: UInt32, into w: inout ByteWriter) {
         w.u8(UInt8(truncatingIfNeeded: p >> 16))
         w.u8(UInt8(truncatingIfNeeded: p >> 8))
         w.u8(UInt8(truncatingIfNeeded: p))
@@ -220,7 +223,62 @@ final class KeyIndexWriter {
     /// At seal time: everything goes into runs and the journal file is removed.
     func seal() throws(LogError) {
         try flushRun()
-        try kix.sync()
+        try mergeRuns()
         LogDirectory.remove(directory + "/" + SegmentName.file(base, "kjl"))
+    }
+
+    /// Merges all runs into one sorted run (a k-way merge over the mapped file), so that a lookup in a
+    /// sealed segment is a single binary search. Written under `.kix.tmp`, fsynced, then renamed.
+    private func mergeRuns() throws(LogError) {
+        guard let map = MappedFile(kix) else { return }
+        let raw = map.bytes
+        let runs = KeyIndex.runs(raw, base: base, checkCRC: true)
+        guard runs.count > 1, let last = runs.last, last.endPosition == UInt64(raw.count) else {
+            try kix.sync()
+            return
+        }
+        let total = runs.reduce(0) { $0 + $1.count }
+        let es = KeyIndex.entrySize
+        func key(_ run: Int, _ i: Int) -> UInt64 {
+            let e = KeyIndex.decode(raw, at: Int(runs[run].entriesPosition) + i * es)
+            return UInt64(e.prefix) << 32 | UInt64(e.relativeOffset)
+        }
+        // A binary min-heap of (key, run); next[run] is the run's next entry.
+        var next = [Int](repeating: 1, count: runs.count)
+        var heap: [(UInt64, Int)] = runs.indices.compactMap { runs[$0].count > 0 ? (key($0, 0), $0) : nil }
+        func down(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count && heap[l].0 < heap[m].0 { m = l }
+                if r < heap.count && heap[r].0 < heap[m].0 { m = r }
+                if m == i { return }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
+        var w = ByteWriter(capacity: 16 + KeyIndex.runHeaderSize + total * es + 4)
+        w.raw(KeyIndex.header(KeyIndex.kixMagic, base))
+        w.raw(KeyIndex.runMagic)
+        w.u32(UInt32(total))
+        w.u64(base)
+        w.u64(last.nextOffset)
+        let entriesStart = w.count
+        while let (k, run) = heap.first {
+            KeyIndex.encode(prefix: UInt32(k >> 32), relativeOffset: UInt32(truncatingIfNeeded: k), into: &w)
+            if next[run] < runs[run].count {
+                heap[0] = (key(run, next[run]), run)
+                next[run] += 1
+            } else {
+                heap[0] = heap[heap.count - 1]
+                heap.removeLast()
+            }
+            down(0)
+        }
+        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[entriesStart...])) }
+        w.u32(crc)
+        _ = try LogFile.createAtomically(directory: directory, name: SegmentName.file(base, "kix"), contents: w.bytes)
     }
 }
