@@ -1,14 +1,15 @@
 public import LedgerLog
+import Synchronization
 
 /// The sample log written once into `<root>/pristine`, with a fresh copy of it per test case.
-public struct SampleLogFixture {
+public final class SampleLogFixture {
     public let root: TemporaryDirectory
     public let pristine: String
     public let log: SampleLog
     public let layouts: [SegmentLayout]
     public var active: SegmentLayout { layouts.last! }
     public var activePath: String { "/" + active.name }
-    private var copies = 0
+    private let copies = Mutex(0)
 
     public init(prefix: String, configuration: LogConfiguration = SampleLog.configuration) throws {
         root = TemporaryDirectory(prefix)
@@ -18,9 +19,12 @@ public struct SampleLogFixture {
     }
 
     /// A new copy of the pristine log directory.
-    public mutating func copy() throws -> String {
-        copies += 1
-        let dir = root.path + "/case-\(copies)"
+    public func copy() throws -> String {
+        let n = copies.withLock { n in
+            n += 1
+            return n
+        }
+        let dir = root.path + "/case-\(n)"
         try TestFiles.copyDirectory(pristine, to: dir)
         return dir
     }

@@ -83,7 +83,7 @@ import Testing
     /// keyRunSize 6 leaves the active segment with one key run and a journal; 65,536 (the default) with a journal only.
     @Test(arguments: ["oix", "tix", "kix", "kjl", "HEAD"], [6, 65_536])
     func damageToTheActiveSegmentsIndexesAndHEADIsReportedAndRepairedByTheNextWriter(file: String, keyRunSize: Int) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: keyRunSize))
+        let fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: keyRunSize))
         defer { fixture.root.remove() }
         let pristineReport = try LogVerifier(directory: fixture.pristine, deep: true).verify()
         try #require(pristineReport.ok, "\(pristineReport.indexProblems)")
@@ -114,7 +114,7 @@ import Testing
 
     @Test(arguments: ["oix", "tix", "kix"])
     func damageToASealedSegmentsIndexesIsReportedAndReadersStayCorrect(file: String) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
+        let fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
         defer { fixture.root.remove() }
         for c in Self.cases(directory: fixture.pristine, files: [String(fixture.layouts[0].name.prefix(20)) + "." + file]) {
             let dir = try fixture.copy()
@@ -132,7 +132,7 @@ import Testing
     /// SPEC §1: "Every other file can be deleted and is rebuilt by the next writer" — also those of sealed segments.
     @Test(arguments: ["oix", "tix", "kix"])
     func theNextWriterRebuildsASealedSegmentsDeletedIndex(ext: String) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
+        let fixture = try SampleLogFixture(prefix: "ledger-index", configuration: Self.configuration(keyRunSize: 6))
         defer { fixture.root.remove() }
         let name = String(fixture.layouts[0].name.prefix(20)) + "." + ext
         let dir = try fixture.copy()

@@ -90,7 +90,7 @@ import Testing
 
 
     @Test func theSampleLogHasASealedAndAnActiveSegment() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-damage")
+        let fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         #expect(fixture.layouts.count == 2)
         #expect(fixture.layouts[0].isSealed)
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func theVerifierAndReadersNameEveryDamagedByte() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-damage")
+        let fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         for c in Self.cases(fixture.layouts) {
             let dir = try fixture.copy()
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func aWriterRefusesDamageAndNeverRewritesSegments() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-damage")
+        let fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         for c in Self.cases(fixture.layouts) {
             let dir = try fixture.copy()
@@ -175,7 +175,7 @@ import Testing
     /// With HEAD at the start of the active segment's last batch (that batch was never acknowledged),
     /// a length that runs past the end of the file is a torn tail and is cut; all other damage is refused.
     @Test func anUnacknowledgedLastBatchWithATornLengthIsCutAndEverythingElseRefused() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-damage")
+        let fixture = try SampleLogFixture(prefix: "ledger-damage")
         defer { fixture.root.remove() }
         let active = fixture.layouts.last!
         let last = active.batches.last!

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func truncationsAroundEveryBatchBoundaryAreCutBackToTheLastWholeBatch() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         for (i, cut) in Self.cutPoints(fixture).enumerated() {
             // The batch being written when the crash happened was not acknowledged: HEAD records the
@@ -69,7 +69,7 @@ import Testing
     /// SPEC §10: HEAD is written only after a commit is durable, so a tail that HEAD records as committed is
     /// damage, whatever it looks like: the writer refuses, names the segment and place, and cuts nothing.
     @Test func aTailThatHEADRecordsAsCommittedIsNeverCut() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         for cut in Self.cutPoints(fixture) where cut < fixture.active.size {
             let dir = try fixture.copy()
@@ -105,7 +105,7 @@ import Testing
 
     @Test(arguments: [1, 3, 4, 79, 80, 5000])
     func zerosAfterTheLastBatchAreCut(count: Int) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -126,7 +126,7 @@ import Testing
     /// it, refused when it does.
     @Test(arguments: [false, true])
     func aZeroedLastBatchIsCutOnlyWhenUnacknowledged(acknowledged: Bool) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -151,7 +151,7 @@ import Testing
     /// Bytes after the last batch that are neither zeros nor the start of a batch or footer are damage.
     @Test(arguments: [[UInt8](Array("QQ".utf8)), Array("LBXT".utf8), Array("garbage after the batches".utf8), [0, 0, 7]])
     func garbageAfterTheLastBatchIsRefused(garbage: [UInt8]) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let path = dir + fixture.activePath
@@ -172,7 +172,7 @@ import Testing
     /// A crash while sealing: the footer was partly written and the next segment never created.
     @Test(arguments: [1, 4, 64, 127])
     func aTornFooterOnTheLastSegmentIsCut(footerBytes: Int) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
@@ -191,7 +191,7 @@ import Testing
 
     /// A crash after sealing, before the next segment was created: the writer creates it.
     @Test func aSealedLastSegmentGetsANewActiveSegment() throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
@@ -207,12 +207,9 @@ import Testing
         }
     }
 
-    /// SPEC §10: a last segment shorter than its header whose bytes are zero or a prefix of a header was
-    /// interrupted while being created; it holds no event and the writer writes its header again.
-    @Test(arguments: [0, 1, 8, 20, 127])
-    func anInterruptedSegmentCreationIsRedone(headerBytes: Int) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
-        defer { fixture.root.remove() }
+    /// A copy of the sample log whose active segment is cut to its first `headerBytes` bytes, as a crash
+    /// while creating it would leave it, with HEAD at the end of the sealed segment.
+    static func interruptedSegmentCreation(_ fixture: SampleLogFixture, headerBytes: Int) throws -> (String, HeadRecord) {
         let dir = try fixture.copy()
         let sealed = fixture.layouts[0]
         let header = Array(try TestFiles.read(dir + fixture.activePath).prefix(headerBytes))
@@ -220,6 +217,16 @@ import Testing
         try TestFiles.write(header, to: dir + fixture.activePath)
         let head = sealed.head(atOrBefore: sealed.size)
         try TestFiles.write(head.encoded(), to: dir + "/HEAD")
+        return (dir, head)
+    }
+
+    /// SPEC §10: a last segment shorter than its header whose bytes are zero or a prefix of a header was
+    /// interrupted while being created; it holds no event and the writer writes its header again.
+    @Test(arguments: [0, 1, 8, 20, 127])
+    func anInterruptedSegmentCreationIsRedone(headerBytes: Int) throws {
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
+        defer { fixture.root.remove() }
+        let (dir, head) = try Self.interruptedSegmentCreation(fixture, headerBytes: headerBytes)
         switch Self.openWriter(dir) {
         case .failure(let error): Issue.record("\(headerBytes) header bytes: \(error)")
         case .success(let writer):
@@ -233,15 +240,9 @@ import Testing
     /// read rather than damage.
     @Test(arguments: [0, 20])
     func readersTreatASegmentBeingCreatedAsEmpty(headerBytes: Int) throws {
-        var fixture = try SampleLogFixture(prefix: "ledger-tail")
+        let fixture = try SampleLogFixture(prefix: "ledger-tail")
         defer { fixture.root.remove() }
-        let dir = try fixture.copy()
-        let sealed = fixture.layouts[0]
-        let header = Array(try TestFiles.read(dir + fixture.activePath).prefix(headerBytes))
-        for name in try TestFiles.names(in: dir) where name.hasPrefix(fixture.active.name.prefix(20)) { TestFiles.remove(dir + "/" + name) }
-        try TestFiles.write(header, to: dir + fixture.activePath)
-        let head = sealed.head(atOrBefore: sealed.size)
-        try TestFiles.write(head.encoded(), to: dir + "/HEAD")
+        let (dir, head) = try Self.interruptedSegmentCreation(fixture, headerBytes: headerBytes)
         let reader = try LogReader(directory: dir)
         #expect(try readAll(dir).count == Int(head.nextOffset))
         do {
