@@ -136,7 +136,7 @@ enum RowDecoder {
         case .string(let s): return .string(s)
         case .number(let n):
             guard let d = LedgerDecimal(n) else {
-                throw Failure(description: "field \(field): number \(n) has more than \(LedgerDecimal.maxSignificantDigits) significant digits")
+                throw Failure(description: "field \(field): number \(n) is not an exact decimal ledger can hold (at most \(LedgerDecimal.maxSignificantDigits) significant digits and 76 digits before or after the point)")
             }
             return .decimal(d)
         case .array, .object:

@@ -33,7 +33,13 @@ public enum LogDirectory {
     }
 
     public static func create(_ path: String) throws(LogError) {
-        if exists(path) { return }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw LogError(.notFound, "\(path) is not a directory, so it cannot hold a log")
+            }
+            return
+        }
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
