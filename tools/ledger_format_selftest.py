@@ -457,7 +457,7 @@ def tests(tmp):
     check(out == want, "plain output is byte-exact", diff(out, want))
     rc, out, err = run("--verify", "--summary", base)
     check(rc == 0 and out == want, "--verify prints the same events", "rc=%d %s" % (rc, err))
-    summary = "ok: 7 events, head offset 7, head hash %s\n" % w.hashes[6].hex()
+    summary = "ok: 7 events, head offset 6, head hash %s\n" % w.hashes[6].hex()
     check(err == summary, "--verify --summary line", repr(err))
     rc, out, err = run("--verify", "--quiet", base)
     check(rc == 0 and out == b"" and err == "", "--verify --quiet prints nothing",
@@ -471,7 +471,7 @@ def tests(tmp):
         rc, out, err = run(*(list(mode) + ["--summary", d]))
         check(rc == 0 and out == want5, "HEAD next offset 5 limits output %s" % " ".join(mode),
               "rc=%d %s" % (rc, err))
-        check(err == "ok: 5 events, head offset 5, head hash %s\n" % w.hashes[4].hex(),
+        check(err == "ok: 5 events, head offset 4, head hash %s\n" % w.hashes[4].hex(),
               "summary under HEAD 5 %s" % " ".join(mode), repr(err))
     write_head(d, 3, w.hashes[2])  # HEAD inside the second batch
     expect_ok(d, "HEAD inside a batch", n=3)

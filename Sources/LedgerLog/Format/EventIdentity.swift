@@ -60,7 +60,7 @@ public enum EventIdentity {
     }
 
     /// The record id of an event about to be appended, built in `scratch` without a String.
-    static func recordID(of e: NewEvent, scratch: ScratchBuffer) -> XXH128 {
+    static func recordID(of e: borrowing NewEvent, scratch: ScratchBuffer) -> XXH128 {
         var bound = e.entity.utf8.count + 1 + 2 * (7 + e.source.utf8.count)
         for k in e.keyFields { bound += 2 * k.utf8.count + 2 }
         for f in e.fields { bound += 2 * f.value.canonicalTextUpperBound }

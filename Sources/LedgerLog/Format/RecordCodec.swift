@@ -15,7 +15,7 @@ public enum RecordCodec {
 
     /// An upper bound of the encoded body size of `e` (for ``RawWriter``).
     @inline(__always)
-    static func upperBound(of e: NewEvent) -> Int {
+    static func upperBound(of e: borrowing NewEvent) -> Int {
         var n = 10 + 2 + 10 + e.source.utf8.count + 10 + e.entity.utf8.count + 10 + 10 + (e.rowversion?.utf8.count ?? 0) + 10
         e.keyFields.withUnsafeBufferPointer { keys in
             for i in keys.indices { n += 10 + keys[i].utf8.count }
@@ -28,7 +28,7 @@ public enum RecordCodec {
 
     /// Writes the body of `e` at `w`; same bytes as ``encodeBody(_:timeDelta:into:)``.
     @inline(__always)
-    static func writeBody(_ e: NewEvent, timeDelta: UInt64, into w: inout RawWriter) -> BodyLayout {
+    static func writeBody(_ e: borrowing NewEvent, timeDelta: UInt64, into w: inout RawWriter) -> BodyLayout {
         let start = w.position
         w.varint(timeDelta)
         let hashedFrom = w.position - start
