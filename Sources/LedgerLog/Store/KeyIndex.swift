@@ -57,10 +57,6 @@ public enum KeyIndex {
                relativeOffset: UInt32(raw[p + 3]) | UInt32(raw[p + 4]) << 8 | UInt32(raw[p + 5]) << 16)
     }
 
-    static func sortKey(_ a: Entry, _ b: Entry) -> Bool {
-        a.prefix != b.prefix ? a.prefix < b.prefix : a.offset < b.offset
-    }
-
     /// A run as found in a `.kix` file.
     public struct Run: Sendable {
         public var position: UInt64
@@ -203,13 +199,15 @@ final class KeyIndexWriter {
     /// Writes the journal as one sorted run and starts an empty journal.
     func flushRun() throws(LogError) {
         guard let last = pending.last else { return }
-        let sorted = pending.sorted(by: KeyIndex.sortKey)
-        var w = ByteWriter(capacity: KeyIndex.runHeaderSize + sorted.count * KeyIndex.entrySize + 4)
+        // Sort (prefix, relative offset) packed into one integer: the order of the stored entries.
+        var keys = pending.map { UInt64($0.prefix) << 32 | ($0.offset - base) }
+        keys.sort()
+        var w = ByteWriter(capacity: KeyIndex.runHeaderSize + keys.count * KeyIndex.entrySize + 4)
         w.raw(KeyIndex.runMagic)
-        w.u32(UInt32(sorted.count))
+        w.u32(UInt32(keys.count))
         w.u64(journalFrom)
         w.u64(last.offset + 1)
-        for e in sorted { KeyIndex.encode(e, base: base, into: &w) }
+        for k in keys { KeyIndex.encode(prefix: UInt32(k >> 32), relativeOffset: UInt32(truncatingIfNeeded: k), into: &w) }
         let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[KeyIndex.runHeaderSize...])) }
         w.u32(crc)
         try kix.write(w.bytes, at: kixEnd)
