@@ -98,11 +98,4 @@ public struct ByteReader {
         return s
     }
 
-    /// Skips a `str` without decoding it; returns its byte range.
-    public mutating func skipStr(_ what: StaticString = "string") throws(FormatError) -> Range<Int> {
-        let n = try length(what)
-        let start = position
-        position += n
-        return start..<position
-    }
 }

@@ -73,11 +73,4 @@ public struct ByteWriter: Sendable {
         return result
     }
 
-    /// Overwrites a u32 at `position` (used to patch lengths and CRCs).
-    public mutating func setU32(_ v: UInt32, at position: Int) {
-        let le = v.littleEndian
-        withUnsafeBytes(of: le) { src in
-            for i in 0..<4 { bytes[position + i] = src[i] }
-        }
-    }
 }

@@ -29,13 +29,6 @@ public struct LogReader: Sendable {
         return HeadRecord(nextOffset: 0, chainHead: .zero)
     }
 
-    func lastSegmentBase() throws(LogError) -> UInt64 {
-        guard let b = try LogDirectory.segmentBases(directory).last else {
-            throw LogError(.notFound, "no segments in \(directory)")
-        }
-        return b
-    }
-
     /// A cursor from `offset` up to the committed head (or `limit`).
     public func cursor(from offset: UInt64, limit: UInt64? = nil) throws(LogError) -> EventCursor {
         let l: UInt64
