@@ -122,6 +122,34 @@ import Testing
         #expect(tail.error.contains("00000000000000000000.seg at byte \(SegmentHeader.size)"))
     }
 
+    @Test func reindexRepairsADamagedSealedKeyIndexThatVerifyReported() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        var config = LogConfiguration()
+        config.segmentMaxBytes = 8192
+        let writer = try LogWriter(directory: dir.path, configuration: config, logger: Logger(label: "test"))
+        for i in 0..<300 {
+            try writer.append([try NewEvent(source: "t", entity: "items", keyFields: ["id"],
+                                            fields: [Field("id", .integer(Int64(i))), Field("name", .string("item \(i)"))])])
+        }
+        writer.close()
+        let kix = dir.path + "/" + SegmentName.file(0, "kix")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: kix))
+        bytes[bytes.count - 10] ^= 0x55   // an entry of the sealed segment's run
+        try bytes.write(to: URL(fileURLWithPath: kix))
+        let damaged = try ledger(["verify", "--log", dir.path])
+        #expect(damaged.status == 1)
+        #expect(damaged.error.contains("index: damaged: key index run is damaged"))
+        #expect(damaged.error.contains(SegmentName.file(0, "kix")))
+        let reindex = try ledger(["reindex", "--log", dir.path])
+        #expect(reindex.status == 0)
+        #expect(reindex.output == "reindexed: head offset 299\n")
+        let repaired = try ledger(["verify", "--log", dir.path, "--deep"])
+        #expect(repaired.status == 0, "\(repaired.error)")
+        let audit = try ledger(["audit", "--log", dir.path, "items", "id=7", "--json"])
+        #expect(audit.output.split(separator: "\n").count == 1)
+    }
+
     @Test func tailFollowPrintsANewCommitWithoutBeingRestarted() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
