@@ -1,49 +1,39 @@
 /// Business-key identity: the canonical key, bk_hash and record id of log-format/SPEC.md §4.
 public enum EventIdentity {
-    /// Appends the canonical key: `name=text|name=text…` in declared key order, with `\`, `|` and `=`
-    /// escaped by a backslash; for a checkpoint `source=<source>`.
-    public static func writeCanonicalKey(
-        op: EventOp, source: String, keyFields: [String], into w: inout ByteWriter, value: (String) -> FieldValue?
-    ) {
-        if op == .checkpoint {
-            w.raw("source=".utf8)
-            appendEscaped(source, to: &w)
-            return
-        }
-        for (i, k) in keyFields.enumerated() {
+    /// The (name, canonical text) pairs a canonical key is made of: the key fields in declared order,
+    /// or for a checkpoint the single pair `source`.
+    static func keyPairs(op: EventOp, source: String, keyFields: [String], value: (String) -> FieldValue?) -> [(String, String)] {
+        if op == .checkpoint { return [("source", source)] }
+        return keyFields.map { ($0, (value($0) ?? .null).canonicalText) }
+    }
+
+    /// An upper bound of the canonical key's length (every byte escaped).
+    static func keyBound(_ pairs: [(String, String)]) -> Int {
+        pairs.reduce(0) { $0 + 2 * ($1.0.utf8.count + $1.1.utf8.count) + 2 }
+    }
+
+    /// Writes `name=text|name=text…` with `\`, `|` and `=` escaped by a backslash.
+    static func writeCanonicalKey(_ pairs: [(String, String)], into w: inout RawWriter) {
+        for (i, (name, text)) in pairs.enumerated() {
             if i > 0 { w.u8(UInt8(ascii: "|")) }
-            appendEscaped(k, to: &w)
+            w.escaped(name)
             w.u8(UInt8(ascii: "="))
-            appendEscaped((value(k) ?? .null).canonicalText, to: &w)
+            w.escaped(text)
         }
     }
 
-    @inline(__always)
-    static func appendEscaped(_ s: String, to w: inout ByteWriter) {
-        for b in s.utf8 {
-            if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") || b == UInt8(ascii: "=") { w.u8(UInt8(ascii: "\\")) }
-            w.u8(b)
-        }
+    /// Builds a canonical key from field names and values given as text (for `ledger audit`).
+    public static func canonicalKey(_ pairs: [(name: String, text: String)]) -> String {
+        let pairs = pairs.map { ($0.name, $0.text) }
+        var w = ByteWriter(capacity: 64)
+        w.appendRaw(bound: keyBound(pairs)) { writeCanonicalKey(pairs, into: &$0) }
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     public static func canonicalKey(
         op: EventOp, source: String, keyFields: [String], value: (String) -> FieldValue?
     ) -> String {
-        var w = ByteWriter(capacity: 64)
-        writeCanonicalKey(op: op, source: source, keyFields: keyFields, into: &w, value: value)
-        return String(decoding: w.bytes, as: UTF8.self)
-    }
-
-    /// Builds a canonical key from field names and values given as text (for `ledger audit`).
-    public static func canonicalKey(_ pairs: [(name: String, text: String)]) -> String {
-        var w = ByteWriter(capacity: 64)
-        for (i, p) in pairs.enumerated() {
-            if i > 0 { w.u8(UInt8(ascii: "|")) }
-            appendEscaped(p.name, to: &w)
-            w.u8(UInt8(ascii: "="))
-            appendEscaped(p.text, to: &w)
-        }
-        return String(decoding: w.bytes, as: UTF8.self)
+        canonicalKey(keyPairs(op: op, source: source, keyFields: keyFields, value: value).map { (name: $0.0, text: $0.1) })
     }
 
     public static func bkHash(canonicalKey: String) -> XXH128 {
@@ -61,29 +51,13 @@ public enum EventIdentity {
 
     /// The record id of an event about to be appended, built in `scratch` without a String.
     static func recordID(of e: borrowing NewEvent, scratch: ScratchBuffer) -> XXH128 {
-        var bound = e.entity.utf8.count + 1 + 2 * (7 + e.source.utf8.count)
-        for k in e.keyFields { bound += 2 * k.utf8.count + 2 }
-        for f in e.fields { bound += 2 * f.value.canonicalTextUpperBound }
-        scratch.reserve(bound, keeping: 0)
+        let pairs = keyPairs(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }
+        scratch.reserve(e.entity.utf8.count + 1 + keyBound(pairs), keeping: 0)
         var w = RawWriter(scratch.pointer)
         var entity = e.entity
         entity.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
         w.u8(0)
-        if e.op == .checkpoint {
-            "source=".utf8.withContiguousStorageIfAvailable { w.raw(UnsafeRawBufferPointer($0)) }
-            w.escaped(e.source)
-        } else {
-            for (i, k) in e.keyFields.enumerated() {
-                if i > 0 { w.u8(UInt8(ascii: "|")) }
-                w.escaped(k)
-                w.u8(UInt8(ascii: "="))
-                switch e.value(of: k) ?? .null {
-                case .string(let s): w.escaped(s)
-                case .decimal(let d): w.escaped(d.text)
-                case let other: w.escaped(other.canonicalText)
-                }
-            }
-        }
+        writeCanonicalKey(pairs, into: &w)
         return XXH128.hash(scratch.bytes(0..<w.position))
     }
 

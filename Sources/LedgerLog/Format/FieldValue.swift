@@ -52,19 +52,6 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
-    /// An upper bound of the UTF-8 length of ``canonicalText``.
-    var canonicalTextUpperBound: Int {
-        switch self {
-        case .null, .bool: 5
-        case .integer: 20
-        case .timestamp: 27
-        case .decimal(let d): d.text.utf8.count
-        case .string(let s), .json(let s): s.utf8.count
-        case .bytes(let b): 2 * b.count
-        case .sealed(let k, _): 7 + k.utf8.count
-        }
-    }
-
     /// Same bytes as ``encode(into:)``, unchecked.
     @inline(__always)
     func write(into w: inout RawWriter) {
