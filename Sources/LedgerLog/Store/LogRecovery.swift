@@ -34,9 +34,7 @@ struct LogRecovery {
         var lastTime: Int64 = 0
         // Sealed segments: header and footer only (bounded work per segment).
         for (i, base) in bases.enumerated() {
-            if i == bases.count - 1, base == expectedBase,
-               let size = LogDirectory.fileSize(path(base)), size < UInt64(SegmentHeader.size),
-               try wholeFileIsPrefix(of: SegmentHeader.magic, path: path(base)) {
+            if i == bases.count - 1, base == expectedBase, try SegmentScanner.isBeingCreated(path: path(base)) {
                 // A crash while creating this segment: it holds no event, so write its header again.
                 logger.warning("rewrote the header of a segment whose creation was interrupted", metadata: ["segment": "\(SegmentName.file(base, "seg"))"])
                 try createSegment(base: base, previousHash: previousHash, previousRoot: previousRoot)
@@ -53,7 +51,7 @@ struct LogRecovery {
             guard h.previousRoot == previousRoot else {
                 throw LogError(.damaged, "segment header's previous Merkle root does not match the previous segment", file: name, position: 64)
             }
-            let footer = try readFooter(scanner)
+            let footer = try scanner.trailingFooter()
             if i < bases.count - 1 {
                 guard let footer else {
                     throw LogError(.damaged, "the footer is missing or damaged but a later segment exists", file: name,
@@ -79,23 +77,6 @@ struct LogRecovery {
             bases = [0]
         }
         return try recoverActive(base: bases.last!, previousHash: previousHash, previousRoot: previousRoot, lastTime: lastTime)
-    }
-
-    /// True when the file's bytes are all zero or a prefix of a header starting with `magic`.
-    private func wholeFileIsPrefix(of magic: [UInt8], path: String) throws(LogError) -> Bool {
-        let f = try LogFile(path: path, mode: .readOnly)
-        let bytes = try f.read(Int(try f.size()), at: 0)
-        let n = min(bytes.count, magic.count)
-        return bytes.allSatisfy { $0 == 0 } || Array(bytes[0..<n]) == Array(magic[0..<n])
-    }
-
-    private func readFooter(_ s: SegmentScanner) throws(LogError) -> SegmentFooter? {
-        guard s.size >= UInt64(SegmentHeader.size + SegmentFooter.size) else { return nil }
-        let raw = try s.file.read(SegmentFooter.size, at: s.size - UInt64(SegmentFooter.size))
-        guard Array(raw[0..<4]) == SegmentFooter.magic else { return nil }
-        let f = try? raw.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }
-        guard let f, f.position == s.size - UInt64(SegmentFooter.size), f.baseOffset == s.header.baseOffset else { return nil }
-        return f
     }
 
     private func createSegment(base: UInt64, previousHash: Digest32, previousRoot: Digest32) throws(LogError) {

@@ -31,16 +31,29 @@ public final class SegmentScanner {
 
     public func refreshSize() throws(LogError) { size = try file.size() }
 
-    /// Opens a segment, or returns nil when it is still being created: shorter than its header, with
-    /// bytes that are zero or a prefix of a segment header. It holds no event yet (SPEC §10).
+    /// Whether the segment file is still being created (or its creation was interrupted): shorter than
+    /// its header, with bytes that are zero or a prefix of a segment header. It holds no event (SPEC §10).
+    public static func isBeingCreated(path: String) throws(LogError) -> Bool {
+        guard let size = LogDirectory.fileSize(path), size < UInt64(SegmentHeader.size) else { return false }
+        let bytes = try LogFile(path: path, mode: .readOnly).read(Int(size), at: 0)
+        let n = min(bytes.count, SegmentHeader.magic.count)
+        return bytes.allSatisfy { $0 == 0 } || Array(bytes[0..<n]) == Array(SegmentHeader.magic[0..<n])
+    }
+
+    /// Opens a segment, or returns nil when it is still being created.
     public static func openIfComplete(path: String) throws(LogError) -> SegmentScanner? {
-        if let size = LogDirectory.fileSize(path), size < UInt64(SegmentHeader.size) {
-            let f = try LogFile(path: path, mode: .readOnly)
-            let bytes = try f.read(Int(size), at: 0)
-            let n = min(bytes.count, SegmentHeader.magic.count)
-            if bytes.allSatisfy({ $0 == 0 }) || Array(bytes[0..<n]) == Array(SegmentHeader.magic[0..<n]) { return nil }
-        }
-        return try SegmentScanner(path: path)
+        try isBeingCreated(path: path) ? nil : SegmentScanner(path: path)
+    }
+
+    /// The footer in the file's last 128 bytes, if they hold a valid one that belongs to this segment.
+    public func trailingFooter() throws(LogError) -> SegmentFooter? {
+        guard size >= UInt64(SegmentHeader.size + SegmentFooter.size) else { return nil }
+        let at = size - UInt64(SegmentFooter.size)
+        let raw = try file.read(SegmentFooter.size, at: at)
+        guard Array(raw[0..<4]) == SegmentFooter.magic,
+              let f = try? raw.withBytes({ (b) throws(FormatError) in try SegmentFooter(decoding: b) }),
+              f.position == at, f.baseOffset == header.baseOffset else { return nil }
+        return f
     }
 
     private func allZero(from position: UInt64) throws(LogError) -> Bool {

@@ -45,7 +45,7 @@ public struct LogVerifier: Sendable {
             guard h.previousHash == previousHash else { fail("segment header's previous hash does not match the chain", 32); break }
             guard h.previousRoot == previousRoot else { fail("segment header's previous Merkle root does not match", 64); break }
             // Only a sealed segment has a Merkle root to check; the active one ends without a footer.
-            let sealedSegment = !isLast || Self.endsWithFooter(scanner)
+            let sealedSegment = isLast ? try scanner.trailingFooter() != nil : true
             let merkle = MerkleWorker(known: sealedSegment)   // folds event hashes on the other core
             var position = UInt64(SegmentHeader.size)
             var batchPositions: [(UInt64, BatchHeader)] = []
@@ -127,13 +127,6 @@ public struct LogVerifier: Sendable {
             }
         }
         return report
-    }
-
-    /// Whether the segment's last 128 bytes are a footer with a valid CRC.
-    static func endsWithFooter(_ s: SegmentScanner) -> Bool {
-        guard s.size >= UInt64(SegmentHeader.size + SegmentFooter.size),
-              let raw = try? s.file.read(SegmentFooter.size, at: s.size - UInt64(SegmentFooter.size)) else { return false }
-        return (try? raw.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }) != nil
     }
 
     private func checkSparseIndex(base: UInt64, batches: [(UInt64, BatchHeader)], into report: inout VerifyReport) {
