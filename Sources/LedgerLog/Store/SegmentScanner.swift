@@ -71,25 +71,28 @@ public final class SegmentScanner {
         .damage(LogError(.damaged, reason, file: file.name, position: position))
     }
 
+    /// "LBAT", the first four bytes of every batch.
+    static let batchMagic: [UInt8] = withUnsafeBytes(of: BatchHeader.magic.littleEndian) { Array($0) }
+
     public func step(at position: UInt64) throws(LogError) -> ScanStep {
         if position >= size { return .end(position: position) }
         let remaining = size - position
-        if remaining < 4 {
-            let rest = try file.read(Int(remaining), at: position)
-            let batchMagic: [UInt8] = [0x4C, 0x42, 0x41, 0x54]
-            if rest.allSatisfy({ $0 == 0 }) || Array(batchMagic.prefix(rest.count)) == rest || Array(SegmentFooter.magic.prefix(rest.count)) == rest {
+        // One read covers the magic and a whole batch header or footer; a second reads the batch's rest.
+        let head = try file.read(Int(min(remaining, UInt64(SegmentFooter.size))), at: position)
+        if head.count < 4 {
+            if head.allSatisfy({ $0 == 0 }) || Array(Self.batchMagic.prefix(head.count)) == head
+                || Array(SegmentFooter.magic.prefix(head.count)) == head {
                 return .torn(position: position, reason: "the file ends inside a batch header")
             }
             return damage("bytes after the last batch are not a batch", at: position)
         }
-        let magic = try file.read(4, at: position)
+        let magic = Array(head[0..<4])
         if magic == SegmentFooter.magic {
-            guard remaining >= UInt64(SegmentFooter.size) else {
+            guard head.count == SegmentFooter.size else {
                 return .torn(position: position, reason: "the file ends inside the footer")
             }
-            let raw = try file.read(SegmentFooter.size, at: position)
             do {
-                let f = try raw.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }
+                let f = try head.withBytes { (b) throws(FormatError) in try SegmentFooter(decoding: b) }
                 guard remaining == UInt64(SegmentFooter.size) else { return damage("bytes follow the footer", at: position + 128) }
                 guard f.position == position else { return damage("footer position field is wrong", at: position + 104) }
                 return .footer(f, position: position)
@@ -97,28 +100,32 @@ public final class SegmentScanner {
                 return .damage(LogError(error, file: file.name, base: position))
             }
         }
-        if magic != [0x4C, 0x42, 0x41, 0x54] {  // "LBAT"
+        if magic != Self.batchMagic {
             if try allZero(from: position) { return .torn(position: position, reason: "zero-filled tail") }
             return damage("batch magic is wrong", at: position)
         }
-        guard remaining >= UInt64(BatchHeader.size) else {
+        guard head.count >= BatchHeader.size else {
             return .torn(position: position, reason: "the file ends inside a batch header")
         }
-        let hraw = try file.read(BatchHeader.size, at: position)
         let header: BatchHeader
         do {
-            header = try hraw.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
+            header = try head.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
         } catch {
             return .damage(LogError(error, file: file.name, base: position))
         }
-        if UInt64(header.length) > remaining {
+        let length = Int(header.length)
+        if UInt64(length) > remaining {
             return .torn(position: position, reason: "the batch's length runs past the end of the file")
         }
-        if batchBytes.count != Int(header.length) {
-            batchBytes = [UInt8](repeating: 0, count: Int(header.length))
+        if batchBytes.count != length {
+            batchBytes = [UInt8](repeating: 0, count: length)
         }
-        let n = try batchBytes.withMutableBytes { (b) throws(LogError) -> Int in try file.read(into: b, at: position) }
-        guard n == Int(header.length) else { return .torn(position: position, reason: "the batch is incomplete") }
+        let copied = min(length, head.count)
+        let n = try batchBytes.withMutableBytes { (b) throws(LogError) -> Int in
+            head.withUnsafeBytes { h in b.copyMemory(from: UnsafeRawBufferPointer(rebasing: h[0..<copied])) }
+            return try copied + file.read(into: UnsafeMutableRawBufferPointer(rebasing: b[copied...]), at: position + UInt64(copied))
+        }
+        guard n == length else { return .torn(position: position, reason: "the batch is incomplete") }
         let ok = batchBytes.withUnsafeBytes { header.checkCRC($0) }
         guard ok else { return damage("batch CRC mismatch", at: position) }
         return .batch(header, position: position)
