@@ -31,14 +31,6 @@ public enum KeyIndex {
         public var relativeOffset: UInt32
     }
 
-    static func header(_ magic: [UInt8], _ value: UInt64) -> [UInt8] {
-        var w = ByteWriter(capacity: 16)
-        w.raw(magic)
-        w.u32(1)
-        w.u64(value)
-        return w.bytes
-    }
-
     static func encode(_ e: Entry, base: UInt64, into w: inout ByteWriter) {
         encode(prefix: e.prefix, relativeOffset: UInt32(e.offset - base), into: &w)
     }
@@ -77,7 +69,7 @@ public enum KeyIndex {
     /// The same, over the file's bytes in memory.
     static func runs(_ raw: UnsafeRawBufferPointer, base: UInt64, checkCRC: Bool) -> [Run] {
         let size = UInt64(raw.count)
-        guard size >= 16, Array(raw[0..<16]) == header(kixMagic, base) else { return [] }
+        guard size >= 16, Array(raw[0..<16]) == IndexFileHeader.encode(kixMagic, base) else { return [] }
         var out: [Run] = []
         var p: UInt64 = 16
         var expectedFirst = base
@@ -131,7 +123,7 @@ public enum KeyIndex {
         }
         if let j = try? LogFile(path: directory + "/" + SegmentName.file(base, "kjl"), mode: .readOnly) {
             let size = try j.size()
-            if size >= 16, try j.read(16, at: 0) == header(kjlMagic, journalFrom) {
+            if size >= 16, try j.read(16, at: 0) == IndexFileHeader.encode(kjlMagic, journalFrom) {
                 let bytes = try j.read(Int(size - 16), at: 16)
                 bytes.withUnsafeBytes { raw in
                     var p = 0
@@ -173,7 +165,7 @@ final class KeyIndexWriter {
         while let last = runs.last, last.nextOffset > nextOffset { runs.removeLast() }
         if runs.isEmpty {
             try kix.truncate(to: 0)
-            try kix.write(KeyIndex.header(KeyIndex.kixMagic, base), at: 0)
+            try kix.write(IndexFileHeader.encode(KeyIndex.kixMagic, base), at: 0)
             kixEnd = 16
         } else {
             kixEnd = runs.last!.endPosition
@@ -182,7 +174,7 @@ final class KeyIndexWriter {
         journalFrom = runs.last?.nextOffset ?? base
         pending = try rebuild(journalFrom)
         var w = ByteWriter(capacity: 16 + pending.count * KeyIndex.entrySize)
-        w.raw(KeyIndex.header(KeyIndex.kjlMagic, journalFrom))
+        w.raw(IndexFileHeader.encode(KeyIndex.kjlMagic, journalFrom))
         for e in pending { KeyIndex.encode(e, base: base, into: &w) }
         try kjl.truncate(to: 0)
         try kjl.write(w.bytes, at: 0)
@@ -215,7 +207,7 @@ final class KeyIndexWriter {
         journalFrom = last.offset + 1
         pending.removeAll(keepingCapacity: true)
         try kjl.truncate(to: 0)
-        try kjl.write(KeyIndex.header(KeyIndex.kjlMagic, journalFrom), at: 0)
+        try kjl.write(IndexFileHeader.encode(KeyIndex.kjlMagic, journalFrom), at: 0)
     }
 
     /// At seal time: everything goes into runs and the journal file is removed.
@@ -258,7 +250,7 @@ final class KeyIndexWriter {
         }
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
         var w = ByteWriter(capacity: 16 + KeyIndex.runHeaderSize + total * es + 4)
-        w.raw(KeyIndex.header(KeyIndex.kixMagic, base))
+        w.raw(IndexFileHeader.encode(KeyIndex.kixMagic, base))
         w.raw(KeyIndex.runMagic)
         w.u32(UInt32(total))
         w.u64(base)

@@ -15,14 +15,6 @@ public struct SparseIndex: Sendable {
 
     public init(baseOffset: UInt64) { self.baseOffset = baseOffset }
 
-    static func header(_ magic: [UInt8], base: UInt64) -> [UInt8] {
-        var w = ByteWriter(capacity: 16)
-        w.raw(magic)
-        w.u32(1)
-        w.u64(base)
-        return w.bytes
-    }
-
     static func encode(offset e: Entry) -> [UInt8] {
         var w = ByteWriter(capacity: 8)
         w.u32(e.relativeOffset)
@@ -45,7 +37,7 @@ public struct SparseIndex: Sendable {
               let tf = try? LogFile(path: directory + "/" + SegmentName.file(base, "tix"), mode: .readOnly),
               let osz = try? of.size(), let tsz = try? tf.size(), osz >= 16, tsz >= 16,
               let ob = try? of.read(Int(osz), at: 0), let tb = try? tf.read(Int(tsz), at: 0),
-              Array(ob[0..<16]) == header(offsetMagic, base: base), Array(tb[0..<16]) == header(timeMagic, base: base)
+              Array(ob[0..<16]) == IndexFileHeader.encode(offsetMagic, base), Array(tb[0..<16]) == IndexFileHeader.encode(timeMagic, base)
         else { return index }
         let n = min((ob.count - 16) / 8, (tb.count - 16) / 12)
         ob.withUnsafeBytes { o in
@@ -106,8 +98,8 @@ final class SparseIndexWriter {
         timeFile = try LogFile(path: directory + "/" + SegmentName.file(base, "tix"), mode: .create)
         baseOffset = base
         self.interval = interval
-        var ob = SparseIndex.header(SparseIndex.offsetMagic, base: base)
-        var tb = SparseIndex.header(SparseIndex.timeMagic, base: base)
+        var ob = IndexFileHeader.encode(SparseIndex.offsetMagic, base)
+        var tb = IndexFileHeader.encode(SparseIndex.timeMagic, base)
         for e in keep {
             ob += SparseIndex.encode(offset: e)
             tb += SparseIndex.encode(time: e)

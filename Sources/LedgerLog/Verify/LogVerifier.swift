@@ -139,7 +139,7 @@ public struct LogVerifier: Sendable {
             func problem(_ reason: String, _ position: Int) {
                 report.indexProblems.append(LogError(.damaged, reason, file: name, position: UInt64(position)))
             }
-            guard bytes.count >= 16, Array(bytes[0..<16]) == SparseIndex.header(magic, base: base) else {
+            guard bytes.count >= 16, Array(bytes[0..<16]) == IndexFileHeader.encode(magic, base) else {
                 problem("index header is wrong", 0)
                 continue
             }
@@ -179,7 +179,7 @@ public struct LogVerifier: Sendable {
             report.indexProblems.append(LogError(.damaged, reason, file: file, position: position))
         }
         guard let f = try? LogFile(path: directory + "/" + name, mode: .readOnly), let size = try? f.size() else { return }
-        guard size >= 16, (try? f.read(16, at: 0)) == KeyIndex.header(KeyIndex.kixMagic, base) else {
+        guard size >= 16, (try? f.read(16, at: 0)) == IndexFileHeader.encode(KeyIndex.kixMagic, base) else {
             problem(name, "key index header is wrong", 0)
             return
         }
@@ -222,7 +222,7 @@ public struct LogVerifier: Sendable {
         let jname = SegmentName.file(base, "kjl")
         guard !sealed, let j = try? LogFile(path: directory + "/" + jname, mode: .readOnly), let jsize = try? j.size(),
               let bytes = try? j.read(Int(jsize), at: 0) else { return }
-        guard bytes.count >= 16, Array(bytes[0..<16]) == KeyIndex.header(KeyIndex.kjlMagic, journalFrom) else {
+        guard bytes.count >= 16, Array(bytes[0..<16]) == IndexFileHeader.encode(KeyIndex.kjlMagic, journalFrom) else {
             problem(jname, "key journal header is wrong", 0)
             return
         }
