@@ -110,10 +110,12 @@ public enum BatchDecoder {
         guard r.isAtEnd else { throw FormatError("bytes follow the last record", at: r.position) }
     }
 
-    /// Recomputes the hashes of a batch's events from `previous`; returns the last one.
-    /// Positions in thrown errors are relative to the decoded record area.
+    /// Recomputes the hashes of a batch's events from `previous`, checking their times; returns the
+    /// last one. `each` gets every record's index, body and hash. Positions in thrown errors are
+    /// relative to the decoded record area.
     public static func chain(
-        _ area: UnsafeRawBufferPointer, header: BatchHeader, previous: Digest32, each: ((Digest32) -> Void)? = nil
+        _ area: UnsafeRawBufferPointer, header: BatchHeader, previous: Digest32,
+        each: ((Int, UnsafeRawBufferPointer, Digest32) throws(FormatError) -> Void)? = nil
     ) throws(FormatError) -> Digest32 {
         var h = previous
         var lastTime = header.firstTime
@@ -126,7 +128,7 @@ public enum BatchDecoder {
             lastTime = t
             h = RecordCodec.chainHash(previous: h, offset: header.baseOffset + UInt64(i), time: t,
                                       hashedBody: UnsafeRawBufferPointer(rebasing: body[from...]))
-            each?(h)
+            try each?(i, body, h)
         }
         guard lastTime == header.lastTime else { throw FormatError("last event time disagrees with the batch header", at: 0) }
         return h

@@ -81,12 +81,12 @@ public enum RecordCodec {
     }
 
     /// Decodes a whole body, checking every canonical-form rule of §3.
+    /// `hash` is the event hash the caller computed while walking the chain (``BatchDecoder/chain``).
     public static func decode(
-        body: UnsafeRawBufferPointer, offset: UInt64, batchFirstTime: Int64, previous: Digest32
+        body: UnsafeRawBufferPointer, offset: UInt64, batchFirstTime: Int64, hash: Digest32
     ) throws(FormatError) -> LogEvent {
         var r = ByteReader(body)
         let delta = try r.varint("time delta")
-        let hashedFrom = r.position
         guard delta <= UInt64(Int64.max) - UInt64(max(batchFirstTime, 0)) else { throw FormatError("time delta overflows", at: 0) }
         let time = batchFirstTime &+ Int64(delta)
         let opAt = r.position
@@ -130,8 +130,6 @@ public enum RecordCodec {
                 }
             }
         }
-        let hash = chainHash(previous: previous, offset: offset, time: time,
-                             hashedBody: UnsafeRawBufferPointer(rebasing: body[hashedFrom...]))
         let dataHash = Self.dataHash(UnsafeRawBufferPointer(rebasing: body[fieldsFrom...]))
         return LogEvent(offset: offset, time: Timestamp(microseconds: time), op: op, source: source, entity: entity,
                         keyFields: keys, rowversion: rowversion, fields: fields, hash: hash, dataHash: dataHash)

@@ -15,20 +15,19 @@ struct BatchChainCheck {
     enum Outcome {
         case ok(hashes: [Digest32])
         case failed(reason: String, position: UInt64)
-        case error(LogError)
     }
 
     /// Checks `batches` concurrently; outcomes are in the same order. `collectHashes` keeps each event hash.
-    static func run(_ batches: [Pending], file: String, deep: Bool, collectHashes: Bool) -> [Outcome] {
+    static func run(_ batches: [Pending], deep: Bool, collectHashes: Bool) -> [Outcome] {
         let outcomes = Mutex([Outcome](repeating: .ok(hashes: []), count: batches.count))
         DispatchQueue.concurrentPerform(iterations: batches.count) { i in
-            let outcome = check(batches[i], file: file, deep: deep, collectHashes: collectHashes)
+            let outcome = check(batches[i], deep: deep, collectHashes: collectHashes)
             outcomes.withLock { $0[i] = outcome }
         }
         return outcomes.withLock { $0 }
     }
 
-    private static func check(_ b: Pending, file: String, deep: Bool, collectHashes: Bool) -> Outcome {
+    private static func check(_ b: Pending, deep: Bool, collectHashes: Bool) -> Outcome {
         var scratch: [UInt8] = []
         var hashes: [Digest32] = []
         if collectHashes { hashes.reserveCapacity(Int(b.header.count)) }
@@ -36,8 +35,18 @@ struct BatchChainCheck {
             let area = try b.bytes.withBytes { (raw) throws(FormatError) in
                 try BatchDecoder.recordArea(of: raw, header: b.header, scratch: &scratch)
             }
+            // One walk of the chain; in deep mode it also decodes every record (checking §3's rules).
+            let each: ((Int, UnsafeRawBufferPointer, Digest32) throws(FormatError) -> Void)? = collectHashes || deep
+                ? { (i, body, h) throws(FormatError) in
+                    if collectHashes { hashes.append(h) }
+                    if deep {
+                        _ = try RecordCodec.decode(body: body, offset: b.header.baseOffset + UInt64(i),
+                                                   batchFirstTime: b.header.firstTime, hash: h)
+                    }
+                }
+                : nil
             let last = try area.withBytes { (a) throws(FormatError) in
-                try BatchDecoder.chain(a, header: b.header, previous: b.previous, each: collectHashes ? { hashes.append($0) } : nil)
+                try BatchDecoder.chain(a, header: b.header, previous: b.previous, each: each)
             }
             guard last == b.header.chainHead else {
                 return .failed(reason: "hash chain mismatch: events of offsets \(b.header.baseOffset)–\(b.header.lastOffset) do not hash to the batch's chain head",
@@ -45,13 +54,6 @@ struct BatchChainCheck {
             }
         } catch {
             return .failed(reason: "\(error.reason) (in the batch of offsets \(b.header.baseOffset)–\(b.header.lastOffset))", position: b.position)
-        }
-        if deep {
-            do {
-                _ = try BatchEvents.decode(b.bytes, header: b.header, previous: b.previous, file: file, position: b.position, scratch: &scratch)
-            } catch {
-                return .error(error)
-            }
         }
         return .ok(hashes: hashes)
     }
