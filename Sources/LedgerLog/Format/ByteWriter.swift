@@ -28,17 +28,13 @@ public struct ByteWriter: Sendable {
 
     @inlinable public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
 
-    @inlinable public mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
+    /// Unsigned LEB128; the same encoder (``RawWriter``) that writes records.
+    public mutating func varint(_ value: UInt64) {
+        appendRaw(bound: 10) { $0.varint(value) }
     }
 
-    @inlinable public mutating func zigzag(_ v: Int64) {
-        varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+    public mutating func zigzag(_ v: Int64) {
+        appendRaw(bound: 10) { $0.zigzag(v) }
     }
 
     @inlinable public mutating func raw(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
@@ -46,12 +42,8 @@ public struct ByteWriter: Sendable {
     @inlinable public mutating func raw(_ p: UnsafeRawBufferPointer) { bytes.append(contentsOf: p) }
 
     /// Writes `varint(length) bytes` of the string's UTF-8.
-    @inlinable public mutating func str(_ s: String) {
-        var s = s
-        s.withUTF8 { u in
-            varint(UInt64(u.count))
-            bytes.append(contentsOf: u)
-        }
+    public mutating func str(_ s: String) {
+        appendRaw(bound: 10 + s.utf8.count) { $0.str(s) }
     }
 
     @inlinable public mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
