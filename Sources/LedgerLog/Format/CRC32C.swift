@@ -38,6 +38,13 @@ public enum CRC32C {
         return ~c
     }
 
+    /// Whether `bytes[start..<start+count]` has the CRC stored as a little-endian u32 right after it.
+    public static func matchesTrailer(_ bytes: UnsafeRawBufferPointer, start: Int = 0, count: Int) -> Bool {
+        guard start >= 0, count >= 0, start + count + 4 <= bytes.count else { return false }
+        let stored = bytes.loadUnaligned(fromByteOffset: start + count, as: UInt32.self).littleEndian
+        return checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)])) == stored
+    }
+
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0) }
     }

@@ -45,8 +45,7 @@ public struct SegmentFooter: Sendable, Hashable {
         guard Array(raw[0..<4]) == Self.magic else { throw FormatError("footer magic is wrong", at: 0) }
         var r = ByteReader(raw, position: 4)
         guard try r.u32() == UInt32(Self.size) else { throw FormatError("footer length is wrong", at: 4) }
-        let stored = raw.loadUnaligned(fromByteOffset: 124, as: UInt32.self).littleEndian
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<124])) == stored else {
+        guard CRC32C.matchesTrailer(raw, count: 124) else {
             throw FormatError("footer CRC mismatch", at: 124)
         }
         baseOffset = try r.u64()

@@ -39,8 +39,7 @@ public struct SegmentHeader: Sendable, Hashable {
         guard version == Self.version else { throw FormatError("unsupported format version \(version)", at: 8) }
         _ = try r.u16()
         guard try r.u32() == UInt32(Self.size) else { throw FormatError("segment header length is wrong", at: 12) }
-        let stored = raw.loadUnaligned(fromByteOffset: 124, as: UInt32.self).littleEndian
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<124])) == stored else {
+        guard CRC32C.matchesTrailer(raw, count: 124) else {
             throw FormatError("segment header CRC mismatch", at: 124)
         }
         baseOffset = try r.u64()

@@ -21,7 +21,7 @@ public struct HeadRecord: Sendable, Hashable {
     public init?(decoding bytes: [UInt8]) {
         guard bytes.count >= Self.size else { return nil }
         let ok = bytes.withUnsafeBytes { b in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: b[0..<40])) == b.loadUnaligned(fromByteOffset: 40, as: UInt32.self).littleEndian
+            CRC32C.matchesTrailer(b, count: 40)
         }
         guard ok else { return nil }
         nextOffset = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }

@@ -81,11 +81,7 @@ public enum KeyIndex {
             let next = raw.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self).littleEndian
             let run = Run(position: p, count: count, firstOffset: first, nextOffset: next)
             guard first == expectedFirst, next >= first, UInt64(count) == next - first, run.endPosition <= size else { break }
-            if checkCRC {
-                let entries = UnsafeRawBufferPointer(rebasing: raw[Int(run.entriesPosition)..<(Int(run.entriesPosition) + count * entrySize)])
-                let stored = raw.loadUnaligned(fromByteOffset: Int(run.entriesPosition) + count * entrySize, as: UInt32.self).littleEndian
-                guard CRC32C.checksum(entries) == stored else { break }
-            }
+            if checkCRC && !CRC32C.matchesTrailer(raw, start: Int(run.entriesPosition), count: count * entrySize) { break }
             out.append(run)
             expectedFirst = next
             p = run.endPosition
