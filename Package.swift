@@ -14,10 +14,14 @@ let package = Package(
     products: [
         .executable(name: "ledger", targets: ["ledger"]),
         .library(name: "LedgerLog", targets: ["LedgerLog"]),
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "LedgerSources", targets: ["LedgerSources"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -38,6 +42,12 @@ let package = Package(
             providers: [.apt(["libxxhash-dev"])]
         ),
 
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+
         // The event log: on-disk format, store, recovery, verification.
         .target(
             name: "LedgerLog",
@@ -45,6 +55,29 @@ let package = Package(
                 "CLZ4",
                 "CXXHash",
                 "CLibCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The pure core of the sync pipeline: source model, mappings, normalization, identity, delta.
+        .target(
+            name: "LedgerCore",
+            dependencies: [
+                "LedgerLog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Sources: CSV files, SQLite and MariaDB point-of-sale databases.
+        .target(
+            name: "LedgerSources",
+            dependencies: [
+                "LedgerCore",
+                "CMariaDB",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -86,6 +119,16 @@ let package = Package(
                 "LedgerTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerCoreTests",
+            dependencies: ["LedgerCore", "LedgerTestKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerSourcesTests",
+            dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,15 @@
+/// The mappings of every entity of one source, and the source's time zone.
+public struct SourceMapping: Sendable, Hashable {
+    /// IANA name (`Asia/Ho_Chi_Minh`) or a fixed offset (`+07:00`); local times without an offset
+    /// are read in this zone. `UTC` by default.
+    public var timeZone: String
+    public var entities: [EntityMapping]
+
+    public init(timeZone: String = "UTC", entities: [EntityMapping]) {
+        self.timeZone = timeZone
+        self.entities = entities
+    }
+
+    public func entity(_ name: String) -> EntityMapping? { entities.first { $0.entity == name } }
+    public func table(_ name: String) -> EntityMapping? { entities.first { $0.table == name } }
+}

@@ -1,0 +1,19 @@
+/// What one fetch from a source returns.
+public struct SourceBatch: Sendable {
+    /// Changes in source order.
+    public var changes: [SourceChange]
+    /// The source's position after these changes; saved with them in one commit.
+    public var cursor: SourceCursor
+    /// Entities whose *complete* snapshot ended with this batch: a live key of such an entity that
+    /// the snapshot did not contain is a delete.
+    public var completedSnapshots: [String]
+    /// False when the source has nothing more right now (caught up).
+    public var hasMore: Bool
+
+    public init(changes: [SourceChange], cursor: SourceCursor, completedSnapshots: [String] = [], hasMore: Bool) {
+        self.changes = changes
+        self.cursor = cursor
+        self.completedSnapshots = completedSnapshots
+        self.hasMore = hasMore
+    }
+}

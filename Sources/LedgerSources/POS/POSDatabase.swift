@@ -1,0 +1,19 @@
+public import LedgerCore
+
+/// The queries the POS change-log source needs from a point-of-sale database with the standard
+/// change-log table. SQLite and MariaDB implement it; the source's logic (backfill, polling, gaps,
+/// overlap) is written once, above it.
+public protocol POSDatabase: AnyObject {
+    /// Names the database without secrets, e.g. `sqlite pos.db` or `mariadb 127.0.0.1:3306/pos`.
+    var label: String { get }
+    /// The highest change-log id now (0 when empty).
+    func maxChangeID() throws(SourceError) -> Int64
+    /// Change-log entries with `id > after`, in id order, at most `limit`.
+    func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry]
+    /// Change-log entries with the given ids (re-checking gaps), in id order.
+    func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry]
+    /// Rows of `table` with row id `> afterRowID`, in row id order, at most `limit`.
+    func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow]
+    /// The current rows of `table` whose `keyColumn` equals one of `keys`.
+    func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow]
+}
