@@ -1,0 +1,124 @@
+import LedgerCore
+import Logging
+
+extension POSChangeLogSource {
+    /// One poll of the change log (gaps re-checked first), then, when caught up, the orphan scan.
+    func poll(_ state: POSSourceState, limit: Int) throws(SourceError) -> SourceBatch {
+        let now = clock.now()
+        let gapIDs = state.log.gapIDs
+        let rechecked = gapIDs.isEmpty ? [] : try database.changes(ids: gapIDs)
+        let polled = try database.changes(after: state.log.lastID, limit: limit)
+        let step = state.log.advance(polled: polled, rechecked: rechecked, now: now, rules: options.gapRules)
+        for ids in step.expired {
+            logger.warning("change-log ids never became visible within the overlap window; given up", metadata: [
+                "source": "\(database.label)", "ids": "\(ids.lowerBound)-\(ids.upperBound)",
+            ])
+        }
+        var changes = try resolve(step.entries)
+        var next = state
+        next.log = step.cursor
+        var hasMore = polled.count >= limit
+        if !hasMore {
+            hasMore = try scanOrphans(&next, into: &changes, limit: limit)
+        }
+        return SourceBatch(changes: changes, cursor: encode(next), hasMore: hasMore)
+    }
+
+    /// Reads each table's rows above its `row_hw` mark and delivers those with a blank key; true
+    /// when a table has more such rows than `limit`.
+    func scanOrphans(_ state: inout POSSourceState, into changes: inout [SourceChange], limit: Int) throws(SourceError) -> Bool {
+        var more = false
+        for table in tables {
+            let after = state.rowHighWater[table.name] ?? 0
+            let rows = try database.rows(of: table.name, columns: table.columns, afterRowID: after, limit: limit)
+            for row in rows where Self.isBlankKey(row.values[0]) {
+                changes.append(.row(sourceRow(table, row, changeID: nil)))
+            }
+            if let last = rows.last { state.rowHighWater[table.name] = last.rowID }
+            if rows.count >= limit { more = true }
+        }
+        return more
+    }
+
+    /// Turns entries (in id order) into changes: one fetch per table for all keys they name, the
+    /// current row (highest row id) being the truth; see the type's documentation.
+    func resolve(_ entries: [ChangeLogEntry]) throws(SourceError) -> [SourceChange] {
+        var out: [(id: Int64, change: SourceChange)] = []
+        for table in tables {
+            let mine = entries.filter { $0.table == table.name }
+            if mine.isEmpty { continue }
+            var lastUpsert: [String: ChangeLogEntry] = [:]
+            var lastDelete: [String: ChangeLogEntry] = [:]
+            var keys: [String] = []
+            for e in mine {
+                if Self.isBlankKey(.text(e.pk)) {
+                    let position = SourcePosition(source: name, table: table.name, changeID: e.id, key: e.pk)
+                    out.append((e.id, .malformed(SourceMalformed(
+                        entity: table.entity, position: position, raw: Self.json(e), reason: "change-log entry with an empty key"))))
+                    continue
+                }
+                if lastUpsert[e.pk] == nil && lastDelete[e.pk] == nil { keys.append(e.pk) }
+                if e.op == .delete { lastDelete[e.pk] = e } else { lastUpsert[e.pk] = e }
+            }
+            var current: [String: POSRow] = [:]
+            if !keys.isEmpty {
+                for row in try database.rows(of: table.name, columns: table.columns, keyColumn: table.keyColumn, keys: keys) {
+                    guard case .text(let k) = row.values[0] else { continue }
+                    if let seen = current[k], seen.rowID > row.rowID { continue }
+                    current[k] = row
+                }
+            }
+            for key in keys {
+                let upsert = lastUpsert[key], delete = lastDelete[key]
+                if let row = current[key] {
+                    let lastID = max(upsert?.id ?? 0, delete?.id ?? 0)
+                    if let delete, let upsert, delete.id < upsert.id {
+                        out.append((delete.id, .delete(deleteChange(table, delete))))
+                    }
+                    out.append((lastID, .row(sourceRow(table, row, changeID: lastID))))
+                } else if let delete {
+                    out.append((delete.id, .delete(deleteChange(table, delete))))
+                }
+            }
+        }
+        out.sort { $0.id < $1.id }
+        return out.map(\.change)
+    }
+
+    func deleteChange(_ table: Table, _ e: ChangeLogEntry) -> SourceDelete {
+        SourceDelete(
+            entity: table.entity,
+            position: SourcePosition(source: name, table: table.name, changeID: e.id, key: e.pk),
+            keyColumns: [table.keyColumn],
+            keyValues: [.text(e.pk)]
+        )
+    }
+
+    /// NULL, empty, or only whitespace, NBSP and control characters: what the normalizer makes NULL.
+    static func isBlankKey(_ value: RawValue) -> Bool {
+        switch value {
+        case .null: true
+        case .text(let s): s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        case .bytes(let b): b.allSatisfy { $0 <= 0x20 || $0 == 0x7F }
+        }
+    }
+
+    /// An entry as one JSON object, for dead letters.
+    static func json(_ e: ChangeLogEntry) -> String {
+        func quote(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where u.value < 0x20:
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        return "{\"id\":\(e.id),\"table_name\":\(quote(e.table)),\"pk\":\(quote(e.pk)),\"op\":\(quote(e.op.rawValue)),\"change_time\":\(quote(e.changeTime))}"
+    }
+}

@@ -1,0 +1,169 @@
+public import LedgerCore
+import Logging
+
+/// The changes of a point-of-sale database with the standard change log
+/// `log_table_sync_change(id, table_name, pk, op, change_time)`, read through any ``POSDatabase``.
+///
+/// The source keeps no position between calls: everything is in the cursor (see `POSSourceState`),
+/// so a crash or a dropped connection (`SourceError.unavailable`) is retried with the same cursor.
+/// It may deliver a row version twice (the pipeline's delta is idempotent); it never skips one
+/// that was visible when read, within the rules below.
+///
+/// Phases:
+/// 1. **Backfill** (cursor nil). First the highest change id `M` is read (and the ids below it
+///    that are not visible yet become gaps, see ``ChangeLogCursor``), then every table of the
+///    mapping is streamed in row-id order, `limit` rows per batch. Rows that change during the
+///    backfill are caught up by the change log after `M`. Rows with an empty key are delivered
+///    too (the normalizer dead-letters them).
+///    With ``Options/backfillDays`` the backfill instead takes only the rows named by I/U entries
+///    up to `M` whose `change_time` is at or after `now - days` (clock time, written in the POS
+///    server's local time, ``Options/changeTimeUTCOffsetSeconds``), fetched by key; each table's
+///    highest row id is noted first so orphan scanning starts there.
+/// 2. **Changes**: the log is polled after the cursor's `last_id` (plus its gaps). All entries of
+///    one batch naming the same record are resolved with one fetch of the record's current rows
+///    (the highest row id wins): a found row is delivered as `.row` (after a `.delete` when the
+///    batch also holds an earlier D for it); no row and a D entry is a `.delete`; no row and only
+///    I/U entries delivers nothing (the delete follows or came before). Entries with an empty key
+///    are `.malformed`; entries of tables not in the mapping are ignored.
+/// 3. **Orphans**: once a poll finds the log caught up, each table's rows above its `row_hw` mark
+///    are read in row-id order and those whose key is empty, blank or NULL are delivered as rows
+///    (the POS stores a malformed record as an extra row whose change entry names the real key, so
+///    the log never leads to it). Rows with a key are skipped here: the log delivers them. The
+///    cost is one extra read of each newly inserted row. It relies on new rows getting higher row
+///    ids: an orphan written into a reused row id (SQLite reuses the highest id after it is
+///    deleted), blanked by an in-place UPDATE, or committed after a higher row id was scanned
+///    (MariaDB) is not seen, which loses only a dead letter, never a valid row.
+public final class POSChangeLogSource: ChangeSource {
+    /// How the source reads.
+    public struct Options: Sendable {
+        /// When set, the backfill takes only rows changed (I/U) in the last this many days.
+        public var backfillDays: Int?
+        /// Gap tracking of the change log (overlap window, cap).
+        public var gapRules: ChangeLogCursor.Rules
+        /// When the backfill starts, ids among the last this many below `M` that are not visible
+        /// become gaps, so a transaction still open then is not missed.
+        public var backfillGapLookback: Int64
+        /// The POS server's offset from UTC in seconds: `change_time` is its local time.
+        public var changeTimeUTCOffsetSeconds: Int64
+
+        public init(
+            backfillDays: Int? = nil,
+            gapRules: ChangeLogCursor.Rules = .init(),
+            backfillGapLookback: Int64 = 1000,
+            changeTimeUTCOffsetSeconds: Int64 = 0
+        ) {
+            self.backfillDays = backfillDays
+            self.gapRules = gapRules
+            self.backfillGapLookback = backfillGapLookback
+            self.changeTimeUTCOffsetSeconds = changeTimeUTCOffsetSeconds
+        }
+    }
+
+    /// One mapped table: its columns (fields' columns, key first) and key column.
+    struct Table: Sendable {
+        var entity: String
+        var name: String
+        var columns: [String]
+        var keyColumn: String
+    }
+
+    public let name: String
+    public let database: any POSDatabase
+    public let options: Options
+    let tables: [Table]
+    let clock: SourceClock
+    let logger = Logger(label: "ledger.sources.pos")
+
+    /// A source named `name` over `database`, reading the tables of `mapping` (one key column each).
+    public init(
+        name: String = "pos",
+        database: any POSDatabase,
+        mapping: SourceMapping = .standardPOS(),
+        options: Options = Options(),
+        clock: SourceClock = .system
+    ) {
+        self.name = name
+        self.database = database
+        self.options = options
+        self.clock = clock
+        tables = mapping.entities.map { e in
+            let key = e.keyColumns.first ?? e.fields.first?.column ?? ""
+            var columns = [key]
+            for f in e.fields where !columns.contains(f.column) { columns.append(f.column) }
+            return Table(entity: e.entity, name: e.table, columns: columns, keyColumn: key)
+        }
+    }
+
+    public func nextBatch(after cursor: SourceCursor?, limit: Int) throws(SourceError) -> SourceBatch {
+        let limit = max(1, limit)
+        let state: POSSourceState
+        if let cursor {
+            state = try POSSourceState(decoding: cursor, tables: tables.map(\.name))
+        } else {
+            state = try start()
+        }
+        switch state.phase {
+        case .backfill(let t, let after): return try backfill(state, table: t, afterRow: after, limit: limit)
+        case .mark(let t, let after, let since): return try mark(state, table: t, afterRow: after, since: since, limit: limit)
+        case .window(let after, let since): return try window(state, afterID: after, since: since, limit: limit)
+        case .changes: return try poll(state, limit: limit)
+        }
+    }
+
+    /// The state of a fresh backfill: `M`, the gaps just below it, and the first phase.
+    func start() throws(SourceError) -> POSSourceState {
+        let top = try database.maxChangeID()
+        let now = clock.now()
+        var log = ChangeLogCursor(lastID: top)
+        let low = max(0, top - max(0, options.backfillGapLookback))
+        if low < top {
+            let visible = Set(try database.changes(after: low, limit: Int(top - low)).map(\.id))
+            var id = low + 1
+            while id < top {
+                if !visible.contains(id) {
+                    var end = id
+                    while end + 1 < top, !visible.contains(end + 1) { end += 1 }
+                    log.gaps.append(ChangeLogGap(ids: id...end, firstSeen: now))
+                    id = end
+                }
+                id += 1
+            }
+        }
+        if let days = options.backfillDays {
+            let since = ChangeTime.format(unixSeconds: now - Int64(days) * 86_400 + options.changeTimeUTCOffsetSeconds)
+            let phase: POSSourceState.Phase = tables.isEmpty ? .window(afterID: 0, since: since) : .mark(table: 0, afterRow: 0, since: since)
+            return POSSourceState(phase: phase, log: log, rowHighWater: [:])
+        }
+        return POSSourceState(phase: tables.isEmpty ? .changes : .backfill(table: 0, afterRow: 0), log: log, rowHighWater: [:])
+    }
+
+    func backfill(_ state: POSSourceState, table t: Int, afterRow: Int64, limit: Int) throws(SourceError) -> SourceBatch {
+        let table = tables[t]
+        let rows = try database.rows(of: table.name, columns: table.columns, afterRowID: afterRow, limit: limit)
+        let changes = rows.map { SourceChange.row(sourceRow(table, $0, changeID: nil)) }
+        var next = state
+        if rows.count < limit {
+            next.rowHighWater[table.name] = rows.last?.rowID ?? afterRow
+            next.phase = t + 1 < tables.count ? .backfill(table: t + 1, afterRow: 0) : .changes
+        } else {
+            next.phase = .backfill(table: t, afterRow: rows[rows.count - 1].rowID)
+        }
+        return SourceBatch(changes: changes, cursor: encode(next), hasMore: true)
+    }
+
+    func encode(_ state: POSSourceState) -> SourceCursor { state.encoded(tables: tables.map(\.name)) }
+
+    func sourceRow(_ table: Table, _ row: POSRow, changeID: Int64?) -> SourceRow {
+        let key: String? = switch row.values.first {
+        case .text(let s): s
+        case .bytes(let b): String(decoding: b, as: UTF8.self)
+        case .null, nil: nil
+        }
+        return SourceRow(
+            entity: table.entity,
+            position: SourcePosition(source: name, table: table.name, rowID: row.rowID, changeID: changeID, key: key),
+            columns: table.columns,
+            values: row.values
+        )
+    }
+}

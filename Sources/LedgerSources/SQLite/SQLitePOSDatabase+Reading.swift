@@ -1,0 +1,104 @@
+import GRDB
+import GRDBSQLite
+import LedgerCore
+
+extension SQLitePOSDatabase {
+    /// Runs `body` in a read transaction, mapping every error to a `SourceError` naming the file
+    /// and the table.
+    func read<T>(_ table: String, _ body: (Database) throws -> T) throws(SourceError) -> T {
+        do {
+            return try queue.read { db in try body(db) }
+        } catch let error as SourceError {
+            throw error
+        } catch {
+            throw Self.sourceError(error, label: label, what: table)
+        }
+    }
+
+    static func sourceError(_ error: any Error, label: String, what: String) -> SourceError {
+        guard let e = error as? DatabaseError else {
+            return SourceError(.unavailable, context: "\(label) \(what)", cause: "\(error)")
+        }
+        let message = e.message ?? "SQLite error \(e.resultCode.rawValue)"
+        let code: SourceError.Code
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PROTOCOL, .SQLITE_INTERRUPT, .SQLITE_NOMEM:
+            code = .unavailable
+        case .SQLITE_CANTOPEN:
+            code = .notFound
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            code = .badInput
+        case .SQLITE_ERROR where message.contains("no such") || message.contains("syntax"):
+            code = .badSchema
+        default:
+            code = .unavailable
+        }
+        return SourceError(code, context: "\(label) \(what)", cause: message)
+    }
+
+    /// Steps `stmt` (columns: rowid, then `columns` values), handing each row to `body`.
+    static func rows(_ stmt: Statement, columns: Int, _ body: (POSRow) -> Void) throws {
+        let cursor = try Row.fetchCursor(stmt)
+        let s = stmt.sqliteStatement
+        while try cursor.next() != nil {
+            var values: [RawValue] = []
+            values.reserveCapacity(columns)
+            for i in 1...max(1, columns) where i <= columns {
+                values.append(value(s, Int32(i)))
+            }
+            body(POSRow(rowID: sqlite3_column_int64(s, 0), values: values))
+        }
+    }
+
+    static func entries(_ stmt: Statement) throws -> [ChangeLogEntry] {
+        let cursor = try Row.fetchCursor(stmt)
+        let s = stmt.sqliteStatement
+        var out: [ChangeLogEntry] = []
+        while try cursor.next() != nil {
+            func text(_ i: Int32) -> String {
+                switch value(s, i) {
+                case .text(let t): t
+                case .bytes(let b): String(decoding: b, as: UTF8.self)
+                case .null: ""
+                }
+            }
+            // An op other than I, U or D is read as U: the record's current row is fetched,
+            // which is right whatever the change was.
+            let op = ChangeLogEntry.Op(rawValue: text(3).trimmingSpaces) ?? .update
+            out.append(ChangeLogEntry(id: sqlite3_column_int64(s, 0), table: text(1), pk: text(2), op: op, changeTime: text(4)))
+        }
+        return out
+    }
+
+    /// The value of column `i` of the current row.
+    @inline(__always)
+    static func value(_ s: OpaquePointer, _ i: Int32) -> RawValue {
+        switch sqlite3_column_type(s, i) {
+        case SQLITE_NULL:
+            return .null
+        case SQLITE_BLOB:
+            let n = Int(sqlite3_column_bytes(s, i))
+            guard n > 0, let p = sqlite3_column_blob(s, i) else { return .bytes([]) }
+            return .bytes(Array(UnsafeRawBufferPointer(start: p, count: n)))
+        default:
+            guard let p = sqlite3_column_text(s, i) else { return .text("") }
+            let bytes = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+            if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
+            return .bytes(Array(bytes))
+        }
+    }
+
+    static func quote(_ name: String) -> String {
+        "\"" + name.replacing("\"", with: "\"\"") + "\""
+    }
+
+    static func list(_ columns: [String]) -> String {
+        columns.map(quote).joined(separator: ", ")
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GRDB
+import GRDBSQLite
+public import LedgerCore
+
+/// A point-of-sale SQLite file with the standard change log, opened read-only while the POS keeps
+/// writing to it (a busy database waits up to ``busyTimeoutSeconds``, then is `unavailable`).
+///
+/// Row ids are SQLite's `rowid`. Text values are `.text`, NULL is `.null`, blobs and text that is
+/// not valid UTF-8 are `.bytes`; numbers (a POS column is text, but SQLite allows any value) are
+/// their SQLite text form. Key lookups go through the `<table>_pk` index (`INDEXED BY`), 500 keys
+/// per query; a missing index is a `badSchema` error. Errors name the file, never more.
+public final class SQLitePOSDatabase: POSDatabase {
+    public let path: String
+    public let label: String
+    public static let busyTimeoutSeconds: Double = 5
+    /// Keys (or change ids) per `IN (...)` list.
+    static let chunk = 500
+    let queue: DatabaseQueue
+
+    /// Opens `path` read-only; `notFound` when there is no such file.
+    public init(path: String) throws(SourceError) {
+        self.path = path
+        label = "sqlite \(path.split(separator: "/").last.map(String.init) ?? path)"
+        guard access(path, R_OK) == 0 else {
+            throw SourceError(.notFound, context: label, cause: "no readable file at this path")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(Self.busyTimeoutSeconds)
+        config.label = label
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw Self.sourceError(error, label: label, what: "open")
+        }
+    }
+
+    public func maxChangeID() throws(SourceError) -> Int64 {
+        try read("log_table_sync_change") { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM log_table_sync_change") ?? 0
+        }
+    }
+
+    public func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
+        try read("log_table_sync_change") { db in
+            let stmt = try db.cachedStatement(sql: "SELECT id, table_name, pk, op, change_time FROM log_table_sync_change WHERE id > ? ORDER BY id LIMIT ?")
+            stmt.setUncheckedArguments([id, max(0, limit)])
+            return try Self.entries(stmt)
+        }
+    }
+
+    public func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry] {
+        if ids.isEmpty { return [] }
+        let sorted = Array(Set(ids)).sorted()
+        return try read("log_table_sync_change") { db in
+            var out: [ChangeLogEntry] = []
+            for start in stride(from: 0, to: sorted.count, by: Self.chunk) {
+                let part = sorted[start..<min(sorted.count, start + Self.chunk)]
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                let stmt = try db.cachedStatement(sql: "SELECT id, table_name, pk, op, change_time FROM log_table_sync_change WHERE id IN (\(marks)) ORDER BY id")
+                stmt.setUncheckedArguments(StatementArguments(Array(part)))
+                out += try Self.entries(stmt)
+            }
+            return out
+        }
+    }
+
+    public func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow] {
+        let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        return try read(table) { db in
+            let stmt = try db.cachedStatement(sql: sql)
+            stmt.setUncheckedArguments([afterRowID, max(0, limit)])
+            var out: [POSRow] = []
+            out.reserveCapacity(min(max(0, limit), 100_000))
+            try Self.rows(stmt, columns: columns.count) { out.append($0) }
+            return out
+        }
+    }
+
+    public func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
+        if keys.isEmpty { return [] }
+        let unique = Array(Set(keys))
+        return try read(table) { db in
+            var out: [POSRow] = []
+            for start in stride(from: 0, to: unique.count, by: Self.chunk) {
+                let part = unique[start..<min(unique.count, start + Self.chunk)]
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) INDEXED BY \(Self.quote(table + "_pk"))"
+                    + " WHERE \(Self.quote(keyColumn)) IN (\(marks)) ORDER BY rowid"
+                let stmt = try db.cachedStatement(sql: sql)
+                stmt.setUncheckedArguments(StatementArguments(Array(part)))
+                try Self.rows(stmt, columns: columns.count) { out.append($0) }
+            }
+            return out
+        }
+    }
+}
