@@ -4,9 +4,12 @@ public struct SourceMapping: Sendable, Hashable {
     /// are read in this zone. `UTC` by default.
     public var timeZone: String
     public var entities: [EntityMapping]
+    /// How undecodable bytes from this source are read (``SourceEncoding``); `utf8` by default.
+    public var encoding: SourceEncoding
 
-    public init(timeZone: String = "UTC", entities: [EntityMapping]) {
+    public init(timeZone: String = "UTC", encoding: SourceEncoding = .utf8, entities: [EntityMapping]) {
         self.timeZone = timeZone
+        self.encoding = encoding
         self.entities = entities
     }
 

@@ -1,0 +1,224 @@
+public import LedgerLog
+
+/// Normalizes the rows of one entity: each mapped field runs through the layers in order —
+/// mapping (find the column), strings, coercion, then numerics or datetime for those types, and
+/// mapping again (default or required) — and the row fails at the first field a layer refuses.
+///
+/// A normalizer is immutable apart from a small locked cache of column plans, and can be shared
+/// between tasks. Counters are the caller's: pass a ``NormalizationCounters`` `inout`.
+public struct Normalizer: Sendable {
+    public let mapping: EntityMapping
+    public let timeZone: SourceTimeZone
+    public let encoding: SourceEncoding
+    public let mappingLayer: MappingLayer
+    private var plans: [FieldPlan]
+
+    /// What normalizing one field needs, precomputed from its ``FieldMapping``.
+    struct FieldPlan: Sendable {
+        var name: String
+        var type: FieldType
+        var required: Bool
+        var defaultValue: FieldValue?
+        var minimum: LedgerDecimal?
+        var maximum: LedgerDecimal?
+    }
+
+    /// Validates `mapping` (see ``MappingLayer``) and normalizes each default to its field's type.
+    /// `timeZone` is `UTC`, an offset like `+07:00` or an IANA name.
+    public init(mapping: EntityMapping, timeZone: String = "UTC", encoding: SourceEncoding = .utf8) throws(MappingError) {
+        try self.init(mapping: mapping, timeZone: try SourceTimeZone(timeZone), encoding: encoding)
+    }
+
+    public init(mapping: EntityMapping, timeZone: SourceTimeZone, encoding: SourceEncoding = .utf8) throws(MappingError) {
+        let layer = try MappingLayer(mapping)
+        self.mapping = mapping
+        self.timeZone = timeZone
+        self.encoding = encoding
+        self.mappingLayer = layer
+        var plans: [FieldPlan] = []
+        for (i, f) in mapping.fields.enumerated() {
+            plans.append(FieldPlan(
+                name: f.name, type: f.type, required: layer.required[i], defaultValue: nil, minimum: f.minimum, maximum: f.maximum))
+        }
+        self.plans = plans
+        // Defaults go through the same layers as values, once, here.
+        for (i, f) in mapping.fields.enumerated() {
+            guard let text = f.defaultValue else { continue }
+            let path = "entities.\(mapping.entity).fields.\(f.name).default"
+            var scratch = NormalizationCounters()
+            switch value(.text(text), plan: plans[i], counters: &scratch) {
+            case .success(.null):
+                throw MappingError(.invalidValue, field: path, message: "default \(QuotedValue.quote(text)) is empty")
+            case .success(let v): self.plans[i].defaultValue = v
+            case .failure(let failure):
+                throw MappingError(.invalidValue, field: path, message: "default \(failure.reason)")
+            }
+        }
+    }
+
+    /// The normalizer of `entity` in `source`, with the source's time zone and encoding.
+    public init(source: SourceMapping, entity: String) throws(MappingError) {
+        guard let m = source.entity(entity) else {
+            throw MappingError(.unknownField, field: "entities", message: "no entity \"\(entity)\" in the mapping")
+        }
+        try self.init(mapping: m, timeZone: try SourceTimeZone(source.timeZone), encoding: source.encoding)
+    }
+
+    /// One normalizer per entity of `source`, by entity name; validates the whole mapping.
+    public static func all(for source: SourceMapping) throws(MappingError) -> [String: Normalizer] {
+        let zone = try SourceTimeZone(source.timeZone)
+        var out: [String: Normalizer] = [:]
+        for m in source.entities {
+            guard out[m.entity] == nil else {
+                throw MappingError(.duplicate, field: "entities.\(m.entity)", message: "entity \"\(m.entity)\" is declared twice")
+            }
+            out[m.entity] = try Normalizer(mapping: m, timeZone: zone, encoding: source.encoding)
+        }
+        return out
+    }
+
+    /// Normalizes a row, without counters.
+    public func normalize(_ row: SourceRow) -> Result<NormalizedRow, NormalizationFailure> {
+        var counters = NormalizationCounters()
+        return normalize(row, counters: &counters)
+    }
+
+    /// Normalizes a row: every mapped field, in mapping order (unmapped columns are ignored; a null
+    /// field is kept as `.null`). The row's ``NormalizedRow/rowversion`` is the canonical text of the
+    /// rowversion field, nil when it is null or the entity has none.
+    public func normalize(_ row: SourceRow, counters: inout NormalizationCounters) -> Result<NormalizedRow, NormalizationFailure> {
+        counters.rows += 1
+        guard row.entity == mapping.entity else {
+            counters.rejectedRows += 1
+            counters.mapping.rejected += 1
+            return .failure(NormalizationFailure(
+                .mapping, field: nil, reason: "a row of \(row.entity) given to the normalizer of \(mapping.entity)"))
+        }
+        let columns = mappingLayer.columnIndexes(for: row.columns)
+        var fields: [Field] = []
+        fields.reserveCapacity(plans.count)
+        for i in plans.indices {
+            let c = columns[i]
+            switch field(at: i, raw: c >= 0 ? row.values[c] : nil, counters: &counters) {
+            case .success(let v): fields.append(Field(plans[i].name, v))
+            case .failure(let f):
+                counters.rejectedRows += 1
+                return .failure(f)
+            }
+        }
+        var rowversion: String? = nil
+        if let rv = mappingLayer.rowversionIndex, !fields[rv].value.isNull { rowversion = fields[rv].value.canonicalText }
+        return .success(NormalizedRow(entity: mapping.entity, keyFields: mapping.key, fields: fields, rowversion: rowversion))
+    }
+
+    /// The key fields of a delete, typed exactly as in rows (so the canonical key matches), in key order.
+    public func normalizeKey(columns: [String], values: [RawValue]) -> Result<[Field], NormalizationFailure> {
+        var counters = NormalizationCounters()
+        return normalizeKey(columns: columns, values: values, counters: &counters)
+    }
+
+    public func normalizeKey(
+        columns: [String], values: [RawValue], counters: inout NormalizationCounters
+    ) -> Result<[Field], NormalizationFailure> {
+        precondition(columns.count == values.count, "a key needs one value per column")
+        counters.rows += 1
+        var out: [Field] = []
+        out.reserveCapacity(mappingLayer.keyIndexes.count)
+        for i in mappingLayer.keyIndexes {
+            let raw = columns.firstIndex(of: mapping.fields[i].column).map { values[$0] }
+            switch field(at: i, raw: raw, counters: &counters) {
+            case .success(let v): out.append(Field(plans[i].name, v))
+            case .failure(let f):
+                counters.rejectedRows += 1
+                return .failure(f)
+            }
+        }
+        return .success(out)
+    }
+
+    /// One field through every layer; `raw` nil means the row has no column for it.
+    @inline(__always)
+    private func field(at i: Int, raw: RawValue?, counters: inout NormalizationCounters) -> Result<FieldValue, NormalizationFailure> {
+        counters.mapping.processed += 1
+        var v = FieldValue.null
+        if let raw, !raw.isNull {
+            switch value(raw, plan: plans[i], counters: &counters) {
+            case .success(let x): v = x
+            case .failure(let f): return .failure(f)
+            }
+        }
+        if v.isNull {
+            if let d = plans[i].defaultValue {
+                counters.mapping.changed += 1
+                return .success(d)
+            }
+            if plans[i].required {
+                counters.mapping.rejected += 1
+                return .failure(mappingLayer.missing(fieldAt: i, columnMissing: raw == nil))
+            }
+        }
+        return .success(v)
+    }
+
+    /// Strings, coercion, numerics and datetime for one non-null raw value.
+    private func value(_ raw: RawValue, plan: FieldPlan, counters: inout NormalizationCounters) -> Result<FieldValue, NormalizationFailure> {
+        if plan.type == .hex, case .bytes(let b) = raw {
+            counters.coercion.processed += 1
+            return .success(.bytes(b))
+        }
+        counters.strings.processed += 1
+        let text: String
+        switch StringsLayer.clean(raw, encoding: encoding, field: plan.name) {
+        case .success(let out):
+            if out.changed { counters.strings.changed += 1 }
+            guard let t = out.text else { return .success(.null) }
+            text = t
+        case .failure(let f):
+            counters.strings.rejected += 1
+            return .failure(f)
+        }
+        counters.coercion.processed += 1
+        switch plan.type {
+        case .string:
+            return .success(.string(text))
+        case .decimal, .integer:
+            counters.numerics.processed += 1
+            let number: NumericsLayer.Number
+            switch NumericsLayer.parse(text, field: plan.name, minimum: plan.minimum, maximum: plan.maximum) {
+            case .success(let out):
+                if out.changed { counters.numerics.changed += 1 }
+                number = out.number
+            case .failure(let f):
+                counters.numerics.rejected += 1
+                return .failure(f)
+            }
+            if plan.type == .decimal { return .success(.decimal(number.decimal)) }
+            switch CoercionLayer.integer(number, text: text, field: plan.name) {
+            case .success(let v): return .success(.integer(v))
+            case .failure(let f):
+                counters.coercion.rejected += 1
+                return .failure(f)
+            }
+        case .timestamp:
+            counters.datetime.processed += 1
+            switch DateTimeLayer.parse(text, zone: timeZone, field: plan.name) {
+            case .success(let out):
+                if out.changed { counters.datetime.changed += 1 }
+                return .success(.timestamp(out.timestamp))
+            case .failure(let f):
+                counters.datetime.rejected += 1
+                return .failure(f)
+            }
+        case .bool, .hex:
+            let r = plan.type == .bool ? CoercionLayer.bool(text, field: plan.name) : CoercionLayer.hex(text, field: plan.name)
+            switch r {
+            case .success(let out):
+                if out.changed { counters.coercion.changed += 1 }
+                return .success(out.value)
+            case .failure(let f):
+                counters.coercion.rejected += 1
+                return .failure(f)
+            }
+        }
+    }
+}
