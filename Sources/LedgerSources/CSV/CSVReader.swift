@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import LedgerCore
+
+/// Reads a CSV file record by record through one fixed-size buffer, never holding the whole file.
+///
+/// RFC 4180: fields are separated by ``Options/delimiter``; a field that starts with `"` is quoted
+/// and may hold delimiters, `""` (one quote) and line breaks; records end at LF, CRLF or a lone CR.
+/// A UTF-8 byte-order mark at the start of the file is skipped. Lines that are completely empty are
+/// skipped. A quote inside an unquoted field is kept as a character.
+///
+/// A record that cannot be read as fields (text after a closing quote, a quote still open at the
+/// end of the file) is returned with ``Record/problem`` set and the raw text, so the caller can
+/// dead-letter it and go on. A field or record longer than the limits, or a file larger than
+/// ``Options/maxFileBytes``, is an error (`limitExceeded`) naming the file and line.
+public final class CSVReader {
+    /// Text encodings a CSV file can be read in.
+    public enum Encoding: String, Sendable, CaseIterable {
+        /// UTF-8; a field that is not valid UTF-8 is delivered as `.bytes`.
+        case utf8
+        /// ISO-8859-1: every byte is the character with that code point (0xE9 is "é").
+        case latin1
+    }
+
+    public struct Options: Sendable, Hashable {
+        /// `,` `;` `\t` or `|` (any ASCII byte other than a quote or a line break).
+        public var delimiter: UInt8
+        public var encoding: Encoding
+        /// The longest field, in bytes.
+        public var maxFieldBytes: Int
+        /// The longest record (line, or lines of one quoted record), in bytes.
+        public var maxRecordBytes: Int
+        public var maxFileBytes: Int64
+        /// The read buffer's size.
+        public var bufferBytes: Int
+
+        public init(
+            delimiter: UInt8 = UInt8(ascii: ","),
+            encoding: Encoding = .utf8,
+            maxFieldBytes: Int = 1 << 20,
+            maxRecordBytes: Int = 4 << 20,
+            maxFileBytes: Int64 = 64 << 30,
+            bufferBytes: Int = 64 << 10
+        ) {
+            self.delimiter = delimiter
+            self.encoding = encoding
+            self.maxFieldBytes = maxFieldBytes
+            self.maxRecordBytes = maxRecordBytes
+            self.maxFileBytes = maxFileBytes
+            self.bufferBytes = bufferBytes
+        }
+    }
+
+    /// One record.
+    public struct Record: Sendable, Hashable {
+        public var fields: [RawValue]
+        /// The physical line the record starts on, 1-based.
+        public var line: Int
+        /// The record's text as in the file, without its line break.
+        public var raw: String
+        /// Why the record could not be split into fields (its `fields` are then empty).
+        public var problem: String?
+        /// The byte offset just after the record (and its line break).
+        public var endOffset: Int64
+    }
+
+    public let path: String
+    public let options: Options
+    /// The file's name, for errors and positions.
+    public let fileName: String
+    /// The offset after the last record returned (where a resumed reader starts).
+    public private(set) var offset: Int64
+    /// The line the next record starts on.
+    public private(set) var line: Int
+
+    private let fd: Int32
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    /// Absolute offset of `buffer[0]`.
+    private var bufferBase: Int64
+
+    /// Opens `path` to read from `offset` (a record boundary from a previous reader), whose record
+    /// starts on `line`.
+    public init(path: String, options: Options = Options(), offset: Int64 = 0, line: Int = 1) throws(SourceError) {
+        self.path = path
+        self.options = options
+        fileName = path.split(separator: "/").last.map(String.init) ?? path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            throw SourceError(e == ENOENT ? .notFound : .unavailable, context: "csv \(fileName)", cause: String(cString: strerror(e)))
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            close(fd)
+            throw SourceError(.unavailable, context: "csv \(fileName)", cause: "fstat failed")
+        }
+        guard Int64(st.st_size) <= options.maxFileBytes else {
+            close(fd)
+            throw SourceError(.limitExceeded, context: "csv \(fileName)", cause: "file is \(st.st_size) bytes, the limit is \(options.maxFileBytes)")
+        }
+        if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            close(fd)
+            throw SourceError(.unavailable, context: "csv \(fileName)", cause: "cannot seek to byte \(offset)")
+        }
+        self.fd = fd
+        self.offset = offset
+        self.line = line
+        bufferBase = offset
+        buffer = [UInt8](repeating: 0, count: max(16, options.bufferBytes))
+    }
+
+    deinit { close(fd) }
+
+    /// The next record, or nil at the end of the file.
+    public func next() throws(SourceError) -> Record? {
+        var parser = CSVRecordParser(delimiter: options.delimiter)
+        var raw: [UInt8] = []
+        var firstLine = line
+        var lines = 0
+        // The BOM is only skipped at the very start of the file.
+        if offset == 0 {
+            try fill(3)
+            if end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
+                start += 3
+                offset = 3
+            }
+        }
+        while true {
+            if start == end {
+                try fill(1)
+                if start == end {
+                    // End of file.
+                    if raw.isEmpty { return nil }
+                    parser.finish()
+                    return record(parser, raw: raw, line: firstLine, lines: lines)
+                }
+            }
+            let byte = buffer[start]
+            if !parser.insideQuotes && (byte == 0x0A || byte == 0x0D) {
+                start += 1
+                if byte == 0x0D {
+                    try fill(1)
+                    if start < end && buffer[start] == 0x0A { start += 1 }
+                }
+                lines += 1
+                if raw.isEmpty {
+                    // An empty line: skipped.
+                    line += 1
+                    offset = bufferBase + Int64(start)
+                    firstLine = line
+                    lines = 0
+                    continue
+                }
+                parser.finish()
+                return record(parser, raw: raw, line: firstLine, lines: lines)
+            }
+            start += 1
+            if byte == 0x0A { lines += 1 }
+            raw.append(byte)
+            parser.consume(byte)
+            if raw.count > options.maxRecordBytes {
+                throw SourceError(.limitExceeded, context: "csv \(fileName) line \(firstLine)", cause: "record longer than \(options.maxRecordBytes) bytes")
+            }
+            if parser.field.count > options.maxFieldBytes {
+                throw SourceError(.limitExceeded, context: "csv \(fileName) line \(firstLine)", cause: "field longer than \(options.maxFieldBytes) bytes")
+            }
+        }
+    }
+
+    private func record(_ parser: CSVRecordParser, raw: [UInt8], line first: Int, lines: Int) -> Record {
+        offset = bufferBase + Int64(start)
+        line = first + max(1, lines)
+        let text = decode(raw)
+        let rawText: String = switch text {
+        case .text(let s): s
+        default: String(decoding: raw, as: UTF8.self)
+        }
+        if let problem = parser.problem {
+            return Record(fields: [], line: first, raw: rawText, problem: problem, endOffset: offset)
+        }
+        return Record(fields: parser.fields.map(decode), line: first, raw: rawText, problem: nil, endOffset: offset)
+    }
+
+    private func decode(_ bytes: [UInt8]) -> RawValue {
+        switch options.encoding {
+        case .utf8:
+            if let s = String(validating: bytes, as: UTF8.self) { return .text(s) }
+            return .bytes(bytes)
+        case .latin1:
+            if bytes.allSatisfy({ $0 < 0x80 }) { return .text(String(decoding: bytes, as: UTF8.self)) }
+            var s = String.UnicodeScalarView()
+            for b in bytes { s.append(Unicode.Scalar(b)) }
+            return .text(String(s))
+        }
+    }
+
+    /// Makes at least `count` bytes available after `start` unless the file ends first.
+    private func fill(_ count: Int) throws(SourceError) {
+        if end - start >= count || atEOF { return }
+        if start > 0 {
+            let left = end - start
+            if left > 0 { buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + start, left) } }
+            bufferBase += Int64(start)
+            start = 0
+            end = left
+        }
+        while end - start < count && !atEOF {
+            let n = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SourceError(.unavailable, context: "csv \(fileName)", cause: String(cString: strerror(errno)))
+            }
+            if n == 0 { atEOF = true } else { end += n }
+            if bufferBase + Int64(end) > options.maxFileBytes {
+                throw SourceError(.limitExceeded, context: "csv \(fileName) line \(line)", cause: "file longer than \(options.maxFileBytes) bytes")
+            }
+        }
+    }
+}

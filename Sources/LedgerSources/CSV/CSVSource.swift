@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import LedgerCore
+
+/// The rows of one CSV file as changes of one entity (`import-csv --entity sales FILE`).
+///
+/// The header row names the columns; the rows keep those names, which the entity mapping's
+/// field columns refer to (a header without the mapping's key columns is `badSchema`). A record
+/// with a different number of fields than the header, or a broken quote, is `.malformed` with its
+/// line and raw text; the import goes on.
+///
+/// Cursor fields: `fingerprint` (`SIZE-MTIME_SECONDS.NANOSECONDS` of the file when it was read),
+/// `offset` (the byte after the last record delivered), `line` (where the next record starts),
+/// and `done` (`true` once the end was delivered). A cursor for the same fingerprint resumes at
+/// `offset`; a done one yields nothing more; a file with another fingerprint (rewritten, appended
+/// to) is read again from its start.
+public final class CSVSource: ChangeSource {
+    public struct Options: Sendable, Hashable {
+        /// The entity the rows belong to.
+        public var entity: String
+        /// The file is a complete snapshot of the entity: the batch that ends it lists the entity in
+        /// `completedSnapshots`, so keys missing from the file are deletes.
+        public var complete: Bool
+        public var reader: CSVReader.Options
+
+        public init(entity: String, complete: Bool = false, reader: CSVReader.Options = .init()) {
+            self.entity = entity
+            self.complete = complete
+            self.reader = reader
+        }
+    }
+
+    public let name: String
+    public let path: String
+    public let options: Options
+    public let mapping: EntityMapping?
+    let fileName: String
+
+    /// A source for the file at `path`; `mapping` (when given) is checked against the header.
+    public init(name: String = "csv", path: String, mapping: EntityMapping? = nil, options: Options) {
+        self.name = name
+        self.path = path
+        self.mapping = mapping
+        self.options = options
+        fileName = path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    public func nextBatch(after cursor: SourceCursor?, limit: Int) throws(SourceError) -> SourceBatch {
+        let fingerprint = try self.fingerprint()
+        if let cursor, cursor["fingerprint"] == fingerprint, cursor["done"] == "true" {
+            return SourceBatch(changes: [], cursor: cursor, hasMore: false)
+        }
+        let header = try CSVReader(path: path, options: options.reader)
+        guard let first = try header.next() else {
+            throw SourceError(.badInput, context: "csv \(fileName)", cause: "no header row")
+        }
+        guard first.problem == nil else {
+            throw SourceError(.badInput, context: "csv \(fileName) line \(first.line)", cause: "header: \(first.problem ?? "")")
+        }
+        let columns = first.fields.map { v -> String in
+            if case .text(let s) = v { return s.trimmingCharacters() }
+            return ""
+        }
+        if let mapping {
+            for key in mapping.keyColumns where !columns.contains(key) {
+                throw SourceError(.badSchema, context: "csv \(fileName)", cause: "the header has no column \"\(key)\" (key of \(mapping.entity))")
+            }
+        }
+        let keyIndex = (mapping?.keyColumns.first).flatMap { columns.firstIndex(of: $0) }
+        var reader = header
+        if let cursor, cursor["fingerprint"] == fingerprint,
+           let offset = cursor["offset"].flatMap({ Int64($0) }), let line = cursor["line"].flatMap({ Int($0) }), offset > header.offset {
+            reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
+        }
+        var changes: [SourceChange] = []
+        let limit = max(1, limit)
+        var ended = false
+        while changes.count < limit {
+            guard let record = try reader.next() else {
+                ended = true
+                break
+            }
+            var position = SourcePosition(source: name, table: fileName, line: record.line)
+            if let problem = record.problem {
+                changes.append(.malformed(SourceMalformed(entity: options.entity, position: position, raw: record.raw, reason: problem)))
+            } else if record.fields.count != columns.count {
+                changes.append(.malformed(SourceMalformed(
+                    entity: options.entity, position: position, raw: record.raw,
+                    reason: "\(record.fields.count) fields, the header has \(columns.count)")))
+            } else {
+                if let keyIndex, case .text(let key) = record.fields[keyIndex] { position.key = key }
+                changes.append(.row(SourceRow(entity: options.entity, position: position, columns: columns, values: record.fields)))
+            }
+        }
+        var next = SourceCursor()
+        next["fingerprint"] = fingerprint
+        next["offset"] = String(reader.offset)
+        next["line"] = String(reader.line)
+        if ended { next["done"] = "true" }
+        return SourceBatch(
+            changes: changes, cursor: next,
+            completedSnapshots: ended && options.complete ? [options.entity] : [],
+            hasMore: !ended
+        )
+    }
+
+    /// `SIZE-SECONDS.NANOSECONDS` of the file's size and modification time.
+    func fingerprint() throws(SourceError) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let e = errno
+            throw SourceError(e == ENOENT ? .notFound : .unavailable, context: "csv \(fileName)", cause: String(cString: strerror(e)))
+        }
+        #if canImport(Darwin)
+        let mtime = st.st_mtimespec
+        #else
+        let mtime = st.st_mtim
+        #endif
+        return "\(st.st_size)-\(mtime.tv_sec).\(mtime.tv_nsec)"
+    }
+}
+
+extension String {
+    /// Without leading and trailing whitespace.
+    fileprivate func trimmingCharacters() -> String {
+        let scalars = unicodeScalars
+        guard let a = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let b = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[a...b])
+    }
+}
