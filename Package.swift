@@ -131,5 +131,6 @@ let package = Package(
             dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"], swiftSettings: swiftSettings),
     ]
 )
