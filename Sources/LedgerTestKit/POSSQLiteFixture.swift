@@ -11,6 +11,9 @@ public struct POSSQLiteFixture: Sendable {
     public var path: String { directory.path }
     public var databasePath: String { directory.path + "/pos.db" }
 
+    /// A fixture over `directory`, with no database yet (``sql(_:)`` creates it).
+    public init(directory: TemporaryDirectory) { self.directory = directory }
+
     /// Generates the workload and loads its backfill phase.
     public static func generate(products: Int, receipts: Int, sales: Int, seed: Int = 42, filePath: String = #filePath) throws -> POSSQLiteFixture {
         let w = POSSQLiteFixture(directory: TemporaryDirectory("ledger-pos"))
