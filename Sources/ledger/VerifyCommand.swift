@@ -4,12 +4,18 @@ import LedgerLog
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-check every CRC, offset, the whole hash chain, Merkle roots and indexes; print the head."
+        abstract: "Re-check every CRC, offset, the whole hash chain, the stored Merkle roots and indexes; print the head.",
+        discussion: """
+            Every batch is decompressed and its events re-hashed, on all cores; each stored chain head \
+            (batch headers, segment footers, HEAD) must match. A sealed segment's Merkle root is checked \
+            as stored: its footer's CRC and its copy in the next segment's header. --deep also recomputes \
+            each root from the segment's events, decodes every record and checks every key index entry.
+            """
     )
 
     @OptionGroup var options: LogOptions
 
-    @Flag(help: "Also decode every record and check every key index entry against its event.")
+    @Flag(help: "Also recompute each sealed segment's Merkle root, decode every record and check every key index entry against its event.")
     var deep = false
 
     func run() throws {

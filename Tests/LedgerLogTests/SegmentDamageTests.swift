@@ -111,17 +111,19 @@ import Testing
             defer { TestFiles.removeDirectory(dir) }
             try TestFiles.flip(dir + "/" + c.segment.name, at: c.position, mask: c.mask)
 
-            // The verifier names the segment and a position inside the damaged header, batch or footer.
-            let report = try LogVerifier(directory: dir, deep: true).verify()
-            #expect(!report.ok, "\(c): verify passed")
-            if c.readsAsTorn && c.isActive {
-                #expect(report.tornTail?.file == c.segment.name && report.tornTail?.position == UInt64(c.batch!.position),
-                        "\(c): torn tail \(String(describing: report.tornTail))")
-                #expect(report.problem != nil, "\(c): HEAD records the torn batch as committed")
-            } else {
-                let p = report.problem
-                #expect(p?.code == .damaged && p?.file == c.segment.name && p.flatMap(\.position).map { c.region.contains(Int($0)) } == true,
-                        "\(c): problem \(String(describing: p))")
+            // The verifier, normal and deep, names the segment and a position inside the damaged header, batch or footer.
+            for deep in [false, true] {
+                let report = try LogVerifier(directory: dir, deep: deep).verify()
+                #expect(!report.ok, "\(c), deep \(deep): verify passed")
+                if c.readsAsTorn && c.isActive {
+                    #expect(report.tornTail?.file == c.segment.name && report.tornTail?.position == UInt64(c.batch!.position),
+                            "\(c), deep \(deep): torn tail \(String(describing: report.tornTail))")
+                    #expect(report.problem != nil, "\(c), deep \(deep): HEAD records the torn batch as committed")
+                } else {
+                    let p = report.problem
+                    #expect(p?.code == .damaged && p?.file == c.segment.name && p.flatMap(\.position).map { c.region.contains(Int($0)) } == true,
+                            "\(c), deep \(deep): problem \(String(describing: p))")
+                }
             }
 
             // A cursor from 0 returns exactly the events before the damage, unchanged, then throws .damaged.

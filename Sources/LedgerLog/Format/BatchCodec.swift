@@ -94,6 +94,24 @@ public enum BatchDecoder {
         }
     }
 
+    /// The decoded record area of `batch`, decoded into `scratch` (LZ4) or the payload itself (no codec).
+    /// The result is valid until `scratch` is used again.
+    static func recordArea(
+        of batch: UnsafeRawBufferPointer, header: BatchHeader, scratch: ScratchBuffer, lz4: LZ4Decompressor
+    ) throws(FormatError) -> UnsafeRawBufferPointer {
+        let payload = UnsafeRawBufferPointer(rebasing: batch[BatchHeader.size..<Int(header.length)])
+        let n = Int(header.decodedLength)
+        switch header.codec {
+        case .lz4:
+            scratch.reserve(n, keeping: 0)
+            try lz4.decompressFrame(payload, into: UnsafeMutableRawBufferPointer(start: scratch.pointer, count: n))
+            return scratch.bytes(0..<n)
+        case .none:
+            guard payload.count == n else { throw FormatError("record area length disagrees with the header", at: 44) }
+            return payload
+        }
+    }
+
     /// Calls `body` with each record's index and body bytes; checks that exactly `count` records fill the area.
     public static func forEachRecord(
         _ area: UnsafeRawBufferPointer, count: UInt32,

@@ -30,39 +30,10 @@ public enum LZ4Codec {
 
     /// Decodes one LZ4 frame that must expand to exactly `expected` bytes.
     public static func decompressFrame(_ source: UnsafeRawBufferPointer, expected: Int, into out: inout [UInt8]) throws(FormatError) {
-        var dctx: OpaquePointer?
-        let c = LZ4F_createDecompressionContext(&dctx, UInt32(LZ4F_VERSION))
-        guard LZ4F_isError(c) == 0, let dctx else { throw FormatError("LZ4 context could not be created", at: 0) }
-        defer { LZ4F_freeDecompressionContext(dctx) }
+        let decompressor = try LZ4Decompressor()
         out.removeAll(keepingCapacity: true)
         out.reserveCapacity(expected)
         out.append(contentsOf: repeatElement(0, count: expected))
-        var srcPos = 0
-        var dstPos = 0
-        var failure: FormatError?
-        out.withUnsafeMutableBytes { dst in
-            while true {
-                var srcSize = source.count - srcPos
-                var dstSize = expected - dstPos
-                let hint = LZ4F_decompress(dctx, dst.baseAddress.map { $0 + dstPos }, &dstSize,
-                                           source.baseAddress.map { $0 + srcPos }, &srcSize, nil)
-                if LZ4F_isError(hint) != 0 {
-                    failure = FormatError("LZ4 frame is invalid: \(String(cString: LZ4F_getErrorName(hint)))", at: srcPos)
-                    return
-                }
-                srcPos += srcSize
-                dstPos += dstSize
-                if hint == 0 { break }
-                if srcSize == 0 && dstSize == 0 {
-                    failure = FormatError(dstPos == expected ? "LZ4 frame is longer than its declared length" : "LZ4 frame is truncated", at: srcPos)
-                    return
-                }
-            }
-        }
-        if let failure { throw failure }
-        guard srcPos == source.count else { throw FormatError("bytes follow the LZ4 frame", at: srcPos) }
-        guard dstPos == expected else {
-            throw FormatError("LZ4 frame decodes to \(dstPos) bytes, header says \(expected)", at: 0)
-        }
+        try out.withMutableBytes { (dst) throws(FormatError) in try decompressor.decompressFrame(source, into: dst) }
     }
 }

@@ -1,53 +1,100 @@
 import Dispatch
 import Synchronization
 
-/// Checks the hash chains of a run of batches on all cores. Each batch starts from the chain head
-/// stored in the batch before it (the first from the verified running head); since every batch's
-/// recomputed last hash must equal its own stored head, the batches link into one verified chain.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Checks the CRCs and hash chains of a run of batches on all cores. Each batch starts from the
+/// chain head stored in the batch before it (the first from the verified running head); since every
+/// batch's recomputed last hash must equal its own stored head, the batches link into one verified chain.
 struct BatchChainCheck {
     struct Pending {
         var header: BatchHeader
-        var bytes: [UInt8]
+        /// The batch's position in the segment file (and in its mapped bytes).
         var position: UInt64
         var previous: Digest32
     }
 
     enum Outcome {
-        case ok(hashes: [Digest32])
+        case ok
         case failed(reason: String, position: UInt64)
     }
 
-    /// Checks `batches` concurrently; outcomes are in the same order. `collectHashes` keeps each event hash.
-    static func run(_ batches: [Pending], deep: Bool, collectHashes: Bool) -> [Outcome] {
-        let outcomes = Mutex([Outcome](repeating: .ok(hashes: []), count: batches.count))
-        DispatchQueue.concurrentPerform(iterations: batches.count) { i in
-            let outcome = check(batches[i], deep: deep, collectHashes: collectHashes)
-            outcomes.withLock { $0[i] = outcome }
-        }
-        return outcomes.withLock { $0 }
+    /// One worker's reusable memory: the decoded record area and an LZ4 context.
+    final class Workspace: @unchecked Sendable {
+        let area = ScratchBuffer(capacity: 1 << 18)
+        let lz4: LZ4Decompressor
+        init() throws(FormatError) { lz4 = try LZ4Decompressor() }
     }
 
-    private static func check(_ b: Pending, deep: Bool, collectHashes: Bool) -> Outcome {
-        var scratch: [UInt8] = []
-        var hashes: [Digest32] = []
-        if collectHashes { hashes.reserveCapacity(Int(b.header.count)) }
-        do throws(FormatError) {
-            let area = try b.bytes.withBytes { (raw) throws(FormatError) in
-                try BatchDecoder.recordArea(of: raw, header: b.header, scratch: &scratch)
+    /// What the workers of one ``run(_:segment:deep:hashes:hashBase:)`` share.
+    private struct Job: @unchecked Sendable {
+        let batches: UnsafeBufferPointer<Pending>
+        let segment: UnsafeRawBufferPointer
+        let outcomes: UnsafeMutableBufferPointer<Outcome>
+        let hashes: UnsafeMutableBufferPointer<Digest32>?
+    }
+
+    private let workspaces: [Workspace]
+
+    /// One workspace per online core.
+    init() throws(LogError) {
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        do {
+            workspaces = try (0..<cores).map { (_) throws(FormatError) in try Workspace() }
+        } catch {
+            throw LogError(.io, error.reason)
+        }
+    }
+
+    /// Checks `batches` of the segment whose bytes are `segment`, concurrently; outcomes are in the
+    /// same order. With `deep`, every record is also decoded. When `hashes` is given, event `o`'s hash
+    /// goes to `hashes[o - hashBase]`.
+    func run(_ batches: [Pending], segment: UnsafeRawBufferPointer, deep: Bool,
+             hashes: UnsafeMutableBufferPointer<Digest32>? = nil, hashBase: UInt64 = 0) -> [Outcome] {
+        let outcomes = UnsafeMutableBufferPointer<Outcome>.allocate(capacity: batches.count)
+        outcomes.initialize(repeating: .ok)
+        defer { outcomes.deinitialize().deallocate() }
+        let next = Atomic<Int>(0)
+        let workers = min(workspaces.count, batches.count)
+        batches.withUnsafeBufferPointer { batches in
+            // The workers share read-only inputs and write disjoint outcomes and hashes.
+            let job = Job(batches: batches, segment: segment, outcomes: outcomes, hashes: hashes)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let space = workspaces[w]
+                while true {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    guard i < job.batches.count else { return }
+                    job.outcomes[i] = Self.check(job.batches[i], segment: job.segment, deep: deep, hashes: job.hashes,
+                                                 hashBase: hashBase, space: space)
+                }
             }
+        }
+        return Array(outcomes)
+    }
+
+    private static func check(_ b: Pending, segment: UnsafeRawBufferPointer, deep: Bool,
+                              hashes: UnsafeMutableBufferPointer<Digest32>?, hashBase: UInt64, space: Workspace) -> Outcome {
+        let start = Int(b.position)
+        let bytes = UnsafeRawBufferPointer(rebasing: segment[start..<(start + Int(b.header.length))])
+        guard b.header.checkCRC(bytes) else { return .failed(reason: "batch CRC mismatch", position: b.position) }
+        do throws(FormatError) {
+            let area = try BatchDecoder.recordArea(of: bytes, header: b.header, scratch: space.area, lz4: space.lz4)
             // One walk of the chain; in deep mode it also decodes every record (checking §3's rules).
-            let each: ((Int, UnsafeRawBufferPointer, Digest32) throws(FormatError) -> Void)? = collectHashes || deep
+            let first = Int(b.header.baseOffset - hashBase)
+            let each: ((Int, UnsafeRawBufferPointer, Digest32) throws(FormatError) -> Void)? = hashes != nil || deep
                 ? { (i, body, h) throws(FormatError) in
-                    if collectHashes { hashes.append(h) }
+                    hashes?[first + i] = h
                     if deep {
                         _ = try RecordCodec.decode(body: body, offset: b.header.baseOffset + UInt64(i),
                                                    batchFirstTime: b.header.firstTime, hash: h)
                     }
                 }
                 : nil
-            let last = try area.withBytes { (a) throws(FormatError) in
-                try BatchDecoder.chain(a, header: b.header, previous: b.previous, each: each)
-            }
+            let last = try BatchDecoder.chain(area, header: b.header, previous: b.previous, each: each)
             guard last == b.header.chainHead else {
                 return .failed(reason: "hash chain mismatch: events of offsets \(b.header.baseOffset)–\(b.header.lastOffset) do not hash to the batch's chain head",
                                position: b.position + 48)
@@ -55,6 +102,6 @@ struct BatchChainCheck {
         } catch {
             return .failed(reason: "\(error.reason) (in the batch of offsets \(b.header.baseOffset)–\(b.header.lastOffset))", position: b.position)
         }
-        return .ok(hashes: hashes)
+        return .ok
     }
 }

@@ -1,8 +1,10 @@
-/// Re-checks a whole log: every CRC, offset and timestamp, the hash chain against every stored head,
-/// every sealed segment's Merkle root, HEAD, and the index files (log-format/SPEC.md §10).
+/// Re-checks a whole log: every CRC, offset and timestamp, the hash chain against every stored head
+/// (batch headers, segment headers and footers, HEAD), the chained Merkle roots as stored (footer to
+/// next segment header), and the index files (log-format/SPEC.md §10). Batches are checked on all cores.
 public struct LogVerifier: Sendable {
     public let directory: String
-    /// Also decode every record and check every key index entry against the events.
+    /// Also recompute every sealed segment's Merkle root, decode every record and check every key
+    /// index entry against the events.
     public var deep: Bool
 
     public init(directory: String, deep: Bool = false) {
@@ -17,6 +19,7 @@ public struct LogVerifier: Sendable {
         guard !bases.isEmpty else { throw LogError(.notFound, "no segments in \(directory)") }
         let total = bases.reduce(UInt64(0)) { $0 + (LogDirectory.fileSize(directory + "/" + SegmentName.file($1, "seg")) ?? 0) }
         let headRecord = HeadRecord.read(directory: directory)
+        let checker = try BatchChainCheck()
         var previousHash = Digest32.zero
         var previousRoot = Digest32.zero
         var expected: UInt64 = 0
@@ -44,20 +47,40 @@ public struct LogVerifier: Sendable {
             guard h.baseOffset == base, base == expected else { fail("segment base offset \(h.baseOffset) does not continue the log at \(expected)", 16); break }
             guard h.previousHash == previousHash else { fail("segment header's previous hash does not match the chain", 32); break }
             guard h.previousRoot == previousRoot else { fail("segment header's previous Merkle root does not match", 64); break }
-            // Only a sealed segment has a Merkle root to check; the active one ends without a footer.
+            // Only a sealed segment has a Merkle root, and it is recomputed only in deep mode; otherwise
+            // the footer's last hash is checked against the chain and its root only as stored (the CRC,
+            // and the next segment header's copy of it).
             let sealedSegment = isLast ? try scanner.trailingFooter() != nil : true
-            let merkle = MerkleWorker(known: sealedSegment)   // folds event hashes on the other core
+            let merkle = deep && sealedSegment ? MerkleWorker(known: true) : nil   // folds event hashes on the other core
+            do {
+                try scanner.mapForReading()
+            } catch {
+                report.problem = error
+                break
+            }
+            scanner.checksBatchCRC = false   // the chain check does it on all cores
+            let bytes = scanner.mapped!
             var position = UInt64(SegmentHeader.size)
             var batchPositions: [(UInt64, BatchHeader)] = []
             var sealed = false
             var pending: [BatchChainCheck.Pending] = []
-            /// Checks the pending batches' chains (on all cores), in order; false when one fails.
+            /// Checks the pending batches' CRCs and chains (on all cores), in order; false when one fails.
             func flush() -> Bool {
                 defer { pending.removeAll(keepingCapacity: true) }
-                for (b, outcome) in zip(pending, BatchChainCheck.run(pending, deep: deep, collectHashes: sealedSegment)) {
+                guard let first = pending.first else { return true }
+                var hashes: [Digest32] = []
+                let outcomes: [BatchChainCheck.Outcome]
+                if merkle != nil {
+                    hashes = [Digest32](repeating: .zero, count: Int(pending.last!.header.nextOffset - first.header.baseOffset))
+                    outcomes = hashes.withUnsafeMutableBufferPointer {
+                        checker.run(pending, segment: bytes, deep: deep, hashes: $0, hashBase: first.header.baseOffset)
+                    }
+                } else {
+                    outcomes = checker.run(pending, segment: bytes, deep: deep)
+                }
+                for (b, outcome) in zip(pending, outcomes) {
                     switch outcome {
-                    case .ok(let hashes):
-                        if sealedSegment { merkle.add(hashes) }
+                    case .ok:
                         report.batches += 1
                         report.events += UInt64(b.header.count)
                         report.decodedBytes += UInt64(b.header.decodedLength)
@@ -68,30 +91,45 @@ public struct LogVerifier: Sendable {
                         return false
                     }
                 }
+                merkle?.add(hashes)
                 return true
+            }
+            /// A batch whose header breaks the sequence: reported after the batches before it check out,
+            /// as a CRC mismatch when its CRC (not yet checked) fails.
+            func reject(_ b: BatchHeader, at p: UInt64, _ reason: String, _ position: UInt64) {
+                guard flush() else { return }
+                let crcOK = b.checkCRC(UnsafeRawBufferPointer(rebasing: bytes[Int(p)..<(Int(p) + Int(b.length))]))
+                if crcOK { fail(reason, position) } else { fail("batch CRC mismatch", p) }
             }
             walk: while true {
                 let step: ScanStep
-                do { step = try scanner.step(at: position) } catch { report.problem = error; break segments }
+                do {
+                    step = try scanner.step(at: position)
+                } catch {
+                    if flush() { report.problem = error }
+                    break segments
+                }
                 if case .batch = step {} else { guard flush() else { break segments } }
                 switch step {
                 case .batch(let b, let p):
-                    guard b.baseOffset == expected else { _ = flush(); if report.problem == nil { fail("batch base offset \(b.baseOffset) breaks the sequence (expected \(expected))", p + 16) }; break segments }
-                    guard b.firstTime >= lastTime else { _ = flush(); if report.problem == nil { fail("batch timestamps go backwards", p + 24) }; break segments }
-                    pending.append(.init(header: b, bytes: scanner.batchBytes, position: p, previous: previousHash))
+                    guard b.baseOffset == expected else { reject(b, at: p, "batch base offset \(b.baseOffset) breaks the sequence (expected \(expected))", p + 16); break segments }
+                    guard b.firstTime >= lastTime else { reject(b, at: p, "batch timestamps go backwards", p + 24); break segments }
+                    pending.append(.init(header: b, position: p, previous: previousHash))
                     previousHash = b.chainHead
                     expected = b.nextOffset
                     lastTime = b.lastTime
                     batchPositions.append((p, b))
                     position = p + UInt64(b.length)
-                    if pending.count >= 32 { guard flush() else { break segments } }
+                    if pending.count >= 256 { guard flush() else { break segments } }
                 case .footer(let f, let p):
                     guard f.baseOffset == base, f.nextOffset == expected else { fail("footer's event count disagrees with the segment", p + 16); break segments }
                     guard f.lastHash == previousHash else { fail("footer's last hash disagrees with the chain", p + 40); break segments }
-                    guard let accumulator = merkle.drain() else { fail("footer found where none was expected", p); break segments }
-                    let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: accumulator.root)
-                    guard f.root == root else { fail("footer's Merkle root does not match the segment's events", p + 72); break segments }
-                    previousRoot = root
+                    guard sealedSegment else { fail("footer found where none was expected", p); break segments }
+                    if let merkle {
+                        let root = MerkleTree.chainedRoot(previous: previousRoot, treeRoot: merkle.drain()!.root)
+                        guard f.root == root else { fail("footer's Merkle root does not match the segment's events", p + 72); break segments }
+                    }
+                    previousRoot = f.root
                     sealed = true
                     report.sealedSegments += 1
                     break walk
