@@ -196,6 +196,29 @@ extension LedgerServerTests {
             #expect(try pos.rows(of: "sales", columns: ["sale_id"], afterRowID: 0, limit: 100).count == 10)
         }
 
+        @Test func oddChangeLogEntriesAreReadLikeSQLiteReadsThem() throws {
+            let scratch = try MariaDBScratch()
+            defer { scratch.drop() }
+            let db = try scratch.connect()
+            try db.execute("""
+                CREATE TABLE log_table_sync_change (id BIGINT AUTO_INCREMENT PRIMARY KEY, table_name VARCHAR(64) NULL,
+                pk VARCHAR(64) NULL, op VARCHAR(3) NULL, change_time DATETIME(3) NOT NULL)
+                """)
+            try db.execute("""
+                INSERT INTO log_table_sync_change (table_name, pk, op, change_time) VALUES
+                ('sales', '17', 'X', '2026-03-04 05:06:07.891'), ('sales', NULL, ' D', '0000-00-00 00:00:00'),
+                (NULL, '18', NULL, '2026-12-31 23:59:59'), ('sales', '19', 'd', '2026-01-01 00:00:00')
+                """)
+            let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
+            #expect(try pos.changes(after: 0, limit: 10) == [
+                ChangeLogEntry(id: 1, table: "sales", pk: "17", op: .update, changeTime: "2026-03-04 05:06:07"),
+                ChangeLogEntry(id: 2, table: "sales", pk: "", op: .delete, changeTime: "0000-00-00 00:00:00"),
+                ChangeLogEntry(id: 3, table: "", pk: "18", op: .update, changeTime: "2026-12-31 23:59:59"),
+                ChangeLogEntry(id: 4, table: "sales", pk: "19", op: .update, changeTime: "2026-01-01 00:00:00"),
+            ])
+            #expect(try pos.maxChangeID() == 4)
+        }
+
         @Test func aWrongPasswordFailsEveryCallWithoutThePassword() throws {
             var config = MariaDBScratch.baseConfiguration
             config.password = "not-the-pw-4477"

@@ -91,17 +91,21 @@ extension MariaDBPOSDatabase {
         return entries
     }
 
+    /// One change-log row. Read as leniently as `SQLitePOSDatabase` reads it, so one odd entry never
+    /// stops the log: NULL is "", an op other than I, U or D is read as U (the record's current row is
+    /// fetched, which is right whatever the change was).
     private func entry(_ values: [RawValue]) throws(SourceError) -> ChangeLogEntry {
-        let id = try int64(values[0], what: "id")
-        guard case .text(let table) = values[1], case .text(let pk) = values[2],
-              case .text(let opText) = values[3], case .text(let time) = values[4] else {
-            throw SourceError(.badInput, context: "\(label) \(Self.changeLogTable) id \(id)",
-                              cause: "table_name, pk, op and change_time must be non-NULL text")
+        func text(_ value: RawValue) -> String {
+            switch value {
+            case .text(let t): t
+            case .bytes(let b): String(decoding: b, as: UTF8.self)
+            case .null: ""
+            }
         }
-        guard let op = ChangeLogEntry.Op(rawValue: opText) else {
-            throw SourceError(.badInput, context: "\(label) \(Self.changeLogTable) id \(id)", cause: "op '\(opText)' is not I, U or D")
-        }
-        return ChangeLogEntry(id: id, table: table, pk: pk, op: op, changeTime: time)
+        let opText = text(values[3])
+        let op = ChangeLogEntry.Op(rawValue: String(opText.drop { $0 == " " })) ?? .update
+        return ChangeLogEntry(id: try int64(values[0], what: "id"), table: text(values[1]), pk: text(values[2]),
+                              op: op, changeTime: text(values[4]))
     }
 
     private func rowID(_ value: RawValue, table: String) throws(SourceError) -> Int64 {
