@@ -59,12 +59,22 @@ public final class CSVReader {
         public var fields: [RawValue]
         /// The physical line the record starts on, 1-based.
         public var line: Int
-        /// The record's text as in the file, without its line break.
-        public var raw: String
+        /// The record's bytes as in the file, without its line break.
+        public var rawBytes: [UInt8]
+        /// The file's encoding, for ``raw``.
+        public var encoding: Encoding
         /// Why the record could not be split into fields (its `fields` are then empty).
         public var problem: String?
         /// The byte offset just after the record (and its line break).
         public var endOffset: Int64
+
+        /// The record's text as in the file, without its line break (invalid UTF-8 repaired).
+        public var raw: String {
+            switch encoding {
+            case .utf8: String(decoding: rawBytes, as: UTF8.self)
+            case .latin1: String(String.UnicodeScalarView(rawBytes.map { Unicode.Scalar($0) }))
+            }
+        }
     }
 
     public let path: String
@@ -176,15 +186,10 @@ public final class CSVReader {
     private func record(_ parser: CSVRecordParser, raw: [UInt8], line first: Int, lines: Int) -> Record {
         offset = bufferBase + Int64(start)
         line = first + max(1, lines)
-        let text = decode(raw)
-        let rawText: String = switch text {
-        case .text(let s): s
-        default: String(decoding: raw, as: UTF8.self)
-        }
         if let problem = parser.problem {
-            return Record(fields: [], line: first, raw: rawText, problem: problem, endOffset: offset)
+            return Record(fields: [], line: first, rawBytes: raw, encoding: options.encoding, problem: problem, endOffset: offset)
         }
-        return Record(fields: parser.fields.map(decode), line: first, raw: rawText, problem: nil, endOffset: offset)
+        return Record(fields: parser.fields.map(decode), line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
     }
 
     private func decode(_ bytes: [UInt8]) -> RawValue {

@@ -14,6 +14,9 @@ public import LedgerCore
 /// not valid UTF-8 are `.bytes`; numbers (a POS column is text, but SQLite allows any value) are
 /// their SQLite text form. Key lookups go through the `<table>_pk` index (`INDEXED BY`), 500 keys
 /// per query; a missing index is a `badSchema` error. Errors name the file, never more.
+/// A change-log `op` other than I, U or D is read as U (the record's current row is fetched, which
+/// is right whatever the change was). Each query is its own short read transaction, so the POS's
+/// writer is never held up for longer than one batch.
 public final class SQLitePOSDatabase: POSDatabase {
     public let path: String
     public let label: String
