@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -83,6 +84,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // SQLite stores: the dead-letter store (and the embedded projections).
+        .target(
+            name: "LedgerSQLite",
+            dependencies: [
+                "LedgerCore",
+                "LedgerLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LedgerTestKit",
@@ -95,8 +107,13 @@ let package = Package(
             name: "ledger",
             dependencies: [
                 "LedgerLog",
+                "LedgerCore",
+                "LedgerSources",
+                "LedgerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -123,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore", "LedgerTestKit"],
+            dependencies: ["LedgerCore", "LedgerSQLite", "LedgerTestKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,99 @@
+public import LedgerLog
+
+/// The delta stage's memory: for every record its newest event's data hash, rowversion and offset,
+/// and for every source the cursor of its newest checkpoint.
+///
+/// The log is the truth: this state is a fold over the log's events (``apply(_:)``) and can always be
+/// rebuilt from offset 0. A snapshot of it (``DeltaStateSnapshot``) only saves the replay.
+public struct DeltaState: Sendable {
+    /// Entity names; ``RecordState/entity`` indexes this array.
+    public private(set) var entities: [String] = []
+    private var entityIndex: [String: UInt16] = [:]
+    /// Keyed by record id (XXH3-128 of the entity and canonical key).
+    public private(set) var records: [XXH128: RecordState] = [:]
+    /// Source name → the cursor in its newest checkpoint.
+    public private(set) var cursors: [String: SourceCursor] = [:]
+    /// The log offset this state has seen up to (exclusive).
+    public private(set) var nextOffset: UInt64 = 0
+    /// The hash of the event at `nextOffset - 1` (zero when empty): ties a snapshot to its log.
+    public private(set) var lastHash: Digest32 = .zero
+
+    public init() {}
+
+    public mutating func entityID(_ name: String) -> UInt16 {
+        if let i = entityIndex[name] { return i }
+        let i = UInt16(entities.count)
+        entities.append(name)
+        entityIndex[name] = i
+        return i
+    }
+
+    /// Live records of `entity`.
+    public func liveCount(of entity: String) -> Int {
+        guard let e = entityIndex[entity] else { return 0 }
+        return records.values.reduce(0) { $0 + ($1.entity == e && !$1.deleted ? 1 : 0) }
+    }
+
+    /// Record ids of the live records of `entity`, with their newest offsets.
+    public func liveRecords(of entity: String) -> [(id: XXH128, offset: UInt64)] {
+        guard let e = entityIndex[entity] else { return [] }
+        return records.compactMap { $0.value.entity == e && !$0.value.deleted ? ($0.key, $0.value.offset) : nil }
+    }
+
+    public func record(_ id: XXH128) -> RecordState? { records[id] }
+
+    /// Folds one event of the log into the state. Events must come in offset order.
+    public mutating func apply(_ event: LogEvent) {
+        switch event.op {
+        case .checkpoint:
+            cursors[event.source] = SourceCursor(checkpointFields: event.fields)
+        case .upsert, .delete:
+            let e = entityID(event.entity)
+            records[event.recordID] = RecordState(
+                entity: e, deleted: event.op == .delete, dataHash: event.dataHash,
+                rowversion: event.rowversion, offset: event.offset)
+        }
+        nextOffset = event.offset + 1
+        lastHash = event.hash
+    }
+
+    /// Records an event this process just appended (the same fold as ``apply(_:)`` without decoding).
+    public mutating func applyAppended(
+        recordID: XXH128, entity: String, op: EventOp, dataHash: Digest32, rowversion: String?, offset: UInt64
+    ) {
+        let e = entityID(entity)
+        records[recordID] = RecordState(entity: e, deleted: op == .delete, dataHash: dataHash, rowversion: rowversion, offset: offset)
+    }
+
+    /// Records a checkpoint this process just appended.
+    public mutating func applyCheckpoint(source: String, cursor: SourceCursor) {
+        cursors[source] = cursor
+    }
+
+    /// Moves the state's position after an append.
+    public mutating func advance(to nextOffset: UInt64, lastHash: Digest32) {
+        self.nextOffset = nextOffset
+        self.lastHash = lastHash
+    }
+
+    /// Compares a row's identity and data with the record's newest event.
+    public func classify(
+        upsert recordID: XXH128, dataHash: Digest32, rowversion: String?, strategy: DeltaStrategy
+    ) -> DeltaKind {
+        guard let r = records[recordID], !r.deleted else { return .new }
+        if strategy == .rowversion, let rv = rowversion, let old = r.rowversion {
+            return rv == old ? .unchanged : .updated
+        }
+        return r.dataHash == dataHash ? .unchanged : .updated
+    }
+
+    public func classify(delete recordID: XXH128) -> DeltaKind {
+        guard let r = records[recordID], !r.deleted else { return .alreadyGone }
+        return .deleted
+    }
+}
+
+extension DeltaState {
+    mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
+    mutating func restore(_ id: XXH128, _ r: RecordState) { records[id] = r }
+}

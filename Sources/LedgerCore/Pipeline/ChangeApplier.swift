@@ -1,0 +1,211 @@
+public import LedgerLog
+
+/// Turns source changes into events: normalizes, classifies against the ``DeltaState`` and collects
+/// the changed records; ``commit(checkpoint:)`` appends them (with a checkpoint) in one append and
+/// folds them into the state.
+///
+/// Used by ``SyncPipeline`` for each fetch, and by dead-letter retries.
+public final class ChangeApplier {
+    public let mapping: SourceMapping
+    public let strategy: DeltaStrategy
+    /// The delta state, current with every commit.
+    public private(set) var state: DeltaState
+    public let writer: LogWriter
+    private let normalizers: [String: Normalizer]
+    private var plan = CommitPlan()
+    /// Per entity, the records met since ``startTrackingSnapshots()``.
+    private var seen: [String: Set<XXH128>]?
+
+    public init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
+        guard state.nextOffset == writer.head.nextOffset else {
+            throw SyncError(.state, context: writer.directory,
+                            cause: "the delta state is at offset \(state.nextOffset) but the log's head is \(writer.head.nextOffset)")
+        }
+        let normalizers: [String: Normalizer]
+        do { normalizers = try Normalizer.all(for: mapping) } catch {
+            throw SyncError(.mapping, context: error.file ?? "mapping", cause: "\(error)")
+        }
+        self.mapping = mapping
+        self.strategy = strategy
+        self.state = state
+        self.writer = writer
+        self.normalizers = normalizers
+    }
+
+    /// Events planned for the next commit.
+    public var pendingCount: Int { plan.events.count }
+
+    /// Starts remembering which records each change names, for ``deleteMissing(entity:source:counters:)``.
+    public func startTrackingSnapshots() { if seen == nil { seen = [:] } }
+
+    /// Plans one change. Returns the dead letter when it cannot be applied, and otherwise the index of
+    /// its planned event within the next commit (nil when nothing changes).
+    ///
+    /// - Parameter supersededFrom: for a retried row, the log head when it was refused: if its record
+    ///   has an event from that offset on, the row is older than what the log holds and is skipped.
+    public func add(
+        _ change: SourceChange, source: String, now: Timestamp, supersededFrom: UInt64? = nil, counters: inout SyncCounters
+    ) -> Result<Int?, DeadLetter> {
+        let logOffset = state.nextOffset
+        switch change {
+        case .row(let row):
+            guard let normalizer = normalizers[row.entity] else {
+                return .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
+                    .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now, logOffset: logOffset))
+            }
+            switch normalizer.normalize(row) {
+            case .failure(let f):
+                return .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now, logOffset: logOffset))
+            case .success(let n):
+                do {
+                    let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
+                                             rowversion: n.rowversion, fields: n.fields)
+                    return .success(upsert(event, supersededFrom: supersededFrom, counters: &counters))
+                } catch {
+                    return .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
+                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now, logOffset: logOffset))
+                }
+            }
+        case .delete(let d):
+            func letter(_ layer: String, _ field: String?, _ reason: String) -> Result<Int?, DeadLetter> {
+                .failure(DeadLetter(source: source, entity: d.entity, position: d.position, layer: layer, field: field,
+                                    reason: reason, raw: d.rawJSON, seenAt: now, logOffset: logOffset))
+            }
+            guard let normalizer = normalizers[d.entity], let entity = mapping.entity(d.entity) else {
+                return letter("mapping", nil, "no mapping for entity \(d.entity)")
+            }
+            switch normalizer.normalizeKey(columns: d.keyColumns, values: d.keyValues) {
+            case .failure(let f):
+                return letter(f.layer.rawValue, f.field, f.reason)
+            case .success(let keyFields):
+                guard let event = try? NewEvent(op: .delete, source: source, entity: d.entity, keyFields: entity.key, fields: keyFields) else {
+                    return letter("mapping", nil, "the delete does not carry the key \(entity.key.joined(separator: ","))")
+                }
+                return .success(delete(event, supersededFrom: supersededFrom, counters: &counters))
+            }
+        case .malformed(let m):
+            return .failure(DeadLetter(source: source, malformed: m, seenAt: now, logOffset: logOffset))
+        }
+    }
+
+    /// After a complete snapshot of `entity`: plans a delete for every live record it did not name.
+    public func deleteMissing(entity: String, source: String, counters: inout SyncCounters) throws(SyncError) {
+        guard let seenAll = seen else { return }
+        let seenHere = seenAll[entity] ?? []
+        var missing = state.liveRecords(of: entity).filter { !seenHere.contains($0.id) && plan.pending[$0.id] == nil }
+        seen?[entity] = nil
+        guard !missing.isEmpty else { return }
+        missing.sort { $0.offset < $1.offset }
+        do {
+            let reader = try LogReader(directory: writer.directory)
+            for m in missing {
+                guard let last = try reader.event(at: m.offset),
+                      let event = try? NewEvent(op: .delete, source: source, entity: entity, keyFields: last.keyFields, fields: last.key)
+                else { continue }
+                _ = delete(event, supersededFrom: nil, counters: &counters)
+            }
+        } catch {
+            throw SyncError(.log, context: writer.directory, cause: "\(error)")
+        }
+    }
+
+    /// Appends the planned events, and the checkpoint if given, in one append. Returns the offset of
+    /// the first planned event (nil when nothing was appended).
+    @discardableResult
+    public func commit(checkpoint: (source: String, cursor: SourceCursor)? = nil) throws(SyncError) -> UInt64? {
+        if let checkpoint {
+            do { plan.checkpoint(try checkpoint.cursor.checkpointEvent(source: checkpoint.source), cursor: checkpoint.cursor) } catch {
+                throw SyncError(.source, context: checkpoint.source, cause: "its cursor cannot be stored: \(error)")
+            }
+        }
+        defer { plan = CommitPlan() }
+        guard !plan.events.isEmpty else { return nil }
+        let expected = writer.head.nextOffset
+        let receipt: AppendReceipt
+        do { receipt = try writer.append(plan.events) } catch {
+            throw SyncError(.log, context: writer.directory, cause: "\(error)")
+        }
+        guard receipt.firstOffset == expected else {
+            throw SyncError(.state, context: writer.directory,
+                            cause: "appended at \(receipt.firstOffset), expected \(expected): another writer?")
+        }
+        for (i, a) in plan.applied.enumerated() {
+            guard let a else { continue }
+            let e = plan.events[i]
+            state.applyAppended(recordID: a.recordID, entity: e.entity, op: e.op, dataHash: a.dataHash,
+                                rowversion: e.rowversion, offset: receipt.firstOffset + UInt64(i))
+        }
+        if let checkpoint { state.applyCheckpoint(source: checkpoint.source, cursor: checkpoint.cursor) }
+        state.advance(to: receipt.nextOffset, lastHash: receipt.chainHead)
+        return receipt.firstOffset
+    }
+
+    private func upsert(_ event: NewEvent, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
+        let rid = EventIdentity.recordID(of: event)
+        if isSuperseded(rid, from: supersededFrom) {
+            counters.superseded += 1
+            return nil
+        }
+        let dataHash = EventIdentity.dataHash(of: event)
+        if seen != nil { seen![event.entity, default: []].insert(rid) }
+        let kind: DeltaKind
+        if let pending = plan.pending[rid] {
+            kind = pending.deleted ? .new : (pending.dataHash == dataHash ? .unchanged : .updated)
+        } else {
+            kind = state.classify(upsert: rid, dataHash: dataHash, rowversion: event.rowversion, strategy: strategy)
+        }
+        switch kind {
+        case .new: counters.inserts += 1
+        case .updated: counters.updates += 1
+        default:
+            counters.unchanged += 1
+            return nil
+        }
+        return plan.add(event, recordID: rid, dataHash: dataHash)
+    }
+
+    private func delete(_ event: NewEvent, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
+        let rid = EventIdentity.recordID(of: event)
+        if isSuperseded(rid, from: supersededFrom) {
+            counters.superseded += 1
+            return nil
+        }
+        if seen != nil { seen![event.entity, default: []].insert(rid) }
+        let live = plan.pending[rid].map { !$0.deleted } ?? (state.classify(delete: rid) == .deleted)
+        guard live else {
+            counters.alreadyGone += 1
+            return nil
+        }
+        counters.deletes += 1
+        return plan.add(event, recordID: rid, dataHash: EventIdentity.dataHash(of: event))
+    }
+}
+
+extension ChangeApplier {
+    /// Whether the record has an event from offset `from` on (or one planned in this commit).
+    fileprivate func isSuperseded(_ rid: XXH128, from: UInt64?) -> Bool {
+        guard let from else { return false }
+        return plan.pending[rid] != nil || (state.record(rid).map { $0.offset >= from } ?? false)
+    }
+}
+
+/// The events of one commit, and what each does to the delta state.
+struct CommitPlan {
+    var events: [NewEvent] = []
+    /// Per event: the record id and data hash (nil for the checkpoint).
+    var applied: [(recordID: XXH128, dataHash: Digest32)?] = []
+    /// The newest planned state of each record touched in this commit.
+    var pending: [XXH128: (deleted: Bool, dataHash: Digest32)] = [:]
+
+    mutating func add(_ event: NewEvent, recordID: XXH128, dataHash: Digest32) -> Int {
+        events.append(event)
+        applied.append((recordID, dataHash))
+        pending[recordID] = (event.op == .delete, dataHash)
+        return events.count - 1
+    }
+
+    mutating func checkpoint(_ event: NewEvent, cursor: SourceCursor) {
+        events.append(event)
+        applied.append(nil)
+    }
+}

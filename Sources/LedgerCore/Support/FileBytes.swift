@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import LedgerLog
+
+/// Whole-file reads and atomic whole-file writes, for small state files beside the log.
+public enum FileBytes {
+    /// The file's bytes, or nil when it cannot be read.
+    public static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { return out }
+            out.append(contentsOf: buffer[..<n])
+        }
+    }
+
+    /// Writes `bytes` to `path.tmp`, fsyncs it, renames it over `path` and fsyncs the directory.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LogError) {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LogError(.io, "cannot create: \(String(cString: strerror(errno)))", file: tmp) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = String(cString: strerror(errno))
+                close(fd)
+                throw LogError(.io, "cannot write: \(e)", file: tmp)
+            }
+            done += n
+        }
+        guard fsync(fd) == 0 else {
+            let e = String(cString: strerror(errno))
+            close(fd)
+            throw LogError(.io, "cannot fsync: \(e)", file: tmp)
+        }
+        close(fd)
+        guard rename(tmp, path) == 0 else { throw LogError(.io, "cannot rename into place: \(String(cString: strerror(errno)))", file: path) }
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+}

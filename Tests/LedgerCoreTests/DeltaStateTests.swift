@@ -1,0 +1,97 @@
+import LedgerCore
+import LedgerLog
+import LedgerTestKit
+import Logging
+import Testing
+
+@Suite struct DeltaStateTests {
+    let logger = Logger(label: "test")
+
+    func sale(_ id: Int, total: String, op: EventOp = .upsert) throws -> NewEvent {
+        try NewEvent(op: op, source: "pos", entity: "sales", keyFields: ["sale_id"],
+                     fields: [Field("sale_id", .integer(Int64(id))), Field("total", op == .delete ? .null : .decimal(LedgerDecimal(total)!))])
+    }
+
+    @Test func classifiesAgainstTheNewestEventOfEachRecord() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        try writer.append([try sale(1, total: "10"), try sale(2, total: "20"), try sale(1, total: "11")])
+        try writer.append([try sale(2, total: "20", op: .delete), try SourceCursor(["last_id": "7"]).checkpointEvent(source: "pos")])
+
+        let state = try DeltaState.load(from: writer)
+        #expect(state.nextOffset == 5)
+        #expect(state.cursors["pos"] == SourceCursor(["last_id": "7"]))
+        #expect(state.liveCount(of: "sales") == 1)
+
+        let e1 = try sale(1, total: "11"), e1b = try sale(1, total: "12"), e2 = try sale(2, total: "20"), e3 = try sale(3, total: "1")
+        func kind(_ e: NewEvent) -> DeltaKind {
+            state.classify(upsert: EventIdentity.recordID(of: e), dataHash: EventIdentity.dataHash(of: e), rowversion: nil, strategy: .hash)
+        }
+        #expect(kind(e1) == .unchanged)
+        #expect(kind(e1b) == .updated)
+        #expect(kind(e2) == .new)       // deleted records come back as new
+        #expect(kind(e3) == .new)
+        #expect(state.classify(delete: EventIdentity.recordID(of: e1)) == .deleted)
+        #expect(state.classify(delete: EventIdentity.recordID(of: e2)) == .alreadyGone)
+    }
+
+    @Test func rowversionStrategyTrustsEqualRowversions() throws {
+        var state = DeltaState()
+        let rid = XXH128(high: 1, low: 2)
+        var d = Digest32()
+        d.w0 = 9
+        state.applyAppended(recordID: rid, entity: "x", op: .upsert, dataHash: d, rowversion: "5", offset: 0)
+        #expect(state.classify(upsert: rid, dataHash: .zero, rowversion: "5", strategy: .rowversion) == .unchanged)
+        #expect(state.classify(upsert: rid, dataHash: .zero, rowversion: "6", strategy: .rowversion) == .updated)
+        #expect(state.classify(upsert: rid, dataHash: .zero, rowversion: "5", strategy: .hash) == .updated)
+        #expect(state.classify(upsert: rid, dataHash: d, rowversion: nil, strategy: .rowversion) == .unchanged)
+    }
+
+    @Test func snapshotRoundTripsAndIsCheckedAgainstTheLog() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        try writer.append((1...50).map { try sale($0, total: "\($0).5") })
+        try writer.append([try SourceCursor(["last_id": "50", "gaps": ""]).checkpointEvent(source: "pos")])
+        let state = try DeltaState.load(from: writer)
+        try DeltaStateSnapshot.save(state, directory: dir.path)
+
+        // More events after the snapshot: loading replays only those.
+        try writer.append([try sale(7, total: "0", op: .delete), try sale(51, total: "1")])
+        let (loaded, rebuilt) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(!rebuilt)
+        let full = try DeltaState.load(from: writer)
+        #expect(loaded.nextOffset == full.nextOffset)
+        #expect(loaded.lastHash == full.lastHash)
+        #expect(loaded.records == full.records)
+        #expect(loaded.cursors == full.cursors)
+        #expect(loaded.liveCount(of: "sales") == 50)
+
+        // A damaged snapshot is ignored: the state is rebuilt and still equal.
+        var bytes = try #require(FileBytes.read(DeltaStateSnapshot.path(directory: dir.path)))
+        bytes[bytes.count / 2] ^= 0x40
+        #expect(DeltaStateSnapshot.decode(bytes) == nil)
+        try FileBytes.writeAtomically(bytes, to: DeltaStateSnapshot.path(directory: dir.path))
+        let (again, rebuiltAgain) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(rebuiltAgain)
+        #expect(again.records == full.records)
+    }
+
+    @Test func aSnapshotOfAnotherLogIsIgnored() throws {
+        let a = TemporaryDirectory(), b = TemporaryDirectory()
+        defer { a.remove(); b.remove() }
+        let wa = try LogWriter(directory: a.path, logger: logger)
+        try wa.append([try sale(1, total: "1"), try sale(2, total: "2")])
+        try DeltaStateSnapshot.save(try DeltaState.load(from: wa), directory: b.path)
+        wa.close()
+        let wb = try LogWriter(directory: b.path, logger: logger)
+        defer { wb.close() }
+        try wb.append([try sale(1, total: "9"), try sale(3, total: "3")])
+        let (state, rebuilt) = try DeltaStateSnapshot.load(directory: b.path, head: wb.head.nextOffset)
+        #expect(rebuilt)
+        #expect(state.records == (try DeltaState.load(from: wb)).records)
+    }
+}
