@@ -33,6 +33,13 @@ import Logging
 ///    ids: an orphan written into a reused row id (SQLite reuses the highest id after it is
 ///    deleted), blanked by an in-place UPDATE, or committed after a higher row id was scanned
 ///    (MariaDB) is not seen, which loses only a dead letter, never a valid row.
+///
+/// Cursor fields: `phase` (`backfill`, `mark`, `window`, `changes`); `last_id` and `gaps` (see
+/// ``ChangeLogCursor``; during the backfill `last_id` is `M`); `row_hw.<table>` (orphan-scan
+/// marks); `table` and `after_row` while streaming or marking a table; `after_id` and `since` in
+/// the `--days` window. E.g. `phase=backfill table=sales after_row=5000 last_id=8300 gaps=
+/// row_hw.products=300 row_hw.receipts=2000`, then `phase=changes last_id=9210 gaps=9198@1795000000
+/// row_hw.products=336 row_hw.receipts=2031 row_hw.sales=6777`.
 public final class POSChangeLogSource: ChangeSource {
     /// How the source reads.
     public struct Options: Sendable {

@@ -1,0 +1,53 @@
+import LedgerCore
+import LedgerSources
+import LedgerTestKit
+import Testing
+
+@Suite struct SQLitePOSDatabaseTests {
+    func fixture() throws -> POSSQLiteFixture {
+        let w = POSSQLiteFixture(directory: TemporaryDirectory("ledger-sqlite-db"))
+        try w.sql("""
+            CREATE TABLE sales (sale_id TEXT, qty TEXT);
+            CREATE INDEX sales_pk ON sales(sale_id);
+            CREATE TABLE log_table_sync_change (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, pk TEXT NOT NULL, op TEXT NOT NULL, change_time TEXT NOT NULL);
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1500)
+            INSERT INTO sales SELECT CAST(x AS TEXT), CAST(x % 5 AS TEXT) FROM n;
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1500)
+            INSERT INTO log_table_sync_change (id, table_name, pk, op, change_time) SELECT 2 * x, 'sales', CAST(x AS TEXT), 'U', '2026-01-01 08:00:00' FROM n;
+            INSERT INTO sales VALUES ('v1', NULL), ('v2', CAST(X'636166E9' AS TEXT)), ('v3', X'00FF'), ('v4', 12), ('v5', 'café'), ('7', 'again');
+            INSERT INTO log_table_sync_change (id, table_name, pk, op, change_time) VALUES (5001, 'sales', 'v1', 'X', '2026-01-01 08:00:00');
+
+            """)
+        return w
+    }
+
+    @Test func valuesAreTextNullOrBytes() throws {
+        let w = try fixture()
+        defer { w.remove() }
+        let db = try SQLitePOSDatabase(path: w.databasePath)
+        #expect(db.label == "sqlite pos.db")
+        let rows = try db.rows(of: "sales", columns: ["sale_id", "qty"], afterRowID: 1500, limit: 10)
+        #expect(rows.map(\.rowID) == [1501, 1502, 1503, 1504, 1505, 1506])
+        #expect(rows.map { $0.values[1] } == [.null, .bytes([0x63, 0x61, 0x66, 0xE9]), .bytes([0x00, 0xFF]), .text("12"), .text("café"), .text("again")])
+    }
+
+    @Test func keyLookupsAndGapRechecksBatchLongLists() throws {
+        let w = try fixture()
+        defer { w.remove() }
+        let db = try SQLitePOSDatabase(path: w.databasePath)
+        let keys = (1...1200).map(String.init) + ["7", "nope"]
+        let rows = try db.rows(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", keys: keys)
+        // 1200 distinct keys, key 7 twice (rowids 7 and 1506).
+        #expect(rows.count == 1201)
+        #expect(rows.filter { $0.values[0] == .text("7") }.map(\.rowID).sorted() == [7, 1506])
+        let ids = (1...1500).map { Int64($0) }
+        let found = try db.changes(ids: ids)
+        #expect(found.map(\.id) == (1...750).map { Int64(2 * $0) })
+        #expect(try db.maxChangeID() == 5001)
+        let last = try db.changes(after: 2998, limit: 10)
+        #expect(last.map(\.id) == [3000, 5001])
+        // An op the POS should not write is read as an update.
+        #expect(last[1].op == .update)
+        #expect(try db.changes(after: 5001, limit: 10).isEmpty)
+    }
+}
