@@ -144,6 +144,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LedgerPipelineTests",
+            dependencies: ["LedgerCore", "LedgerSources", "LedgerSQLite", "LedgerLog", "LedgerTestKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LedgerSourcesTests",
             dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"],
             swiftSettings: swiftSettings

@@ -13,8 +13,9 @@ public final class ChangeApplier {
     public let writer: LogWriter
     private let normalizers: [String: Normalizer]
     private var plan = CommitPlan()
-    /// Per entity, the records met since ``startTrackingSnapshots()``.
+    /// Per entity whose snapshot started in this run, the records met since.
     private var seen: [String: Set<XXH128>]?
+    private var snapshotsSeenFromStart: Set<String> = []
 
     public init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
         guard state.nextOffset == writer.head.nextOffset else {
@@ -37,6 +38,13 @@ public final class ChangeApplier {
 
     /// Starts remembering which records each change names, for ``deleteMissing(entity:source:counters:)``.
     public func startTrackingSnapshots() { if seen == nil { seen = [:] } }
+
+    /// A complete snapshot of `entity` starts: forget what was seen before.
+    public func snapshotStarted(entity: String) {
+        guard seen != nil else { return }
+        seen![entity] = []
+        snapshotsSeenFromStart.insert(entity)
+    }
 
     /// Plans one change. Returns the dead letter when it cannot be applied, and otherwise the index of
     /// its planned event within the next commit (nil when nothing changes).
@@ -89,8 +97,9 @@ public final class ChangeApplier {
     }
 
     /// After a complete snapshot of `entity`: plans a delete for every live record it did not name.
+    /// Only a snapshot seen from its start (``snapshotStarted(entity:)``) deletes anything.
     public func deleteMissing(entity: String, source: String, counters: inout SyncCounters) throws(SyncError) {
-        guard let seenAll = seen else { return }
+        guard let seenAll = seen, snapshotsSeenFromStart.remove(entity) != nil else { return }
         let seenHere = seenAll[entity] ?? []
         var missing = state.liveRecords(of: entity).filter { !seenHere.contains($0.id) && plan.pending[$0.id] == nil }
         seen?[entity] = nil

@@ -73,6 +73,7 @@ public final class SyncPipeline {
         counters.processed = batch.changes.count
         let now = Timestamp(microseconds: clock.now())
 
+        for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
         var letters: [DeadLetter] = []
         for change in batch.changes {
             if case .failure(let letter) = applier.add(change, source: source.name, now: now, counters: &counters) {

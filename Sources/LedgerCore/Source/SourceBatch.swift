@@ -4,15 +4,22 @@ public struct SourceBatch: Sendable {
     public var changes: [SourceChange]
     /// The source's position after these changes; saved with them in one commit.
     public var cursor: SourceCursor
+    /// Entities whose complete snapshot starts with this batch.
+    public var startedSnapshots: [String]
     /// Entities whose *complete* snapshot ended with this batch: a live key of such an entity that
-    /// the snapshot did not contain is a delete.
+    /// the snapshot did not contain is a delete. The pipeline applies this only to a snapshot it saw
+    /// start (``startedSnapshots``) in the same run; a resumed snapshot deletes nothing.
     public var completedSnapshots: [String]
     /// False when the source has nothing more right now (caught up).
     public var hasMore: Bool
 
-    public init(changes: [SourceChange], cursor: SourceCursor, completedSnapshots: [String] = [], hasMore: Bool) {
+    public init(
+        changes: [SourceChange], cursor: SourceCursor, startedSnapshots: [String] = [], completedSnapshots: [String] = [],
+        hasMore: Bool
+    ) {
         self.changes = changes
         self.cursor = cursor
+        self.startedSnapshots = startedSnapshots
         self.completedSnapshots = completedSnapshots
         self.hasMore = hasMore
     }

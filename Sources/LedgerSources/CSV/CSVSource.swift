@@ -71,9 +71,11 @@ public final class CSVSource: ChangeSource {
         }
         let keyIndex = (mapping?.keyColumns.first).flatMap { columns.firstIndex(of: $0) }
         var reader = header
+        var resumed = false
         if let cursor, cursor["fingerprint"] == fingerprint,
            let offset = cursor["offset"].flatMap({ Int64($0) }), let line = cursor["line"].flatMap({ Int($0) }), offset > header.offset {
             reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
+            resumed = true
         }
         var changes: [SourceChange] = []
         let limit = max(1, limit)
@@ -102,6 +104,7 @@ public final class CSVSource: ChangeSource {
         if ended { next["done"] = "true" }
         return SourceBatch(
             changes: changes, cursor: next,
+            startedSnapshots: !resumed && options.complete ? [options.entity] : [],
             completedSnapshots: ended && options.complete ? [options.entity] : [],
             hasMore: !ended
         )
