@@ -11,6 +11,11 @@ public enum CoercionLayer {
     public struct Output: Sendable, Hashable {
         public var value: FieldValue
         public var changed: Bool
+
+        public init(value: FieldValue, changed: Bool) {
+            self.value = value
+            self.changed = changed
+        }
     }
 
     /// `true`/`false` for the accepted spellings.
