@@ -28,6 +28,7 @@ struct AppendBench: ParsableCommand {
         let rssBefore = Workload.currentRSS()
         var rssMax = rssBefore
         var rates: [Double] = []
+        var cpuPerEvent: [Double] = []
         for r in 0..<runs {
             Workload.removeDirectory(log)
             sync()   // let the file system finish freeing the previous run's files (ext4 discard)
@@ -35,6 +36,7 @@ struct AppendBench: ParsableCommand {
             if noFsync { config.durability = .none }
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
+            let cpu0 = Workload.cpuSeconds()
             for _ in 0..<repeatInput {
                 for (i, chunk) in chunks.enumerated() {
                     try writer.append(chunk)
@@ -42,14 +44,18 @@ struct AppendBench: ParsableCommand {
                 }
             }
             let dt = Workload.now() - t0
+            let cpu = Workload.cpuSeconds() - cpu0
             writer.close()
             let n = Double(events.count * repeatInput)
             rates.append(n / dt)
-            print("run \(r + 1): \(Int(n)) events in \(String(format: "%.3f", dt)) s = \(Int(n / dt)) events/s")
+            cpuPerEvent.append(cpu / n * 1e9)
+            print("run \(r + 1): \(Int(n)) events in \(String(format: "%.3f", dt)) s = \(Int(n / dt)) events/s, "
+                  + "CPU \(String(format: "%.3f", cpu)) s on all threads = \(Int(cpu / n * 1e9)) ns/event")
         }
         let segBytes = Workload.directoryBytes(log, suffixes: [".seg"])
         let idxBytes = Workload.directoryBytes(log, suffixes: [".oix", ".tix", ".kix", ".kjl"])
         print("median_events_per_s \(Int(Workload.median(rates)))")
+        print("median_cpu_ns_per_event \(Int(Workload.median(cpuPerEvent)))")
         print("events \(events.count * repeatInput)")
         print("segment_bytes \(segBytes)")
         print("index_bytes \(idxBytes)")

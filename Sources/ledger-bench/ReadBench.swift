@@ -10,19 +10,22 @@ struct ReadBench: ParsableCommand {
     @Flag(help: "Skip the full-decode pass.") var verifyOnly = false
 
     func run() throws {
-        var verifyRates: [Double] = [], decodeRates: [Double] = []
+        var verifyRates: [Double] = [], decodeRates: [Double] = [], verifyCPU: [Double] = []
         var events: UInt64 = 0
         var decoded: UInt64 = 0
         for r in 0..<runs {
             var t0 = Workload.now()
+            let cpu0 = Workload.cpuSeconds()
             let report = try LogVerifier(directory: log).verify()
+            let cpu = Workload.cpuSeconds() - cpu0
             guard report.ok else { throw ValidationError("verify failed: \(String(describing: report.problem))") }
             var dt = Workload.now() - t0
             events = report.events
             decoded = report.decodedBytes
             verifyRates.append(Double(events) / dt)
+            verifyCPU.append(cpu / Double(events) * 1e9)
             if verifyOnly {
-                print("run \(r + 1): verify \(Int(verifyRates.last!)) events/s")
+                print("run \(r + 1): verify \(Int(verifyRates.last!)) events/s, CPU \(Int(verifyCPU.last!)) ns/event on all threads")
                 continue
             }
             t0 = Workload.now()
@@ -36,6 +39,7 @@ struct ReadBench: ParsableCommand {
         print("events \(events)")
         print("decoded_record_bytes \(decoded)")
         print("median_verify_events_per_s \(Int(Workload.median(verifyRates)))")
+        print("median_verify_cpu_ns_per_event \(Int(Workload.median(verifyCPU)))")
         if !decodeRates.isEmpty { print("median_decode_events_per_s \(Int(Workload.median(decodeRates)))") }
     }
 }
