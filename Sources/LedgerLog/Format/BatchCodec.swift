@@ -8,8 +8,23 @@ public final class BatchEncoder {
         public var eventHashes: [Digest32]
     }
 
+    /// A batch's records, encoded but not yet hashed into the chain nor framed: the first of the two
+    /// phases of ``encode(_:times:baseOffset:previous:)``. The bytes stay in the encoder that made
+    /// them until its next ``encodeRecords(_:times:baseOffset:)``.
+    struct Records: Sendable {
+        var count: Int
+        var baseOffset: UInt64
+        var times: ArraySlice<Int64>
+        /// Bytes of the record area.
+        var length: Int
+        var keyEntries: [KeyIndex.Entry]
+        var nextOffset: UInt64 { baseOffset + UInt64(count) }
+    }
+
     private let records = ScratchBuffer(capacity: 1 << 20)
     private let keyText = ScratchBuffer(capacity: 256)
+    /// For record i: where its hashed bytes start and end in `records` (2i, 2i+1).
+    private var spans: [Int] = []
     public var compressionLevel: Int32
     public var codec: BatchHeader.Codec
 
@@ -23,55 +38,79 @@ public final class BatchEncoder {
     public func encode(
         _ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64, previous: Digest32
     ) throws(FormatError) -> Output {
+        try finish(encodeRecords(events, times: times, baseOffset: baseOffset), previous: previous)
+    }
+
+    /// Phase one: the record bytes and the key-index entries. Needs neither the chain nor the batch
+    /// before, so a writer runs it for batch n+1 while batch n is finished and written.
+    func encodeRecords(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64) -> Records {
         precondition(!events.isEmpty && events.count == times.count)
         let firstTime = times.first!
-        var chain = previous
         var keyEntries: [KeyIndex.Entry] = []
         keyEntries.reserveCapacity(events.count)
-        var hashes: [Digest32] = []
-        hashes.reserveCapacity(events.count)
+        spans.removeAll(keepingCapacity: true)
+        spans.reserveCapacity(2 * events.count)
         var offset = baseOffset
         var length = 0
         let lengthRoom = 5
         events.withUnsafeBufferPointer { events in
             times.withUnsafeBufferPointer { times in
                 for i in events.indices {
-                    let t = times[i]
-                    let bound = RecordCodec.upperBound(of: events[i])
+                    let event = events.baseAddress! + i
+                    let bound = RecordCodec.upperBound(of: event)
                     records.reserve(length + lengthRoom + 5 + bound, keeping: length)
                     let p = records.pointer
                     // Write the body after room for its length, then put the length in front of it.
                     var w = RawWriter(p, position: length + lengthRoom + 5)
                     let bodyStart = w.position
-                    let layout = RecordCodec.writeBody(events[i], timeDelta: UInt64(t - firstTime), into: &w)
+                    let layout = RecordCodec.writeBody(event, timeDelta: UInt64(times[i] - firstTime), into: &w)
                     let bodyCount = w.position - bodyStart
                     var lw = RawWriter(p, position: length)
                     lw.varint(UInt64(bodyCount))
                     let recordStart = lw.position
                     (p + recordStart).copyMemory(from: p + bodyStart, byteCount: bodyCount)
-                    let hashed = UnsafeRawBufferPointer(start: p + recordStart + layout.hashedFrom, count: bodyCount - layout.hashedFrom)
-                    chain = RecordCodec.chainHash(previous: chain, offset: offset, time: t, hashedBody: hashed)
                     length = recordStart + bodyCount
-                    hashes.append(chain)
-                    keyEntries.append(KeyIndex.Entry(recordID: EventIdentity.recordID(of: events[i], scratch: keyText), offset: offset))
+                    spans.append(recordStart + layout.hashedFrom)
+                    spans.append(length)
+                    keyEntries.append(KeyIndex.Entry(recordID: EventIdentity.recordID(of: event, scratch: keyText), offset: offset))
                     offset += 1
+                }
+            }
+        }
+        return Records(count: events.count, baseOffset: baseOffset, times: times, length: length, keyEntries: keyEntries)
+    }
+
+    /// Phase two: hashes the records of `r` (the last ``encodeRecords(_:times:baseOffset:)`` of this
+    /// encoder) into the chain after `previous`, compresses them and writes the batch header.
+    func finish(_ r: Records, previous: Digest32) throws(FormatError) -> Output {
+        var chain = previous
+        var hashes: [Digest32] = []
+        hashes.reserveCapacity(r.count)
+        let p = UnsafeRawPointer(records.pointer)
+        spans.withUnsafeBufferPointer { spans in
+            r.times.withUnsafeBufferPointer { times in
+                for i in 0..<r.count {
+                    let from = spans[2 * i], to = spans[2 * i + 1]
+                    chain = RecordCodec.chainHash(previous: chain, offset: r.baseOffset + UInt64(i), time: times[i],
+                                                  hashedBody: UnsafeRawBufferPointer(start: p + from, count: to - from))
+                    hashes.append(chain)
                 }
             }
         }
         var out = [UInt8](repeating: 0, count: BatchHeader.size)
         switch codec {
         case .lz4:
-            try LZ4Codec.compressFrame(records.bytes(0..<length), level: compressionLevel, into: &out)
+            try LZ4Codec.compressFrame(records.bytes(0..<r.length), level: compressionLevel, into: &out)
         case .none:
-            out.append(contentsOf: records.bytes(0..<length))
+            out.append(contentsOf: records.bytes(0..<r.length))
         }
-        guard out.count <= Int(UInt32.max), length <= Int(UInt32.max) else {
+        guard out.count <= Int(UInt32.max), r.length <= Int(UInt32.max) else {
             throw FormatError("batch is larger than 4 GiB", at: 0)
         }
-        BatchHeader.write(into: &out, count: UInt32(events.count), baseOffset: baseOffset, firstTime: firstTime,
-                          lastTime: times.last!, codec: codec, decodedLength: UInt32(length), chainHead: chain)
+        BatchHeader.write(into: &out, count: UInt32(r.count), baseOffset: r.baseOffset, firstTime: r.times.first!,
+                          lastTime: r.times.last!, codec: codec, decodedLength: UInt32(r.length), chainHead: chain)
         let header = try out.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
-        return Output(bytes: out, header: header, keyEntries: keyEntries, eventHashes: hashes)
+        return Output(bytes: out, header: header, keyEntries: r.keyEntries, eventHashes: hashes)
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Business-key identity: the canonical key, bk_hash and record id of log-format/SPEC.md §4.
 public enum EventIdentity {
     /// The (name, canonical text) pairs a canonical key is made of: the key fields in declared order,
@@ -49,20 +55,67 @@ public enum EventIdentity {
         return XXH128.hash(w.bytes)
     }
 
-    /// The record id of an event about to be appended, built in `scratch` without a String.
-    static func recordID(of e: borrowing NewEvent, scratch: ScratchBuffer) -> XXH128 {
-        let pairs = keyPairs(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }
-        scratch.reserve(e.entity.utf8.count + 1 + keyBound(pairs), keeping: 0)
-        var w = RawWriter(scratch.pointer)
-        var entity = e.entity
-        entity.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
-        w.u8(0)
-        writeCanonicalKey(pairs, into: &w)
-        return XXH128.hash(scratch.bytes(0..<w.position))
+    /// The record id of an event about to be appended, built in `scratch` without a String (and,
+    /// for key values held as text, without any allocation).
+    static func recordID(of e: UnsafePointer<NewEvent>, scratch: ScratchBuffer) -> XXH128 {
+        if e.pointee.op == .checkpoint { return recordID(entity: e.pointee.entity, canonicalKey: canonicalKey(of: e.pointee)) }
+        return e.pointee.fields.withUnsafeBufferPointer { fields in
+            e.pointee.keyFields.withUnsafeBufferPointer { keys in
+                var bound = e.pointee.entity.utf8.count + 1
+                for k in keys {
+                    let i = fieldIndex(k, in: fields)
+                    bound += 2 * (k.utf8.count + (i.map { textBound(fields[$0].value) } ?? 0)) + 2
+                }
+                scratch.reserve(bound, keeping: 0)
+                var w = RawWriter(scratch.pointer)
+                e.pointee.entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
+                w.u8(0)
+                for (n, k) in keys.enumerated() {
+                    if n > 0 { w.u8(UInt8(ascii: "|")) }
+                    w.escaped(k)
+                    w.u8(UInt8(ascii: "="))
+                    if let i = fieldIndex(k, in: fields) { writeText(fields[i].value, into: &w) }
+                }
+                precondition(w.position <= bound, "record id key written past its bound")
+                return XXH128.hash(scratch.bytes(0..<w.position))
+            }
+        }
+    }
+
+    /// The index of the field named `name` (byte equality), if any.
+    @inline(__always)
+    private static func fieldIndex(_ name: String, in fields: UnsafeBufferPointer<Field>) -> Int? {
+        name.withUTF8Bytes { n in
+            fields.firstIndex { f in
+                f.name.withUTF8Bytes { x in x.count == n.count && (n.count == 0 || memcmp(x.baseAddress!, n.baseAddress!, n.count) == 0) }
+            }
+        }
+    }
+
+    /// An upper bound of the UTF-8 length of `v`'s canonical text.
+    @inline(__always)
+    private static func textBound(_ v: FieldValue) -> Int {
+        switch v {
+        case .string(let s), .json(let s): s.utf8.count
+        case .decimal(let d): d.text.utf8.count
+        case .null: 0
+        default: v.canonicalText.utf8.count
+        }
+    }
+
+    /// Writes `v`'s canonical text (§3.2), escaped.
+    @inline(__always)
+    private static func writeText(_ v: FieldValue, into w: inout RawWriter) {
+        switch v {
+        case .string(let s), .json(let s): w.escaped(s)
+        case .decimal(let d): w.escaped(d.text)
+        case .null: break
+        default: w.escaped(v.canonicalText)
+        }
     }
 
     public static func recordID(of e: NewEvent) -> XXH128 {
-        recordID(of: e, scratch: ScratchBuffer(capacity: 64))
+        withUnsafePointer(to: e) { recordID(of: $0, scratch: ScratchBuffer(capacity: 64)) }
     }
 
     public static func canonicalKey(of e: NewEvent) -> String {

@@ -35,8 +35,7 @@ struct RawWriter {
     }
 
     @inlinable @inline(__always) mutating func str(_ s: String) {
-        var s = s
-        s.withUTF8 { u in
+        s.withUTF8Bytes { u in
             varint(UInt64(u.count))
             raw(UnsafeRawBufferPointer(u))
         }
@@ -44,8 +43,7 @@ struct RawWriter {
 
     /// Bytes of `s` with `\`, `|` and `=` escaped (canonical keys, SPEC §4).
     @inlinable mutating func escaped(_ s: String) {
-        var s = s
-        s.withUTF8 { u in
+        s.withUTF8Bytes { u in
             for b in u {
                 if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") || b == UInt8(ascii: "=") { u8(UInt8(ascii: "\\")) }
                 u8(b)

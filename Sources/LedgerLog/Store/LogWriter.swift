@@ -23,7 +23,13 @@ public final class LogWriter: @unchecked Sendable {
     private let merkle: MerkleWorker
     private var sparse: SparseIndexWriter
     private var keys: KeyIndexWriter
-    private let encoder: BatchEncoder
+    /// Two encoders, used in turn by the batches of one append; `encoderFree[k]` is signalled once
+    /// encoder k's batch is written, so its record bytes can be reused.
+    private let encoders: [BatchEncoder]
+    private let encoderFree = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
+    /// Finishes (chain hash, LZ4), writes and fsyncs the batches of an append that spans several, while
+    /// the caller encodes the next one. Only this queue touches the segment state while an append runs.
+    private let io = DispatchQueue(label: "ledger.writer.io")
     private var nextOffset: UInt64
     private var chainHead: Digest32
     private var lastTime: Int64
@@ -47,7 +53,7 @@ public final class LogWriter: @unchecked Sendable {
         try LogDirectory.create(directory)
         lock = try WriterLock(directory: directory)
         headFile = try LogFile(path: directory + "/" + SegmentName.head, mode: .create)
-        encoder = BatchEncoder(compressionLevel: configuration.compressionLevel, codec: configuration.codec)
+        encoders = (0..<2).map { _ in BatchEncoder(compressionLevel: configuration.compressionLevel, codec: configuration.codec) }
 
         let state = try LogRecovery(directory: directory, clock: clock, logger: logger).recover()
         segment = state.segment
@@ -131,11 +137,10 @@ public final class LogWriter: @unchecked Sendable {
         guard !events.isEmpty else {
             return (AppendReceipt(firstOffset: nextOffset, count: 0, chainHead: chainHead, time: Timestamp(microseconds: lastTime)), [:])
         }
-        var hashes: [UInt64: Digest32] = [:]
         let now = max(clock.now(), lastTime)
         let first = nextOffset
+        var batches: [Range<Int>] = []
         var start = events.startIndex
-        let times = [Int64](repeating: now, count: min(events.count, configuration.maxBatchEvents))
         while start < events.endIndex {
             var end = min(start + configuration.maxBatchEvents, events.endIndex)
             // keep decoded batches under maxBatchBytes (estimate from the first event's size)
@@ -144,13 +149,59 @@ public final class LogWriter: @unchecked Sendable {
                 let byBytes = max(1, configuration.maxBatchBytes / estimate)
                 end = min(end, start + byBytes)
             }
-            let batchBase = nextOffset
-            let eventHashes = try writeBatch(events[start..<end], times: times[0..<(end - start)])
-            for o in wanted where o >= batchBase && o < nextOffset { hashes[o] = eventHashes[Int(o - batchBase)] }
+            batches.append(start..<end)
             start = end
+        }
+        let times = [Int64](repeating: now, count: min(events.count, configuration.maxBatchEvents))
+        let hashes: [UInt64: Digest32]
+        if batches.count == 1 {
+            let records = encoders[0].encodeRecords(events[...], times: times[0..<events.count], baseOffset: nextOffset)
+            let eventHashes = try writeBatch(records, encoder: encoders[0])
+            var found: [UInt64: Digest32] = [:]
+            for o in wanted { found[o] = eventHashes[Int(o - first)] }
+            hashes = found
+        } else {
+            hashes = try writePipelined(events, batches: batches, times: times, wanted: wanted)
         }
         lastTime = now
         return (AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now)), hashes)
+    }
+
+    /// The outcome of a pipelined append, written on the `io` queue and read once it is drained.
+    private final class PipelineOutcome: @unchecked Sendable {
+        var hashes: [UInt64: Digest32] = [:]
+        var error: LogError?
+    }
+
+    /// Writes several batches on two cores: the caller encodes batch n+1 while the `io` queue finishes,
+    /// writes and fsyncs batch n. Returns once every batch is durable, or throws the first failure
+    /// (the batches after it are not written).
+    private func writePipelined(
+        _ events: [NewEvent], batches: [Range<Int>], times: [Int64], wanted: Set<UInt64>
+    ) throws(LogError) -> [UInt64: Digest32] {
+        let outcome = PipelineOutcome()
+        var base = nextOffset
+        for (k, range) in batches.enumerated() {
+            let e = k % 2
+            encoderFree[e].wait()
+            let records = encoders[e].encodeRecords(events[range], times: times[0..<range.count], baseOffset: base)
+            base = records.nextOffset
+            io.async { [self] in
+                defer { encoderFree[e].signal() }
+                guard outcome.error == nil else { return }
+                do throws(LogError) {
+                    let eventHashes = try writeBatch(records, encoder: encoders[e])
+                    for o in wanted where o >= records.baseOffset && o < records.nextOffset {
+                        outcome.hashes[o] = eventHashes[Int(o - records.baseOffset)]
+                    }
+                } catch {
+                    outcome.error = error
+                }
+            }
+        }
+        io.sync {}
+        if let error = outcome.error { throw error }
+        return outcome.hashes
     }
 
     private func approximateSize(_ e: NewEvent) -> Int {
@@ -167,18 +218,20 @@ public final class LogWriter: @unchecked Sendable {
         return n
     }
 
-    /// Writes one batch and returns its event hashes.
-    private func writeBatch(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>) throws(LogError) -> [Digest32] {
+    /// Finishes `records` (encoded by `encoder` at the committed head), writes the batch, fsyncs it per
+    /// the durability policy and updates the indexes and HEAD. Returns the batch's event hashes.
+    private func writeBatch(_ records: BatchEncoder.Records, encoder: BatchEncoder) throws(LogError) -> [Digest32] {
+        precondition(records.baseOffset == nextOffset, "batches are written in order")
         let out: BatchEncoder.Output
         do {
-            out = try encoder.encode(events, times: times, baseOffset: nextOffset, previous: chainHead)
+            out = try encoder.finish(records, previous: chainHead)
         } catch {
             throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
         }
         if segmentFirstTime != nil {
             let tooBig = segmentPosition + UInt64(out.bytes.count) + UInt64(SegmentFooter.size) > configuration.segmentMaxBytes
                 || out.header.nextOffset - segmentBase > KeyIndex.maxEventsPerSegment
-            let tooOld = configuration.segmentMaxAgeSeconds.map { times.first! - segmentFirstTime! >= $0 * 1_000_000 } ?? false
+            let tooOld = configuration.segmentMaxAgeSeconds.map { out.header.firstTime - segmentFirstTime! >= $0 * 1_000_000 } ?? false
             if tooBig || tooOld { try roll() }
         }
         let position = segmentPosition
