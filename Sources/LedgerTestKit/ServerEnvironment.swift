@@ -41,9 +41,10 @@ public enum ServerEnvironment {
         variable("LEDGER_DB_RESTART") ?? PackagePaths.root() + "/tools/db-restart"
     }
 
-    /// The shared workload scripts (gen_pos.py, pos_load.py): `LEDGER_WORKLOAD_DIR`, else /work/shared.
+    /// The shared workload scripts (gen_pos.py, pos_load.py): `LEDGER_WORKLOAD_DIR`, else `../shared`
+    /// next to the checkout, where ``POSWorkload`` finds gen_pos.py.
     public static var workloadScripts: String {
-        variable("LEDGER_WORKLOAD_DIR") ?? "/work/shared"
+        variable("LEDGER_WORKLOAD_DIR") ?? PackagePaths.root() + "/../shared"
     }
 
     /// A non-empty environment variable.

@@ -47,7 +47,7 @@ extension LedgerServerTests {
         }
 
         @Test func backfillReadsEveryRowAndChangeEntryExactly() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -81,7 +81,7 @@ extension LedgerServerTests {
         }
 
         @Test func changesByIDReturnsTheExistingOnesInOrder() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -95,7 +95,7 @@ extension LedgerServerTests {
         }
 
         @Test func deltaPhaseEntriesFollowTheBackfillMaximum() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -111,7 +111,7 @@ extension LedgerServerTests {
         }
 
         @Test func keyLookupsReturnExactlyTheRowsWithThoseKeysChunked() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -136,7 +136,7 @@ extension LedgerServerTests {
         }
 
         @Test func keyLookupsUseTheKeyIndex() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -169,7 +169,7 @@ extension LedgerServerTests {
         }
 
         @Test func unknownOrInvalidTablesAndColumnsAreBadSchema() throws {
-            let workload = try POSWorkload(products: 10, receipts: 10, sales: 10)
+            let workload = try POSWorkload.generate(products: 10, receipts: 10, sales: 10)
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }

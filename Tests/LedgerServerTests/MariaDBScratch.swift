@@ -60,19 +60,12 @@ final class MariaDBScratch {
     }
 }
 
-/// A small gen_pos.py workload in a temporary directory.
-struct POSWorkload {
-    let directory: TemporaryDirectory
-
+extension POSWorkload {
     /// `gen_pos.py DIR --products 300 --receipts 2000 --sales 6000` (seed 42: deterministic).
-    init(products: Int = 300, receipts: Int = 2000, sales: Int = 6000) throws {
-        directory = TemporaryDirectory("ledger-pos-workload")
-        let result = try Command.run(["python3", ServerEnvironment.workloadScripts + "/gen_pos.py", directory.path,
-                                      "--products", String(products), "--receipts", String(receipts), "--sales", String(sales)])
-        try #require(result.status == 0, "gen_pos.py failed: \(result.error)")
-    }
+    static func small() throws -> POSWorkload { try generate(products: 300, receipts: 2000, sales: 6000) }
 
-    func csv(_ name: String) throws -> [[String: String]] { try CSVFile.rows(path: directory.path + "/" + name) }
+    /// One of the workload's CSV files, as header → value maps.
+    func csv(_ name: String) throws -> [[String: String]] { try CSVFile.rows(path: path(name)) }
 
     func remove() { directory.remove() }
 }

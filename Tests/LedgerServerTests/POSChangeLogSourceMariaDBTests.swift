@@ -28,7 +28,7 @@ extension LedgerServerTests {
         }
 
         @Test func backfillThenDeltaDeliversEveryRowAndEveryLaterChangeEntry() throws {
-            let workload = try POSWorkload()
+            let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
@@ -83,7 +83,7 @@ extension LedgerServerTests {
         }
 
         @Test func anEntryCommittedAfterAHigherOneIsStillDelivered() throws {
-            let workload = try POSWorkload(products: 10, receipts: 10, sales: 10)
+            let workload = try POSWorkload.generate(products: 10, receipts: 10, sales: 10)
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
