@@ -25,6 +25,7 @@ struct AppendBench: ParsableCommand {
     func run() throws {
         let events = try Workload.events(jsonl: jsonl, entity: entity, key: key, limit: limit)
         let chunks = stride(from: 0, to: events.count, by: batch).map { Array(events[$0..<min($0 + batch, events.count)]) }
+        FileHandle.standardError.write("loaded \(events.count) events\n".data(using: .utf8)!)
         let rssBefore = Workload.currentRSS()
         var rssMax = rssBefore
         var rates: [Double] = []

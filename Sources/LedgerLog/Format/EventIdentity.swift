@@ -86,9 +86,14 @@ public enum EventIdentity {
     @inline(__always)
     private static func fieldIndex(_ name: String, in fields: UnsafeBufferPointer<Field>) -> Int? {
         name.withUTF8Bytes { n in
-            fields.firstIndex { f in
-                f.name.withUTF8Bytes { x in x.count == n.count && (n.count == 0 || memcmp(x.baseAddress!, n.baseAddress!, n.count) == 0) }
+            // Index by index: `firstIndex(where:)` would hand each Field to its closure as a copy.
+            for i in fields.indices {
+                let equal = fields[i].name.withUTF8Bytes { x in
+                    x.count == n.count && (n.count == 0 || memcmp(x.baseAddress!, n.baseAddress!, n.count) == 0)
+                }
+                if equal { return i }
             }
+            return nil
         }
     }
 
