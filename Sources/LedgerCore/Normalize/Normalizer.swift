@@ -11,16 +11,26 @@ public struct Normalizer: Sendable {
     public let timeZone: SourceTimeZone
     public let encoding: SourceEncoding
     public let mappingLayer: MappingLayer
-    private var plans: [FieldPlan]
+    private let plans: [FieldPlan]
 
-    /// What normalizing one field needs, precomputed from its ``FieldMapping``.
-    struct FieldPlan: Sendable {
-        var name: String
-        var type: FieldType
-        var required: Bool
-        var defaultValue: FieldValue?
-        var minimum: LedgerDecimal?
-        var maximum: LedgerDecimal?
+    /// What normalizing one field needs, precomputed from its ``FieldMapping``; a class, so the
+    /// hot loop reads it without copying its strings.
+    final class FieldPlan: Sendable {
+        let name: String
+        let type: FieldType
+        let required: Bool
+        let defaultValue: FieldValue?
+        let minimum: LedgerDecimal?
+        let maximum: LedgerDecimal?
+
+        init(_ f: FieldMapping, required: Bool, defaultValue: FieldValue?) {
+            name = f.name
+            type = f.type
+            self.required = required
+            self.defaultValue = defaultValue
+            minimum = f.minimum
+            maximum = f.maximum
+        }
     }
 
     /// Validates `mapping` (see ``MappingLayer``) and normalizes each default to its field's type.
@@ -31,29 +41,29 @@ public struct Normalizer: Sendable {
 
     public init(mapping: EntityMapping, timeZone: SourceTimeZone, encoding: SourceEncoding = .utf8) throws(MappingError) {
         let layer = try MappingLayer(mapping)
+        var plans: [FieldPlan] = []
+        for (i, f) in mapping.fields.enumerated() {
+            // Defaults go through the same layers as values, once, here.
+            var defaultValue: FieldValue? = nil
+            if let text = f.defaultValue {
+                let path = "entities.\(mapping.entity).fields.\(f.name).default"
+                var scratch = NormalizationCounters()
+                let plain = FieldPlan(f, required: false, defaultValue: nil)
+                switch Self.value(.text(text), plan: plain, encoding: encoding, zone: timeZone, counters: &scratch) {
+                case .success(.null):
+                    throw MappingError(.invalidValue, field: path, message: "default \(QuotedValue.quote(text)) is empty")
+                case .success(let v): defaultValue = v
+                case .failure(let failure):
+                    throw MappingError(.invalidValue, field: path, message: "default \(failure.reason)")
+                }
+            }
+            plans.append(FieldPlan(f, required: layer.required[i], defaultValue: defaultValue))
+        }
         self.mapping = mapping
         self.timeZone = timeZone
         self.encoding = encoding
         self.mappingLayer = layer
-        var plans: [FieldPlan] = []
-        for (i, f) in mapping.fields.enumerated() {
-            plans.append(FieldPlan(
-                name: f.name, type: f.type, required: layer.required[i], defaultValue: nil, minimum: f.minimum, maximum: f.maximum))
-        }
         self.plans = plans
-        // Defaults go through the same layers as values, once, here.
-        for (i, f) in mapping.fields.enumerated() {
-            guard let text = f.defaultValue else { continue }
-            let path = "entities.\(mapping.entity).fields.\(f.name).default"
-            var scratch = NormalizationCounters()
-            switch value(.text(text), plan: plans[i], counters: &scratch) {
-            case .success(.null):
-                throw MappingError(.invalidValue, field: path, message: "default \(QuotedValue.quote(text)) is empty")
-            case .success(let v): self.plans[i].defaultValue = v
-            case .failure(let failure):
-                throw MappingError(.invalidValue, field: path, message: "default \(failure.reason)")
-            }
-        }
     }
 
     /// The normalizer of `entity` in `source`, with the source's time zone and encoding.
@@ -142,7 +152,7 @@ public struct Normalizer: Sendable {
         counters.mapping.processed += 1
         var v = FieldValue.null
         if let raw, !raw.isNull {
-            switch value(raw, plan: plans[i], counters: &counters) {
+            switch Self.value(raw, plan: plans[i], encoding: encoding, zone: timeZone, counters: &counters) {
             case .success(let x): v = x
             case .failure(let f): return .failure(f)
             }
@@ -161,7 +171,9 @@ public struct Normalizer: Sendable {
     }
 
     /// Strings, coercion, numerics and datetime for one non-null raw value.
-    private func value(_ raw: RawValue, plan: FieldPlan, counters: inout NormalizationCounters) -> Result<FieldValue, NormalizationFailure> {
+    private static func value(
+        _ raw: RawValue, plan: FieldPlan, encoding: SourceEncoding, zone: SourceTimeZone, counters: inout NormalizationCounters
+    ) -> Result<FieldValue, NormalizationFailure> {
         if plan.type == .hex, case .bytes(let b) = raw {
             counters.coercion.processed += 1
             return .success(.bytes(b))
@@ -201,7 +213,7 @@ public struct Normalizer: Sendable {
             }
         case .timestamp:
             counters.datetime.processed += 1
-            switch DateTimeLayer.parse(text, zone: timeZone, field: plan.name) {
+            switch DateTimeLayer.parse(text, zone: zone, field: plan.name) {
             case .success(let out):
                 if out.changed { counters.datetime.changed += 1 }
                 return .success(.timestamp(out.timestamp))

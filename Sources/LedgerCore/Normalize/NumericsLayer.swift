@@ -155,10 +155,9 @@ public enum NumericsLayer {
             if e10 > 0 { for _ in 0..<e10 { out[o] = 0x30; o += 1 } }
             return o
         }
-        guard let d = LedgerDecimal(text) else { return .failure(.outOfRange) }
-        let changed = !text.utf8.elementsEqual(u)
+        let changed = length != inputLength || !text.utf8.elementsEqual(u)
         if e10 >= 0, let v = Int64(text) { return .success(Output(number: .integer(v), changed: changed)) }
-        return .success(Output(number: .decimal(d), changed: changed))
+        return .success(Output(number: .decimal(.trusted(canonical: text)), changed: changed))
     }
 
     /// Calls `body` with the digits of index first...last (counting digits only, skipping `,` and `.`).
