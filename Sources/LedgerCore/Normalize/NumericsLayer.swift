@@ -67,8 +67,10 @@ public enum NumericsLayer {
         var i = 0
         while i < n, u[i] == 0x20 { i += 1 }
         while n > i, u[n - 1] == 0x20 { n -= 1 }
+        // Plain text (no spaces, "+", "," or exponent) is canonical exactly when canonicalizing does not shorten it.
+        var plain = i == 0 && n == u.count
         var negative = false
-        if i < n, u[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if i < n, u[i] == UInt8(ascii: "+") { i += 1 }
+        if i < n, u[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if i < n, u[i] == UInt8(ascii: "+") { plain = false; i += 1 }
         let digitsStart = i
         var count = 0, firstNonZero = -1, lastNonZero = -1
         var group = 0, sawComma = false, intDigits = 0, fracDigits = 0
@@ -82,6 +84,7 @@ public enum NumericsLayer {
             } else if c == UInt8(ascii: ",") {
                 if group == 0 || (sawComma ? group != 3 : group > 3) { return .failure(.grouping) }
                 sawComma = true
+                plain = false
                 group = 0
             } else {
                 break
@@ -102,6 +105,7 @@ public enum NumericsLayer {
         var exponent = 0
         if i < n, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
             i += 1
+            plain = false
             var expNegative = false
             if i < n, u[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if i < n, u[i] == UInt8(ascii: "+") { i += 1 }
             let expStart = i
@@ -118,7 +122,7 @@ public enum NumericsLayer {
         // Canonical text: the digits firstNonZero...lastNonZero times 10^e10.
         let inputLength = u.count
         guard firstNonZero >= 0 else {
-            return .success(Output(number: .integer(0), changed: !(inputLength == 1 && u[0] == 0x30)))
+            return .success(Output(number: .integer(0), changed: !(plain && inputLength == 1)))
         }
         let significant = lastNonZero - firstNonZero + 1
         guard significant <= LedgerDecimal.maxSignificantDigits else { return .failure(.tooManyDigits) }
@@ -131,7 +135,8 @@ public enum NumericsLayer {
             forEachSignificantDigit(u, from: digitsStart, first: firstNonZero, last: lastNonZero) { v = v * 10 + Int64($0) }
             for _ in 0..<e10 { v *= 10 }
             if negative { v = -v }
-            let changed = !equalsDecimalText(u, v)
+            let length = (negative ? 1 : 0) + significant + e10
+            let changed = !plain || length != inputLength
             return .success(Output(number: .integer(v), changed: changed))
         }
         let scale = max(0, -e10)
@@ -155,7 +160,7 @@ public enum NumericsLayer {
             if e10 > 0 { for _ in 0..<e10 { out[o] = 0x30; o += 1 } }
             return o
         }
-        let changed = length != inputLength || !text.utf8.elementsEqual(u)
+        let changed = !plain || length != inputLength
         if e10 >= 0, let v = Int64(text) { return .success(Output(number: .integer(v), changed: changed)) }
         return .success(Output(number: .decimal(.trusted(canonical: text)), changed: changed))
     }
@@ -172,18 +177,5 @@ public enum NumericsLayer {
             }
             i += 1
         }
-    }
-
-    /// Whether `u` is exactly the decimal text of `v`.
-    static func equalsDecimalText(_ u: UnsafeBufferPointer<UInt8>, _ v: Int64) -> Bool {
-        var m = v.magnitude
-        var i = u.count
-        repeat {
-            i -= 1
-            guard i >= 0, u[i] == UInt8(truncatingIfNeeded: m % 10) + 0x30 else { return false }
-            m /= 10
-        } while m > 0
-        if v < 0 { i -= 1; guard i >= 0, u[i] == UInt8(ascii: "-") else { return false } }
-        return i == 0
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The strings layer: turns a raw value into clean text, or null.
 ///
 /// - Leading and trailing whitespace, NBSP (U+00A0), C0 and C1 control characters, the other Unicode
@@ -64,7 +58,8 @@ public enum StringsLayer {
                 end -= w
             }
             let base = u.baseAddress! + start
-            let hasCR = memchr(base, 0x0D, end - start) != nil
+            var hasCR = false
+            for k in start..<end where u[k] == 0x0D { hasCR = true; break }
             if !hasCR {
                 if start == 0 && end == n { return Output(text: text, changed: false) }
                 return Output(text: String(decoding: UnsafeBufferPointer(start: base, count: end - start), as: UTF8.self), changed: true)
