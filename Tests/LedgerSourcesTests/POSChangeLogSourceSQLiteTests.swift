@@ -304,6 +304,75 @@ import Testing
         #expect(try source.nextBatch(after: b.cursor, limit: 100).changes.isEmpty)
     }
 
+    /// The real database, with every `failEvery`-th query failing as a dropped connection does
+    /// (more than the queries of one batch apart, so a retry can succeed).
+    final class DroppingConnection: POSDatabase {
+        let base: SQLitePOSDatabase
+        let failEvery: Int
+        var calls = 0
+        var label: String { base.label }
+        init(_ base: SQLitePOSDatabase, failEvery: Int) { self.base = base; self.failEvery = failEvery }
+        func tick() throws(SourceError) {
+            calls += 1
+            if calls % failEvery == 0 { throw SourceError(.unavailable, context: label, cause: "connection dropped") }
+        }
+        func maxChangeID() throws(SourceError) -> Int64 { try tick(); return try base.maxChangeID() }
+        func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
+            try tick(); return try base.changes(after: id, limit: limit)
+        }
+        func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry] { try tick(); return try base.changes(ids: ids) }
+        func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow] {
+            try tick(); return try base.rows(of: table, columns: columns, afterRowID: afterRowID, limit: limit)
+        }
+        func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
+            try tick(); return try base.rows(of: table, columns: columns, keyColumn: keyColumn, keys: keys)
+        }
+    }
+
+    struct Drained {
+        var changes: [SourceChange] = []
+        var cursor: SourceCursor?
+        var failures = 0
+    }
+
+    /// Drains `source`, retrying a transient failure with the same cursor, as the pipeline does.
+    func drainRetrying(_ source: POSChangeLogSource, from start: SourceCursor?) throws -> Drained {
+        var out = Drained(cursor: start)
+        while true {
+            let batch: SourceBatch
+            do {
+                batch = try source.nextBatch(after: out.cursor, limit: 16)
+            } catch {
+                guard error.isTransient else { throw error }
+                out.failures += 1
+                if out.failures > 1000 { Issue.record("retries never succeed"); return out }
+                continue
+            }
+            out.changes += batch.changes
+            out.cursor = batch.cursor
+            if !batch.hasMore { return out }
+        }
+    }
+
+    @Test func droppedConnectionsAreRetriedWithTheSameCursorAndLoseNothing() throws {
+        let w = try POSSQLiteFixture.generate(products: 50, receipts: 200, sales: 600)
+        defer { w.remove() }
+        let clean = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 1_800_000_000 })
+        let flaky = POSChangeLogSource(
+            database: DroppingConnection(try SQLitePOSDatabase(path: w.databasePath), failEvery: 11), clock: SourceClock { 1_800_000_000 })
+        let a = try drainRetrying(clean, from: nil)
+        let b = try drainRetrying(flaky, from: nil)
+        #expect(b.failures > 3)
+        #expect(a.changes == b.changes)
+        #expect(a.changes.count == 50 + 200 + 600)
+        try w.loadDelta()
+        let c = try drainRetrying(clean, from: a.cursor)
+        let d = try drainRetrying(flaky, from: b.cursor)
+        #expect(d.failures > 0)
+        #expect(c.changes == d.changes)
+        #expect(c.changes.count > 50)
+    }
+
     @Test func errorsNameTheFile() throws {
         do {
             _ = try SQLitePOSDatabase(path: "/nonexistent/pos.db")
