@@ -8,6 +8,7 @@ struct ReadBench: ParsableCommand {
     @Option(help: "An existing log directory.") var log: String
     @Option var runs = 5
     @Flag(help: "Skip the full-decode pass.") var verifyOnly = false
+    @Flag(help: "Verify in deep mode (Merkle roots recomputed, every record decoded, key entries checked).") var deep = false
 
     func run() throws {
         var verifyRates: [Double] = [], decodeRates: [Double] = [], verifyCPU: [Double] = []
@@ -16,7 +17,7 @@ struct ReadBench: ParsableCommand {
         for r in 0..<runs {
             var t0 = Workload.now()
             let cpu0 = Workload.cpuSeconds()
-            let report = try LogVerifier(directory: log).verify()
+            let report = try LogVerifier(directory: log, deep: deep).verify()
             let cpu = Workload.cpuSeconds() - cpu0
             guard report.ok else { throw ValidationError("verify failed: \(String(describing: report.problem))") }
             var dt = Workload.now() - t0
