@@ -52,23 +52,24 @@ public final class BatchEncoder {
         spans.reserveCapacity(2 * events.count)
         var offset = baseOffset
         var length = 0
-        let lengthRoom = 5
         events.withUnsafeBufferPointer { events in
             times.withUnsafeBufferPointer { times in
                 for i in events.indices {
                     let event = events.baseAddress! + i
                     let bound = RecordCodec.upperBound(of: event)
-                    records.reserve(length + lengthRoom + 5 + bound, keeping: length)
+                    // Write the body after room for the varint of its bound, then put its length in
+                    // front of it; the body moves only when its length's varint is shorter than the bound's.
+                    let room = Self.varintSize(UInt64(bound))
+                    records.reserve(length + room + bound, keeping: length)
                     let p = records.pointer
-                    // Write the body after room for its length, then put the length in front of it.
-                    var w = RawWriter(p, position: length + lengthRoom + 5)
+                    var w = RawWriter(p, position: length + room)
                     let bodyStart = w.position
                     let layout = RecordCodec.writeBody(event, timeDelta: UInt64(times[i] - firstTime), into: &w)
                     let bodyCount = w.position - bodyStart
                     var lw = RawWriter(p, position: length)
                     lw.varint(UInt64(bodyCount))
                     let recordStart = lw.position
-                    (p + recordStart).copyMemory(from: p + bodyStart, byteCount: bodyCount)
+                    if recordStart != bodyStart { (p + recordStart).copyMemory(from: p + bodyStart, byteCount: bodyCount) }
                     length = recordStart + bodyCount
                     spans.append(recordStart + layout.hashedFrom)
                     spans.append(length)
@@ -78,6 +79,12 @@ public final class BatchEncoder {
             }
         }
         return Records(count: events.count, baseOffset: baseOffset, times: times, length: length, keyEntries: keyEntries)
+    }
+
+    /// Bytes of the LEB128 varint of `v`.
+    @inline(__always)
+    static func varintSize(_ v: UInt64) -> Int {
+        (64 - v.leadingZeroBitCount + 6) / 7 + (v == 0 ? 1 : 0)
     }
 
     /// Phase two: hashes the records of `r` (the last ``encodeRecords(_:times:baseOffset:)`` of this
