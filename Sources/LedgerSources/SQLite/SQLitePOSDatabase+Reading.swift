@@ -43,8 +43,8 @@ extension SQLitePOSDatabase {
         while try cursor.next() != nil {
             var values: [RawValue] = []
             values.reserveCapacity(columns)
-            for i in 1...max(1, columns) where i <= columns {
-                values.append(value(s, Int32(i)))
+            for i in 0..<Int32(columns) {
+                values.append(value(s, i + 1))
             }
             body(POSRow(rowID: sqlite3_column_int64(s, 0), values: values))
         }
