@@ -37,10 +37,18 @@ extension SQLitePOSDatabase {
     }
 
     /// Steps `stmt` (columns: rowid, then `columns` values), handing each row to `body`.
+    /// Steps the statement with `sqlite3_step` itself (GRDB has bound the arguments): the backfill's
+    /// hot loop, without a cursor's per-row bookkeeping.
     static func rows(_ stmt: Statement, columns: Int, _ body: (POSRow) -> Void) throws {
-        let cursor = try Row.fetchCursor(stmt)
         let s = stmt.sqliteStatement
-        while try cursor.next() != nil {
+        defer { sqlite3_reset(s) }
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                let message = sqlite3_db_handle(s).flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+            }
             var values: [RawValue] = []
             values.reserveCapacity(columns)
             for i in 0..<Int32(columns) {
