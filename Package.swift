@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LedgerLog", targets: ["LedgerLog"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .library(name: "LedgerSources", targets: ["LedgerSources"]),
+        .library(name: "LedgerProjection", targets: ["LedgerProjection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -84,12 +86,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // SQLite stores: the dead-letter store (and the embedded projections).
+        // Projectors: the runtime that replays the log into targets, and the projections' pure logic.
+        .target(
+            name: "LedgerProjection",
+            dependencies: [
+                "LedgerLog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The Postgres projection target (PostgresNIO), its migrations runner and rebuilds.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerLog",
+                "LedgerProjection",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // SQLite stores: the dead-letter store and the embedded projections.
         .target(
             name: "LedgerSQLite",
             dependencies: [
                 "LedgerCore",
                 "LedgerLog",
+                "LedgerProjection",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -110,6 +137,8 @@ let package = Package(
                 "LedgerCore",
                 "LedgerSources",
                 "LedgerSQLite",
+                "LedgerProjection",
+                "LedgerPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,6 +182,16 @@ let package = Package(
             dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerSources", "LedgerCore", "LedgerTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerProjectionTests",
+            dependencies: ["LedgerProjection", "LedgerSQLite", "LedgerCore", "LedgerLog", "LedgerTestKit"],
+            swiftSettings: swiftSettings
+        ),
+        // Tests that need the live PostgreSQL and MariaDB servers of tools/db-up.
+        .testTarget(
+            name: "LedgerServerTests",
+            dependencies: ["LedgerSources", "LedgerCore", "LedgerLog", "LedgerProjection", "LedgerPostgres", "LedgerSQLite", "LedgerTestKit"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,1 @@
+// Replaced by the Postgres projection (issue 4).
