@@ -1,0 +1,23 @@
+/// Two distinct product codes bought together, ordered so that `a < b` by UTF-8 bytes (code
+/// points, as SQLite, Postgres's C collation and Python order them): a row key of `also_bought`.
+public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let a: String
+    public let b: String
+
+    /// The pair of `x` and `y` in order, or nil when they are the same code.
+    public init?(_ x: String, _ y: String) {
+        if x.utf8.lexicographicallyPrecedes(y.utf8) {
+            a = x; b = y
+        } else if y.utf8.lexicographicallyPrecedes(x.utf8) {
+            a = y; b = x
+        } else {
+            return nil
+        }
+    }
+
+    public static func < (x: ProductPair, y: ProductPair) -> Bool {
+        x.a == y.a ? x.b.utf8.lexicographicallyPrecedes(y.b.utf8) : x.a.utf8.lexicographicallyPrecedes(y.a.utf8)
+    }
+
+    public var description: String { "(\(a), \(b))" }
+}

@@ -1,0 +1,112 @@
+import LedgerProjection
+import Testing
+
+/// The incremental co-occurrence against a from-scratch recomputation, over random edit sequences
+/// applied in random batches (adds, deletes, product swaps, moves to other receipts, re-adds).
+@Suite struct CoOccurrenceTests {
+    /// What a store holds between batches: basket_lines and also_bought.
+    struct Store {
+        var lines: [BasketLine: Int64] = [:]
+        var pairs: [ProductPair: Int64] = [:]
+
+        func basket(_ receipt: Int64) -> [String: Int64] {
+            var b: [String: Int64] = [:]
+            for (l, n) in lines where l.receiptNo == receipt { b[l.productCode] = n }
+            return b
+        }
+
+        mutating func write(_ d: CoOccurrenceDelta) {
+            for (l, n) in d.lines { lines[l] = n == 0 ? nil : n }
+            for (p, n) in d.pairs {
+                let v = pairs[p, default: 0] + n
+                pairs[p] = v == 0 ? nil : v
+            }
+        }
+    }
+
+    /// Brute force: baskets from the live sales, pairs counted once per receipt.
+    static func expectedPairs(_ sales: [Int: BasketLine]) -> [ProductPair: Int64] {
+        var baskets: [Int64: Set<String>] = [:]
+        for l in sales.values { baskets[l.receiptNo, default: []].insert(l.productCode) }
+        return CoOccurrence.pairs(of: baskets.values)
+    }
+
+    static func expectedLines(_ sales: [Int: BasketLine]) -> [BasketLine: Int64] {
+        var lines: [BasketLine: Int64] = [:]
+        for l in sales.values { lines[l, default: 0] += 1 }
+        return lines
+    }
+
+    @Test(arguments: 0..<60)
+    func incrementalEqualsRecomputation(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        let receipts = Int64.random(in: 1...6, using: &rng)
+        let codes = (0..<Int.random(in: 2...7, using: &rng)).map { "c\($0)" }
+        var sales: [Int: BasketLine] = [:]   // sale_id → its live line
+        var store = Store()
+        for _ in 0..<Int.random(in: 1...25, using: &rng) {
+            // One batch: the target loads the stored basket of every receipt it touches.
+            var co = CoOccurrence()
+            for _ in 0..<Int.random(in: 1...12, using: &rng) {
+                let id = Int.random(in: 0..<15, using: &rng)
+                let old = sales[id]
+                let new: BasketLine? = Int.random(in: 0..<4, using: &rng) == 0 ? nil
+                    : BasketLine(receiptNo: Int64.random(in: 1...receipts, using: &rng), productCode: codes.randomElement(using: &rng)!)
+                for r in [old?.receiptNo, new?.receiptNo].compactMap({ $0 }) where !co.isLoaded(r) {
+                    co.load(receiptNo: r, lines: store.basket(r))
+                }
+                co.apply(removing: old, adding: new)
+                sales[id] = new
+            }
+            store.write(co.delta())
+            #expect(store.lines == Self.expectedLines(sales), "seed \(seed)")
+            #expect(store.pairs == Self.expectedPairs(sales), "seed \(seed)")
+        }
+    }
+
+    @Test func productSwapMovesThePairs() {
+        var co = CoOccurrence()
+        co.apply(removing: nil, adding: BasketLine(receiptNo: 1, productCode: "a"))
+        co.apply(removing: nil, adding: BasketLine(receiptNo: 1, productCode: "b"))
+        var store = Store()
+        store.write(co.delta())
+        #expect(store.pairs == [ProductPair("a", "b")!: 1])
+
+        var swap = CoOccurrence()
+        swap.load(receiptNo: 1, lines: store.basket(1))
+        swap.apply(removing: BasketLine(receiptNo: 1, productCode: "b"), adding: BasketLine(receiptNo: 1, productCode: "c"))
+        let d = swap.delta()
+        #expect(d.pairs == [ProductPair("a", "b")!: -1, ProductPair("a", "c")!: 1])
+        #expect(d.lines == [BasketLine(receiptNo: 1, productCode: "b"): 0, BasketLine(receiptNo: 1, productCode: "c"): 1])
+    }
+
+    @Test func aSecondLineOfTheSameCodeCountsOnce() {
+        var co = CoOccurrence()
+        for code in ["a", "b", "b"] { co.apply(removing: nil, adding: BasketLine(receiptNo: 7, productCode: code)) }
+        let d = co.delta()
+        #expect(d.pairs == [ProductPair("a", "b")!: 1])
+        #expect(d.lines[BasketLine(receiptNo: 7, productCode: "b")] == 2)
+    }
+
+    @Test func deleteAndReAddInOneBatchChangesNothing() {
+        var co = CoOccurrence()
+        co.load(receiptNo: 3, lines: ["a": 1, "b": 1])
+        co.apply(removing: BasketLine(receiptNo: 3, productCode: "a"), adding: nil)
+        co.apply(removing: nil, adding: BasketLine(receiptNo: 3, productCode: "a"))
+        #expect(co.delta().isEmpty)
+    }
+
+    @Test func topOrdersByCountThenPair() {
+        let pairs: [ProductPair: Int64] = [ProductPair("b", "c")!: 2, ProductPair("a", "z")!: 2, ProductPair("a", "b")!: 5, ProductPair("x", "y")!: 1]
+        let top = CoOccurrence.top(3, of: pairs)
+        #expect(top.map(\.pair) == [ProductPair("a", "b")!, ProductPair("a", "z")!, ProductPair("b", "c")!])
+        #expect(top.map(\.receipts) == [5, 2, 2])
+    }
+
+    @Test func pairsOrderByBytes() {
+        #expect(ProductPair("b", "a") == ProductPair("a", "b"))
+        #expect(ProductPair("a", "a") == nil)
+        // "Z" (0x5A) sorts before "a" (0x61) by bytes.
+        #expect(ProductPair("a", "Z")!.a == "Z")
+    }
+}
