@@ -1,0 +1,94 @@
+public import LedgerLog
+
+/// One batch of events decided for the analytics tables, independent of the target's SQL:
+/// the net row effects (the last change per key wins), the dead letters, and the co-occurrence
+/// fold once the target has looked up what it stores.
+///
+/// A target: builds it from the events; looks up the stored `(receipt_no, product_code)` of every
+/// sale in ``saleIDs``; calls ``coOccurrence(storedLines:loadBasket:)`` with a loader for the
+/// stored baskets; then writes ``effects``, the delta, ``deadLetters`` and the checkpoint in one
+/// transaction.
+public struct AnalyticsBatch: Sendable {
+    /// Row effects in log order of their last change, at most one per table and key.
+    public private(set) var effects: [AnalyticsChange] = []
+    public private(set) var deadLetters: [ProjectionDeadLetter] = []
+    public private(set) var ignored = 0
+    /// Events that changed rows (before netting).
+    public private(set) var applied = 0
+    /// Sales-line changes in log order: the sale id and its new line (nil when deleted, or when
+    /// its receipt or product code is NULL).
+    public private(set) var salesLines: [(saleID: Int64, line: BasketLine?)] = []
+
+    private struct RowKey: Hashable {
+        var table: String
+        var key: AnalyticsValue
+    }
+
+    public init(events: [LedgerLog.LogEvent]) {
+        var last: [RowKey: Int] = [:]
+        var changes: [AnalyticsChange?] = []
+        changes.reserveCapacity(events.count)
+        for event in events {
+            let change = AnalyticsChange.decode(event)
+            let table: AnalyticsTable
+            let key: AnalyticsValue
+            switch change {
+            case .ignore:
+                ignored += 1
+                continue
+            case .poison(let reason):
+                deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
+                continue
+            case .upsert(let t, let values):
+                table = t
+                key = values[0]
+                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key {
+                    salesLines.append((id, Self.line(values)))
+                }
+            case .delete(let t, let k):
+                table = t
+                key = k
+                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key { salesLines.append((id, nil)) }
+            }
+            applied += 1
+            let rk = RowKey(table: table.name, key: key)
+            if let i = last[rk] { changes[i] = nil }
+            last[rk] = changes.count
+            changes.append(change)
+        }
+        effects = changes.compactMap { $0 }
+    }
+
+    /// The basket line of a sales row's values, nil when its receipt or code is NULL.
+    public static func line(_ salesValues: [AnalyticsValue]) -> BasketLine? {
+        guard case .bigint(let receipt) = salesValues[AnalyticsSchema.salesReceiptNoIndex],
+              case .text(let code) = salesValues[AnalyticsSchema.salesProductCodeIndex] else { return nil }
+        return BasketLine(receiptNo: receipt, productCode: code)
+    }
+
+    /// The distinct sale ids this batch changes, whose stored lines the fold needs.
+    public var saleIDs: [Int64] {
+        var seen = Set<Int64>()
+        return salesLines.compactMap { seen.insert($0.saleID).inserted ? $0.saleID : nil }
+    }
+
+    /// Folds the batch's sales-line changes into the baskets.
+    /// - Parameters:
+    ///   - storedLines: the stored line of each sale in ``saleIDs`` that has one.
+    ///   - loadBasket: the stored basket of a receipt (product code → lines), called once per receipt.
+    public func coOccurrence<E: Error>(storedLines: [Int64: BasketLine],
+                                       loadBasket: (Int64) throws(E) -> [String: Int64]) throws(E) -> CoOccurrenceDelta {
+        var co = CoOccurrence()
+        var current = storedLines
+        for (id, new) in salesLines {
+            let old = current[id]
+            if old == new { continue }
+            for r in [old?.receiptNo, new?.receiptNo] {
+                if let r, !co.isLoaded(r) { co.load(receiptNo: r, lines: try loadBasket(r)) }
+            }
+            co.apply(removing: old, adding: new)
+            current[id] = new
+        }
+        return co.delta()
+    }
+}

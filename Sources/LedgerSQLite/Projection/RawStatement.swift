@@ -1,0 +1,78 @@
+import GRDB
+import GRDBSQLite
+import LedgerLog
+import LedgerProjection
+
+/// A GRDB statement bound and stepped through the SQLite C API: the projection's hot loop,
+/// without building `StatementArguments` per row.
+struct RawStatement {
+    let handle: OpaquePointer
+
+    init(_ statement: Statement) { handle = statement.sqliteStatement }
+
+    /// SQLite copies the bytes before the call returns.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    @inline(__always)
+    func bind(_ i: Int32, _ text: String) {
+        var s = text
+        _ = s.withUTF8 { b in
+            if b.isEmpty {
+                sqlite3_bind_text(handle, i, "", 0, nil)
+            } else {
+                sqlite3_bind_text(handle, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), Self.transient)
+            }
+        }
+    }
+
+    @inline(__always)
+    func bind(_ i: Int32, _ value: Int64) { sqlite3_bind_int64(handle, i, value) }
+
+    @inline(__always)
+    func bind(_ i: Int32, _ value: AnalyticsValue) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, i)
+        case .bigint(let v): sqlite3_bind_int64(handle, i, v)
+        case .text(let s): bind(i, s)
+        case .numeric(let d): bind(i, d.text)
+        case .timestamp(let t): bind(i, t.iso8601)
+        }
+    }
+
+    /// Steps a statement that returns no rows, then resets it.
+    func execute() throws {
+        let rc = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard rc == SQLITE_DONE else { throw error(rc) }
+    }
+
+    /// Steps a query, handing each row to `body`, then resets it.
+    func rows(_ body: (OpaquePointer) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw error(rc) }
+            try body(handle)
+        }
+    }
+
+    private func error(_ rc: Int32) -> DatabaseError {
+        let message = sqlite3_db_handle(handle).flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        return DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+    }
+
+    /// Column `i` of the current row as text, nil for NULL.
+    @inline(__always)
+    static func text(_ s: OpaquePointer, _ i: Int32) -> String? {
+        guard sqlite3_column_type(s, i) != SQLITE_NULL, let p = sqlite3_column_text(s, i) else { return nil }
+        let n = Int(sqlite3_column_bytes(s, i))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    /// Column `i` of the current row as an integer, nil for NULL.
+    @inline(__always)
+    static func int64(_ s: OpaquePointer, _ i: Int32) -> Int64? {
+        sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_int64(s, i)
+    }
+}

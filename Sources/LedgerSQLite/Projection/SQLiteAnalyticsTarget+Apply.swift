@@ -1,0 +1,116 @@
+import GRDB
+import GRDBSQLite
+import LedgerLog
+import LedgerProjection
+
+extension SQLiteAnalyticsTarget {
+    /// Writes one batch inside the caller's transaction: stored sales lines and baskets are read
+    /// first (point lookups), then rows, basket lines, pairs, dead letters and the checkpoint.
+    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, _ db: Database) throws {
+        // Stored lines of the sales this batch changes; skipped while the table is empty (a rebuild's start).
+        var stored: [Int64: BasketLine] = [:]
+        let saleIDs = batch.saleIDs
+        let salesStored = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sales)") ?? false
+        if !saleIDs.isEmpty, salesStored {
+            let q = RawStatement(try db.cachedStatement(sql: "SELECT receipt_no, product_code FROM sales WHERE sale_id = ?"))
+            for id in saleIDs {
+                q.bind(1, id)
+                try q.rows { s in
+                    if let r = RawStatement.int64(s, 0), let c = RawStatement.text(s, 1) { stored[id] = BasketLine(receiptNo: r, productCode: c) }
+                }
+            }
+        }
+        let basketsStored = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM basket_lines)") ?? false
+        let basketQuery = RawStatement(try db.cachedStatement(sql: "SELECT product_code, lines FROM basket_lines WHERE receipt_no = ?"))
+        let delta = try batch.coOccurrence(storedLines: stored) { (receipt: Int64) throws -> [String: Int64] in
+            guard basketsStored else { return [:] }
+            var lines: [String: Int64] = [:]
+            basketQuery.bind(1, receipt)
+            try basketQuery.rows { s in
+                if let c = RawStatement.text(s, 0) { lines[c] = sqlite3_column_int64(s, 1) }
+            }
+            return lines
+        }
+
+        try writeEffects(batch.effects, db)
+        try writeCoOccurrence(delta, db)
+        try writeDeadLetters(batch.deadLetters, db)
+        try db.execute(sql: """
+            INSERT INTO projector_checkpoint (projector, next_offset, last_hash, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (projector) DO UPDATE SET next_offset = excluded.next_offset, last_hash = excluded.last_hash, updated_at = excluded.updated_at
+            """, arguments: [name, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, Timestamp(microseconds: LogClock.system.now()).iso8601])
+    }
+
+    private func writeEffects(_ effects: [AnalyticsChange], _ db: Database) throws {
+        var upserts: [String: RawStatement] = [:]
+        var deletes: [String: RawStatement] = [:]
+        for change in effects {
+            switch change {
+            case .upsert(let table, let values):
+                let s: RawStatement
+                if let u = upserts[table.name] { s = u } else {
+                    s = RawStatement(try db.cachedStatement(sql: SQLiteAnalyticsSchema.upsertSQL(table)))
+                    upserts[table.name] = s
+                }
+                for (i, v) in values.enumerated() { s.bind(Int32(i + 1), v) }
+                try s.execute()
+            case .delete(let table, let key):
+                let s: RawStatement
+                if let d = deletes[table.name] { s = d } else {
+                    s = RawStatement(try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE \(table.key.name) = ?"))
+                    deletes[table.name] = s
+                }
+                s.bind(1, key)
+                try s.execute()
+            case .ignore, .poison:
+                continue
+            }
+        }
+    }
+
+    private func writeCoOccurrence(_ delta: CoOccurrenceDelta, _ db: Database) throws {
+        guard !delta.isEmpty else { return }
+        let setLine = RawStatement(try db.cachedStatement(sql: "INSERT OR REPLACE INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
+        let dropLine = RawStatement(try db.cachedStatement(sql: "DELETE FROM basket_lines WHERE receipt_no = ? AND product_code = ?"))
+        for (line, n) in delta.lines {
+            let s = n > 0 ? setLine : dropLine
+            s.bind(1, line.receiptNo)
+            s.bind(2, line.productCode)
+            if n > 0 { s.bind(3, n) }
+            try s.execute()
+        }
+        let add = RawStatement(try db.cachedStatement(sql: """
+            INSERT INTO also_bought (product_a, product_b, receipts) VALUES (?, ?, ?)
+            ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = receipts + excluded.receipts
+            """))
+        let subtract = RawStatement(try db.cachedStatement(sql: "UPDATE also_bought SET receipts = receipts + ? WHERE product_a = ? AND product_b = ?"))
+        let dropZero = RawStatement(try db.cachedStatement(sql: "DELETE FROM also_bought WHERE product_a = ? AND product_b = ? AND receipts <= 0"))
+        for (pair, n) in delta.pairs {
+            if n > 0 {
+                add.bind(1, pair.a)
+                add.bind(2, pair.b)
+                add.bind(3, n)
+                try add.execute()
+            } else {
+                subtract.bind(1, n)
+                subtract.bind(2, pair.a)
+                subtract.bind(3, pair.b)
+                try subtract.execute()
+                dropZero.bind(1, pair.a)
+                dropZero.bind(2, pair.b)
+                try dropZero.execute()
+            }
+        }
+    }
+
+    private func writeDeadLetters(_ letters: [ProjectionDeadLetter], _ db: Database) throws {
+        guard !letters.isEmpty else { return }
+        let now = Timestamp(microseconds: LogClock.system.now()).iso8601
+        for l in letters {
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [name, Int64(l.offset), l.entity, l.key, l.reason, l.eventJSON, now])
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import GRDB
+public import LedgerLog
+public import LedgerProjection
+import Synchronization
+
+/// The embedded analytics projection: `products`, `receipts`, `sales`, `basket_lines` and
+/// `also_bought` in one SQLite file (by default `analytics.sqlite` beside the log), with the
+/// projector's checkpoint and dead letters.
+///
+/// The schema is created or migrated when the lock is taken; each batch's effects, co-occurrence,
+/// dead letters and checkpoint commit in one transaction (WAL).
+public final class SQLiteAnalyticsTarget: ProjectionTarget {
+    public let name: String
+    public let path: String
+    let db: DatabaseQueue
+    private let lock = Mutex<SQLiteLockFile?>(nil)
+
+    /// The projection's conventional place beside a log.
+    public static func defaultPath(logDirectory: String) -> String { logDirectory + "/analytics.sqlite" }
+
+    /// Opens (or creates) the database file; nothing is written before ``acquireLock()``.
+    public init(path: String, name: String = "sqlite") throws(ProjectionError) {
+        self.name = name
+        self.path = path
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            }
+            db = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw Self.projectionError(error, context: "opening \(path)")
+        }
+    }
+
+    public func acquireLock() async throws(ProjectionError) {
+        let file = try SQLiteLockFile(path: path + ".lock", projector: name)
+        lock.withLock { $0 = file }
+        do {
+            try SQLiteAnalyticsSchema.migrator.migrate(db)
+        } catch {
+            throw Self.projectionError(error, context: "migrating \(path)", code: .schema)
+        }
+    }
+
+    public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {
+        do {
+            return try await db.read { [name] db in try Self.checkpoint(db, projector: name) } ?? .start
+        } catch {
+            throw Self.projectionError(error, context: "reading the checkpoint of \(name) in \(path)")
+        }
+    }
+
+    static func checkpoint(_ db: Database, projector: String) throws -> ProjectionCheckpoint? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT next_offset, last_hash FROM projector_checkpoint WHERE projector = ?", arguments: [projector]) else {
+            return nil
+        }
+        let offset: Int64 = row[0]
+        let hex: String = row[1]
+        guard offset >= 0, let hash = Digest32(hex: hex) else {
+            throw ProjectionError(.schema, context: "projector_checkpoint of \(projector)", cause: "unreadable checkpoint \(offset) \(hex)")
+        }
+        return ProjectionCheckpoint(nextOffset: UInt64(offset), lastHash: hash)
+    }
+
+    public func apply(_ events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
+        guard lock.withLock({ $0 != nil }) else {
+            throw ProjectionError(.configuration, context: "projector \(name)", cause: "apply before acquireLock")
+        }
+        let batch = AnalyticsBatch(events: events)
+        do {
+            try await db.write { db in try self.write(batch, checkpoint: checkpoint, db) }
+        } catch {
+            throw Self.projectionError(error, context: "applying offsets ..<\(checkpoint.nextOffset) to \(path)")
+        }
+        return ProjectionBatchResult(applied: batch.applied, deadLettered: batch.deadLetters.count, ignored: batch.ignored)
+    }
+
+    public func close() async {
+        lock.withLock {
+            $0?.release()
+            $0 = nil
+        }
+        try? db.close()
+    }
+
+    /// A ``ProjectionError`` for a GRDB or SQLite error: busy and locked databases are transient.
+    static func projectionError(_ error: any Error, context: String, code: ProjectionError.Code = .target) -> ProjectionError {
+        if let e = error as? ProjectionError { return e }
+        if let e = error as? DatabaseError {
+            let transient = e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+            return ProjectionError(code, context: context, cause: "\(e.resultCode): \(e.message ?? "")", isTransient: transient)
+        }
+        return ProjectionError(code, context: context, cause: "\(error)")
+    }
+}
