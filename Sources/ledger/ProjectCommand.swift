@@ -1,0 +1,77 @@
+import ArgumentParser
+import LedgerProjection
+import LedgerSQLite
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "Replay the log into a projection, then follow it (sqlite).",
+        discussion: """
+            Projectors: sqlite (products, receipts, sales, also_bought in one SQLite file, default <log>/analytics.sqlite).
+            The checkpoint commits with each batch's effects, so a killed projector resumes where its last commit ended.
+            A second instance on the same target exits with status 75. Without --once it follows the log until SIGINT or SIGTERM.
+            """
+    )
+
+    /// The projectors this build knows.
+    enum Name: String, CaseIterable, ExpressibleByArgument {
+        case sqlite
+    }
+
+    @OptionGroup var log: LogOptions
+    @OptionGroup var projection: ProjectionOptions
+
+    @Argument(help: ArgumentHelp("The projector: \(Name.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
+    var name: String
+
+    @Flag(help: "Project up to the current head, then exit.")
+    var once = false
+
+    @Option(help: "Events per batch (one transaction).")
+    var batchSize = 10_000
+
+    func validate() throws {
+        guard Name(rawValue: name) != nil else {
+            throw ValidationError("unknown projector \"\(name)\"; known: \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() async throws {
+        let directory = try log.directory()
+        let logger = LogOptions.makeLogger()
+        let target: any ProjectionTarget
+        do {
+            switch Name(rawValue: name)! {
+            case .sqlite: target = try SQLiteAnalyticsTarget(path: projection.sqlitePath(logDirectory: directory))
+            }
+        } catch { throw ExitStatus.fail(error) }
+        var configuration = ProjectorConfiguration()
+        configuration.batchSize = batchSize
+
+        if once {
+            var runner = ProjectionRunner(directory: directory, logger: logger)
+            runner.configuration = configuration
+            do {
+                let (checkpoint, totals) = try await runner.runOnce(target)
+                Terminal.out("\(name): at offset \(checkpoint.nextOffset) · \(totals.applied) applied · \(totals.deadLettered) dead letters · \(totals.ignored) ignored")
+            } catch { throw ExitStatus.fail(error) }
+            return
+        }
+        let service = ProjectorService(logDirectory: directory, target: target, configuration: configuration, logger: logger) { p in
+            Terminal.progress("project \(p.projector): offset \(p.checkpoint.nextOffset) / \(p.head) · \(p.totals.applied) applied · \(p.totals.deadLettered) dead letters")
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as ProjectionError {
+            Terminal.endProgress()
+            throw ExitStatus.fail(error)
+        }
+        Terminal.endProgress()
+    }
+}
