@@ -7,8 +7,13 @@ import LedgerProjection
 /// without building `StatementArguments` per row.
 struct RawStatement {
     let handle: OpaquePointer
+    /// Keeps the statement (and so its handle) alive: GRDB finalizes it on deinit.
+    private let statement: Statement
 
-    init(_ statement: Statement) { handle = statement.sqliteStatement }
+    init(_ statement: Statement) {
+        self.statement = statement
+        handle = statement.sqliteStatement
+    }
 
     /// SQLite copies the bytes before the call returns.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

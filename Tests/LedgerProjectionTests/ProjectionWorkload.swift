@@ -1,0 +1,66 @@
+import Foundation
+import LedgerLog
+import LedgerProjection
+import LedgerSQLite
+import LedgerTestKit
+import Logging
+
+/// A small `gen_pos.py` workload synced with `ledger sync` into two logs: `backfill` (after the
+/// initial load) and `full` (the same log continued with the incremental batch). Built once per
+/// test process; tests copy what they write into.
+struct ProjectionWorkload: Sendable {
+    let fixture: POSSQLiteFixture
+    var backfillLog: String { fixture.path + "/log-backfill" }
+    var fullLog: String { fixture.path + "/log-full" }
+
+    static let shared = Result { try ProjectionWorkload() }
+
+    static let timeZone = "Asia/Ho_Chi_Minh"
+
+    private init() throws {
+        fixture = try POSSQLiteFixture.generate(products: 150, receipts: 900, sales: 3000, seed: 7)
+        try Self.ledger(["sync", "--log", fixture.path + "/log-backfill", "--sqlite", fixture.databasePath, "--time-zone", Self.timeZone])
+        try Self.shell("cp -r '\(fixture.path)/log-backfill' '\(fixture.path)/log-full'")
+        try fixture.loadDelta()
+        try Self.ledger(["sync", "--log", fixture.path + "/log-full", "--sqlite", fixture.databasePath, "--time-zone", Self.timeZone])
+    }
+
+    /// Runs the `ledger` binary; throws unless it exits 0.
+    @discardableResult
+    static func ledger(_ arguments: [String]) throws -> Command.Result {
+        let r = try Command.run([PackagePaths.ledgerBinary()] + arguments)
+        guard r.status == 0 else { throw WorkloadFailure(description: "ledger \(arguments.joined(separator: " ")) exited \(r.status): \(r.error)") }
+        return r
+    }
+
+    static func shell(_ command: String) throws {
+        let r = try Command.run(["sh", "-c", command])
+        guard r.status == 0 else { throw WorkloadFailure(description: "\(command): \(r.error)") }
+    }
+
+    /// Projects `log` into the SQLite file `db` up to the head, in batches of `batchSize`.
+    @discardableResult
+    static func project(log: String, db: String, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
+        let target = try SQLiteAnalyticsTarget(path: db)
+        let projector = Projector(logDirectory: log, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
+                                  logger: Logger(label: "test"))
+        do {
+            let cp = try await projector.runOnce()
+            await target.close()
+            return cp
+        } catch {
+            await target.close()
+            throw error
+        }
+    }
+
+    /// `expected.json` as a dictionary.
+    func expected() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture.path + "/expected.json"))
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+}
+
+struct WorkloadFailure: Error, CustomStringConvertible {
+    var description: String
+}

@@ -1,0 +1,166 @@
+import LedgerLog
+import LedgerProjection
+import LedgerSQLite
+import LedgerTestKit
+import Logging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct SQLiteProjectionTests {
+    @Test func groundTruthAfterBackfillAndDelta() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        try await ProjectionWorkload.project(log: w.fullLog, db: dir.path + "/a.sqlite")
+        let analytics = try SQLiteAnalytics(path: dir.path + "/a.sqlite")
+        let expected = try w.expected()
+        let rows = try #require(expected["rows_after_delta"] as? [String: Int])
+        let counts = try analytics.rowCounts()
+        for (table, n) in rows { #expect(counts[table] == n, "\(table)") }
+        let total = try #require(expected["sales_total_sum_after_delta"] as? String)
+        #expect(LedgerDecimal(try analytics.salesTotal()) == LedgerDecimal(total))
+
+        let top = try #require(expected["top10_pairs_after_delta"] as? [[String: Any]])
+        let want = top.map { "\($0["a"]!)|\($0["b"]!)|\($0["receipts"]!)" }
+        #expect(try analytics.topPairs(10).map { "\($0.pair.a)|\($0.pair.b)|\($0.receipts)" } == want)
+
+        // The stored pairs equal a recomputation from the co-occurrence inputs.
+        var baskets: [Int64: Set<String>] = [:]
+        for i in try analytics.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(i.productCode) }
+        #expect(try analytics.pairs() == CoOccurrence.pairs(of: baskets.values))
+        #expect(try analytics.bestSellers(top: 3).count == 3)
+    }
+
+    @Test func incrementalEqualsRebuildFromZero() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        // Incremental: the backfill log, then the same log continued with the delta, in small batches.
+        let incremental = dir.path + "/incremental.sqlite"
+        try await ProjectionWorkload.project(log: w.backfillLog, db: incremental, batchSize: 97)
+        let afterBackfill = try SQLiteAnalytics(path: incremental).rowCounts()
+        try await ProjectionWorkload.project(log: w.fullLog, db: incremental, batchSize: 97)
+        let rebuilt = dir.path + "/rebuilt.sqlite"
+        try await ProjectionWorkload.project(log: w.fullLog, db: rebuilt)
+
+        let expected = try w.expected()
+        let rows = try #require(expected["rows_after_backfill"] as? [String: Int])
+        for (table, n) in rows { #expect(afterBackfill[table] == n, "\(table)") }
+        let a = try SQLiteAnalytics(path: incremental).tableChecksums()
+        let b = try SQLiteAnalytics(path: rebuilt).tableChecksums()
+        #expect(a == b)
+        #expect(a.count == 5)
+    }
+
+    @Test func secondInstanceIsRefused() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        let db = dir.path + "/a.sqlite"
+        let first = try SQLiteAnalyticsTarget(path: db)
+        try await first.acquireLock()
+        let second = try SQLiteAnalyticsTarget(path: db)
+        let error = await #expect(throws: ProjectionError.self) { try await second.acquireLock() }
+        #expect(error?.code == .locked)
+
+        // The CLI exits 75 with a clear message.
+        let r = try Command.run([PackagePaths.ledgerBinary(), "project", "sqlite", "--once", "--log", w.fullLog, "--db", db])
+        #expect(r.status == 75)
+        #expect(r.error.contains("another instance"))
+        await first.close()
+        await second.close()
+
+        // Once released, the lock can be taken again.
+        try await ProjectionWorkload.project(log: w.fullLog, db: db)
+    }
+
+    @Test func checkpointFromAnotherLogIsRefused() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        let db = dir.path + "/a.sqlite"
+        try await ProjectionWorkload.project(log: w.fullLog, db: db)
+        let other = TestLog()
+        defer { other.remove() }
+        for i in 0..<3 { try other.append([try TestLog.product("X\(i)", code: "c\(i)")]) }
+        let error = await #expect(throws: ProjectionError.self) { try await ProjectionWorkload.project(log: other.path, db: db) }
+        #expect(error?.code == .checkpointMismatch)
+
+        let r = try Command.run([PackagePaths.ledgerBinary(), "project", "sqlite", "--once", "--log", other.path, "--db", db])
+        #expect(r.status == 65)
+        #expect(r.error.contains("checkpoint does not match the log"))
+    }
+
+    @Test func poisonEventIsDeadLetteredAndLaterEventsLand() async throws {
+        let log = TestLog()
+        defer { log.remove() }
+        try log.append([
+            try TestLog.sale(1, receipt: .integer(10), code: "a"),
+            try TestLog.sale(2, receipt: .string("not a number"), code: "b"),
+            try TestLog.sale(3, receipt: .integer(10), code: "c"),
+        ])
+        try log.append([try TestLog.sale(4, receipt: .integer(10), code: "d")])
+        let db = log.path + "/analytics.sqlite"
+        let cp = try await ProjectionWorkload.project(log: log.path, db: db, batchSize: 2)
+        #expect(cp.nextOffset == 4)
+        let analytics = try SQLiteAnalytics(path: db)
+        let letters = try analytics.deadLetters(projector: "sqlite")
+        #expect(letters.count == 1)
+        #expect(letters.first?.offset == 1)
+        #expect(letters.first?.reason.contains("receipt_no") == true)
+        #expect(try analytics.rowCounts()["sales"] == 3)
+        #expect(try analytics.pairs() == [ProductPair("a", "c")!: 1, ProductPair("a", "d")!: 1, ProductPair("c", "d")!: 1])
+    }
+
+    @Test func alsoBoughtCommandAnswersFromTheProjection() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        let db = dir.path + "/a.sqlite"
+        let r0 = try ProjectionWorkload.ledger(["project", "sqlite", "--once", "--log", w.fullLog, "--db", db])
+        #expect(r0.output.contains("sqlite: at offset"))
+        let analytics = try SQLiteAnalytics(path: db)
+        let popular = try #require(try analytics.topPairs(1).first).pair.a
+        let r = try ProjectionWorkload.ledger(["also-bought", popular, "--top", "4", "--log", w.fullLog, "--db", db])
+        let want = try analytics.alsoBought(popular, top: 4).map { "\($0.productCode)\t\($0.receipts)" }
+        #expect(!want.isEmpty)
+        #expect(r.output.split(separator: "\n").map(String.init) == want)
+
+        let status = try ProjectionWorkload.ledger(["projections", "--log", w.fullLog, "--db", db])
+        #expect(status.output.contains("lag 0 events"))
+    }
+
+    @Test func killedProjectorConvergesToACleanBuild() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        let clean = dir.path + "/clean.sqlite"
+        try await ProjectionWorkload.project(log: w.fullLog, db: clean)
+        let db = dir.path + "/killed.sqlite"
+        var rng = SeededRandom(seed: 11)
+        var kills = 0
+        for _ in 0..<40 {
+            let child = try ChildProcess(executable: PackagePaths.ledgerBinary(),
+                                         arguments: ["project", "sqlite", "--once", "--batch-size", "37", "--log", w.fullLog, "--db", db],
+                                         standardErrorPath: dir.path + "/stderr")
+            usleep(UInt32.random(in: 5_000...150_000, using: &rng))
+            if child.exitStatusIfEnded() == nil {
+                child.sendSignal(SIGKILL)
+                kills += 1
+            }
+            _ = child.waitForExit()
+            // At every commit the pairs match the baskets of the sales the projection holds: never doubled.
+            if access(db, F_OK) == 0, let analytics = try? SQLiteAnalytics(path: db) {
+                var baskets: [Int64: Set<String>] = [:]
+                for i in try analytics.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(i.productCode) }
+                #expect(try analytics.pairs() == CoOccurrence.pairs(of: baskets.values))
+            }
+        }
+        try ProjectionWorkload.ledger(["project", "sqlite", "--once", "--log", w.fullLog, "--db", db])
+        #expect(kills > 0)
+        #expect(try SQLiteAnalytics(path: db).tableChecksums() == SQLiteAnalytics(path: clean).tableChecksums())
+    }
+}
