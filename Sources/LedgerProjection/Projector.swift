@@ -99,34 +99,43 @@ public final class Projector {
         }
     }
 
-    /// Applies batches until `head`.
+    /// Applies batches until `head`. The next batch is read and decoded on another thread while
+    /// the target applies the current one.
     private func project(to head: HeadRecord, stopEarly: Bool = false) async throws(ProjectionError) {
         guard var at = position, at.nextOffset < head.nextOffset else { return }
-        let cursor = try self.cursor(from: at.nextOffset, limit: head.nextOffset)
-        while at.nextOffset < head.nextOffset {
-            if stopEarly && (Task.isCancelled || Task.isShuttingDownGracefully) { return }
+        let reader = BatchReader(cursor: try self.cursor(from: at.nextOffset, limit: head.nextOffset),
+                                 batchSize: configuration.batchSize, directory: logDirectory)
+        var events = try reader.read().get()
+        while let first = events.first, let last = events.last {
             let started = clock.now()
-            var events: [LedgerLog.LogEvent] = []
-            events.reserveCapacity(min(configuration.batchSize, Int(head.nextOffset - at.nextOffset)))
-            do throws(LogError) {
-                while events.count < configuration.batchSize, let e = try cursor.next() { events.append(e) }
-            } catch {
-                throw ProjectionError(.log, context: "reading \(logDirectory) at offset \(cursor.nextOffset)", cause: error.description)
-            }
-            guard let first = events.first, let last = events.last else {
-                throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "the log ends at offset \(at.nextOffset), before its head \(head.nextOffset)")
-            }
             guard first.offset == at.nextOffset else {
                 throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "expected offset \(at.nextOffset), read \(first.offset)")
             }
+            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { reader.read() } : nil
             let next = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
-            let result = try await applyWithRetry(events, from: at, to: next)
+            let result: ProjectionBatchResult
+            do {
+                result = try await applyWithRetry(events, from: at, to: next)
+            } catch {
+                _ = await prefetch?.value
+                throw error
+            }
             at = next
             position = next
             totals.applied += result.applied
             totals.deadLettered += result.deadLettered
             totals.ignored += result.ignored
             record(result, events: events.count, last: last, head: head, micros: clock.now() - started)
+            guard let prefetch else { break }
+            if stopEarly && (Task.isCancelled || Task.isShuttingDownGracefully) {
+                _ = await prefetch.value
+                cursor = nil
+                return
+            }
+            events = try await prefetch.value.get()
+        }
+        guard at.nextOffset >= head.nextOffset else {
+            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "the log ends at offset \(at.nextOffset), before its head \(head.nextOffset)")
         }
     }
 

@@ -26,7 +26,7 @@ public final class SQLiteAnalyticsTarget: ProjectionTarget {
             var config = Configuration()
             config.busyMode = .timeout(5)
             config.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -524288; PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY")
             }
             db = try DatabaseQueue(path: path, configuration: config)
         } catch {
