@@ -152,6 +152,8 @@ let package = Package(
             name: "ledger-bench",
             dependencies: [
                 "LedgerLog",
+                "LedgerProjection",
+                "LedgerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

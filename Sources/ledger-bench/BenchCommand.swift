@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger-bench",
         abstract: "Benchmarks of the event log; tools/bench runs them with their reference limits.",
-        subcommands: [AppendBench.self, ReadBench.self, AuditBench.self, LatencyBench.self, HashBench.self, OpenBench.self]
+        subcommands: [AppendBench.self, ReadBench.self, AuditBench.self, LatencyBench.self, HashBench.self, OpenBench.self, ProjectionBench.self]
     )
 }

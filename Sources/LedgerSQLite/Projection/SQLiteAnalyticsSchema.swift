@@ -26,7 +26,6 @@ enum SQLiteAnalyticsSchema {
                     PRIMARY KEY (product_a, product_b),
                     CHECK (product_a < product_b)
                 ) WITHOUT ROWID;
-                CREATE INDEX also_bought_b ON also_bought (product_b);
                 CREATE TABLE projector_checkpoint (
                     projector TEXT PRIMARY KEY NOT NULL,
                     next_offset INTEGER NOT NULL,

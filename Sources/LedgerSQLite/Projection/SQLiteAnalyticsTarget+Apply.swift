@@ -72,7 +72,8 @@ extension SQLiteAnalyticsTarget {
         guard !delta.isEmpty else { return }
         let setLine = RawStatement(try db.cachedStatement(sql: "INSERT OR REPLACE INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
         let dropLine = RawStatement(try db.cachedStatement(sql: "DELETE FROM basket_lines WHERE receipt_no = ? AND product_code = ?"))
-        for (line, n) in delta.lines {
+        // In key order: B-tree inserts then touch each page once.
+        for (line, n) in delta.lines.sorted(by: { $0.key < $1.key }) {
             let s = n > 0 ? setLine : dropLine
             s.bind(1, line.receiptNo)
             s.bind(2, line.productCode)
@@ -85,7 +86,7 @@ extension SQLiteAnalyticsTarget {
             """))
         let subtract = RawStatement(try db.cachedStatement(sql: "UPDATE also_bought SET receipts = receipts + ? WHERE product_a = ? AND product_b = ?"))
         let dropZero = RawStatement(try db.cachedStatement(sql: "DELETE FROM also_bought WHERE product_a = ? AND product_b = ? AND receipts <= 0"))
-        for (pair, n) in delta.pairs {
+        for (pair, n) in delta.pairs.sorted(by: { $0.key < $1.key }) {
             if n > 0 {
                 add.bind(1, pair.a)
                 add.bind(2, pair.b)
