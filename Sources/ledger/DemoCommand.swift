@@ -1,14 +1,16 @@
 import ArgumentParser
 import LedgerCore
 import LedgerLog
+import LedgerProjection
 import LedgerSQLite
 import LedgerSources
+import Logging
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Generate a point-of-sale workload into SQLite, sync it into a log, apply an incremental batch, and show the result.",
@@ -36,7 +38,7 @@ struct DemoCommand: ParsableCommand {
         guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
     }
 
-    func run() throws {
+    func run() async throws {
         let tools = try generatorDirectory()
         let work = dir + "/workload", pos = dir + "/pos.db", log = dir + "/log"
         guard !LogDirectory.exists(log) && !LogDirectory.exists(pos) else {
@@ -69,12 +71,20 @@ struct DemoCommand: ParsableCommand {
         step("checking the log against the workload's ground truth (expected.json)")
         try check(log: log, work: work)
 
+        let analytics = SQLiteAnalyticsTarget.defaultPath(logDirectory: log)
+        step("projecting into SQLite: ledger project sqlite --once --log \(log)")
+        try await project(log: log, logger: logger)
+        try showAnalytics(analytics)
+
         Terminal.out("""
 
             Next:
               ledger tail --log \(log) --entity sales --format table | head
               ledger audit --log \(log) sales 1
               ledger dead-letters list --log \(log)
+              ledger also-bought --log \(log) PRODUCT_CODE --top 5
+              ledger projections --log \(log)
+              sqlite3 \(analytics) 'SELECT * FROM also_bought ORDER BY receipts DESC LIMIT 5'
               ledger verify --log \(log)
             """)
     }
@@ -122,6 +132,31 @@ struct DemoCommand: ParsableCommand {
             Terminal.out("    dead letters: \(have) (malformed rows in the workload: \(n)) \(String(have) == n ? "ok" : "MISMATCH")")
         }
         if !ok { throw ExitStatus.verifyFailed }
+    }
+
+    private func project(log: String, logger: Logger) async throws {
+        do {
+            let target = try SQLiteAnalyticsTarget(path: SQLiteAnalyticsTarget.defaultPath(logDirectory: log))
+            let (checkpoint, totals) = try await ProjectionRunner(directory: log, logger: logger).runOnce(target)
+            Terminal.out("    sqlite: at offset \(checkpoint.nextOffset) · \(totals.applied) applied · \(totals.deadLettered) dead letters")
+        } catch { throw ExitStatus.fail(error) }
+    }
+
+    /// Best sellers, and what is bought with the best seller.
+    private func showAnalytics(_ path: String) throws {
+        do {
+            let analytics = try SQLiteAnalytics(path: path)
+            let best = try analytics.bestSellers(top: 5)
+            Terminal.out("    best sellers (by revenue):")
+            for b in best {
+                Terminal.out("      \(b.productCode)  \(b.productName ?? "")  revenue \(b.revenue)  qty \(b.quantity)  lines \(b.lines)")
+            }
+            guard let popular = best.first else { return }
+            Terminal.out("    also bought with \(popular.productCode) (receipts):")
+            for a in try analytics.alsoBought(popular.productCode, top: 5) {
+                Terminal.out("      \(a.productCode)  \(a.receipts)")
+            }
+        } catch { throw ExitStatus.fail(error) }
     }
 
     private func step(_ s: String) { Terminal.out("• " + s) }

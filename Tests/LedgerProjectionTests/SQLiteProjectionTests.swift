@@ -164,3 +164,68 @@ import Glibc
         #expect(try SQLiteAnalytics(path: db).tableChecksums() == SQLiteAnalytics(path: clean).tableChecksums())
     }
 }
+
+@Suite struct SQLiteTargetDetailTests {
+    @Test func timestampsAreStoredAsISO8601UTC() async throws {
+        let log = TestLog()
+        defer { log.remove() }
+        let events = try log.append([try TestLog.sale(1, receipt: .integer(10), code: "a")])
+        let db = log.path + "/analytics.sqlite"
+        try await ProjectionWorkload.project(log: log.path, db: db)
+        let r = try Command.run(["sqlite3", db, "SELECT at, _event_time, _offset FROM sales"])
+        #expect(r.output == "2026-01-01T00:00:00.000000Z|\(events[0].time.iso8601)|0\n")
+    }
+
+    /// A write transaction held by another connection makes the batch fail with SQLITE_BUSY; the
+    /// projector backs off, re-reads the checkpoint and applies the batch once the lock is gone.
+    @Test func busyDatabaseIsRetriedWithBackoff() async throws {
+        let log = TestLog()
+        defer { log.remove() }
+        try log.append([try TestLog.sale(1, receipt: .integer(10), code: "a"), try TestLog.sale(2, receipt: .integer(10), code: "b")])
+        let db = log.path + "/analytics.sqlite"
+        // Create the schema first, so the other connection has tables to lock.
+        let setup = try SQLiteAnalyticsTarget(path: db)
+        try await setup.acquireLock()
+        await setup.close()
+
+        let holder = try ChildProcess(executable: "/usr/bin/python3", arguments: ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute('BEGIN IMMEDIATE')
+            print('locked', flush=True)
+            sys.stdin.readline()
+            db.execute('COMMIT')
+            print('released', flush=True)
+            """, db], standardErrorPath: log.path + "/holder.err")
+        #expect(holder.readLine(timeoutMilliseconds: 10_000) == .line("locked"))
+
+        let target = try SQLiteAnalyticsTarget(path: db, busyTimeout: 0.01)
+        var configuration = ProjectorConfiguration(batchSize: 10)
+        configuration.retry.initialDelay = .milliseconds(5)
+        configuration.retry.maxDelay = .milliseconds(20)
+        let waits = LockedValue<[Duration]>([])
+        let box = UncheckedSendable(holder)
+        let projector = Projector(logDirectory: log.path, target: target, configuration: configuration, logger: Logger(label: "test"),
+                                  sleep: { d in
+                                      let n = waits.withLock { $0.append(d); return $0.count }
+                                      // Release the other connection after a few failed attempts.
+                                      if n == 3 { box.value.write("go\n") }
+                                      try await Task.sleep(for: d)
+                                  })
+        let cp = try await projector.runOnce()
+        await target.close()
+        #expect(holder.readLine(timeoutMilliseconds: 10_000) == .line("released"))
+        _ = holder.waitForExit()
+        #expect(cp.nextOffset == 2)
+        let w = waits.withLock { $0 }
+        #expect(w.count >= 3)
+        #expect(Array(w.prefix(3)) == [.milliseconds(5), .milliseconds(10), .milliseconds(20)])
+        #expect(try SQLiteAnalytics(path: db).pairs() == [ProductPair("a", "b")!: 1])
+    }
+}
+
+/// Hands a value used by one task at a time to a `@Sendable` closure.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -19,12 +19,14 @@ public final class SQLiteAnalyticsTarget: ProjectionTarget {
     public static func defaultPath(logDirectory: String) -> String { logDirectory + "/analytics.sqlite" }
 
     /// Opens (or creates) the database file; nothing is written before ``acquireLock()``.
-    public init(path: String, name: String = "sqlite") throws(ProjectionError) {
+    /// - Parameter busyTimeout: how long a write waits for another connection's transaction before
+    ///   failing with a transient error (which the projector retries).
+    public init(path: String, name: String = "sqlite", busyTimeout: Double = 5) throws(ProjectionError) {
         self.name = name
         self.path = path
         do {
             var config = Configuration()
-            config.busyMode = .timeout(5)
+            config.busyMode = .timeout(busyTimeout)
             config.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -524288; PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY")
             }
