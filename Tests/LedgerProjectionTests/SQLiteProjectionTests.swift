@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerLog
 import LedgerProjection
 import LedgerSQLite
@@ -31,7 +32,14 @@ import Glibc
         var baskets: [Int64: Set<String>] = [:]
         for i in try analytics.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(i.productCode) }
         #expect(try analytics.pairs() == CoOccurrence.pairs(of: baskets.values))
-        #expect(try analytics.bestSellers(top: 3).count == 3)
+        // Best sellers over every product add up to the sales.
+        let all = try analytics.bestSellers(top: 1_000_000)
+        var revenue = DecimalSum()
+        for b in all { revenue.add(b.revenue) }
+        #expect(LedgerDecimal(revenue.text) == LedgerDecimal(total))
+        #expect(all.reduce(0) { $0 + Int($1.lines) } == rows["sales"])
+        #expect(all.allSatisfy { !$0.quantity.isNegative && $0.quantity != LedgerDecimal(0) })
+        #expect(zip(all, all.dropFirst()).allSatisfy { !($0.revenue < $1.revenue) })
     }
 
     @Test func incrementalEqualsRebuildFromZero() async throws {

@@ -108,8 +108,8 @@ public final class SQLiteAnalytics: Sendable {
                 sums[code] = entry
             }
             let ranked = sums.map { code, e in
-                BestSeller(productCode: code, productName: e.name, revenue: LedgerDecimal(canonical: e.revenue.text) ?? LedgerDecimal(0),
-                           quantity: LedgerDecimal(canonical: e.quantity.text) ?? LedgerDecimal(0), lines: e.lines)
+                BestSeller(productCode: code, productName: e.name, revenue: LedgerDecimal(e.revenue.text) ?? LedgerDecimal(0),
+                           quantity: LedgerDecimal(e.quantity.text) ?? LedgerDecimal(0), lines: e.lines)
             }
             .sorted { $0.revenue != $1.revenue ? $1.revenue < $0.revenue : $0.productCode < $1.productCode }
             var out = Array(ranked.prefix(top))
