@@ -102,6 +102,37 @@ public struct CoOccurrence: Sendable {
         return pairs
     }
 
+    /// Every pair's count from the co-occurrence inputs, from scratch: each receipt's distinct
+    /// codes (with live lines) counted once per pair. Inputs ordered by receipt are grouped as
+    /// they come; others are grouped in a dictionary first.
+    public static func pairs(of inputs: [CoOccurrenceInput]) -> [ProductPair: Int64] {
+        var pairs: [ProductPair: Int64] = [:]
+        pairs.reserveCapacity(inputs.count)
+        let live = inputs.filter { $0.lines > 0 }
+        if zip(live, live.dropFirst()).allSatisfy({ $0.receiptNo <= $1.receiptNo }) {
+            var i = live.startIndex
+            while i < live.endIndex {
+                var j = i + 1
+                while j < live.endIndex && live[j].receiptNo == live[i].receiptNo { j += 1 }
+                if j - i > 1 { count(live[i..<j].map(\.productCode), into: &pairs) }
+                i = j
+            }
+        } else {
+            var byReceipt: [Int64: [String]] = [:]
+            for x in live { byReceipt[x.receiptNo, default: []].append(x.productCode) }
+            for codes in byReceipt.values where codes.count > 1 { count(codes, into: &pairs) }
+        }
+        return pairs
+    }
+
+    private static func count(_ codes: [String], into pairs: inout [ProductPair: Int64]) {
+        let distinct = Array(Set(codes))
+        guard distinct.count > 1 else { return }
+        for x in distinct.indices {
+            for y in (x + 1)..<distinct.count { pairs[ProductPair(distinct[x], distinct[y])!, default: 0] += 1 }
+        }
+    }
+
     /// The top `n` pairs of `pairs`: count descending, then `(a, b)` ascending (as `gen_pos.py`).
     public static func top(_ n: Int, of pairs: [ProductPair: Int64]) -> [(pair: ProductPair, receipts: Int64)] {
         pairs.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

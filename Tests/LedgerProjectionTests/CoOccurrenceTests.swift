@@ -110,3 +110,22 @@ import Testing
         #expect(ProductPair("a", "Z")!.a == "Z")
     }
 }
+
+@Suite struct CoOccurrenceFromScratchTests {
+    /// The from-scratch count over grouped inputs equals the incremental fold, in receipt order or not.
+    @Test(arguments: 0..<20)
+    func fromInputsEqualsIncremental(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        var co = CoOccurrence()
+        var lines: [BasketLine: Int64] = [:]
+        for _ in 0..<Int.random(in: 1...80, using: &rng) {
+            let l = BasketLine(receiptNo: Int64.random(in: 1...9, using: &rng), productCode: "p\(Int.random(in: 0..<8, using: &rng))")
+            co.apply(removing: nil, adding: l)
+            lines[l, default: 0] += 1
+        }
+        let sorted = lines.sorted { $0.key < $1.key }.map { CoOccurrenceInput(receiptNo: $0.key.receiptNo, productCode: $0.key.productCode, lines: $0.value) }
+        let incremental = co.delta().pairs
+        #expect(CoOccurrence.pairs(of: sorted) == incremental)
+        #expect(CoOccurrence.pairs(of: sorted.shuffled(using: &rng)) == incremental)
+    }
+}
