@@ -7,23 +7,22 @@ extension SQLiteAnalyticsTarget {
     /// Writes one batch inside the caller's transaction: stored sales lines and baskets are read
     /// first (point lookups), then rows, basket lines, pairs, dead letters and the checkpoint.
     func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, _ db: Database) throws {
-        // Stored lines of the sales this batch changes; skipped while the table is empty (a rebuild's start).
+        // Stored lines of the sales this batch changes. Ids above the largest stored one (a backfill's
+        // new sales) and receipts above the largest stored basket need no lookup.
         var stored: [Int64: BasketLine] = [:]
-        let saleIDs = batch.saleIDs
-        let salesStored = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sales)") ?? false
-        if !saleIDs.isEmpty, salesStored {
+        if let maxSale = try Int64.fetchOne(db, sql: "SELECT max(sale_id) FROM sales") {
             let q = RawStatement(try db.cachedStatement(sql: "SELECT receipt_no, product_code FROM sales WHERE sale_id = ?"))
-            for id in saleIDs {
+            for id in batch.saleIDs where id <= maxSale {
                 q.bind(1, id)
                 try q.rows { s in
                     if let r = RawStatement.int64(s, 0), let c = RawStatement.text(s, 1) { stored[id] = BasketLine(receiptNo: r, productCode: c) }
                 }
             }
         }
-        let basketsStored = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM basket_lines)") ?? false
+        let maxReceipt = try Int64.fetchOne(db, sql: "SELECT max(receipt_no) FROM basket_lines")
         let basketQuery = RawStatement(try db.cachedStatement(sql: "SELECT product_code, lines FROM basket_lines WHERE receipt_no = ?"))
         let delta = try batch.coOccurrence(storedLines: stored) { (receipt: Int64) throws -> [String: Int64] in
-            guard basketsStored else { return [:] }
+            guard let maxReceipt, receipt <= maxReceipt else { return [:] }
             var lines: [String: Int64] = [:]
             basketQuery.bind(1, receipt)
             try basketQuery.rows { s in
