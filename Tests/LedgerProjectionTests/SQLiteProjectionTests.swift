@@ -197,7 +197,10 @@ import Glibc
         await setup.close()
 
         let holder = try ChildProcess(executable: "/usr/bin/python3", arguments: ["-c", """
-            import sqlite3, sys
+            import os, sqlite3, sys
+            # Close descriptors inherited from the test runner (other tests' pipes), so this
+            # process, which waits for the test, never holds another test's pipe open.
+            os.closerange(3, 65536)
             db = sqlite3.connect(sys.argv[1], isolation_level=None)
             db.execute('BEGIN IMMEDIATE')
             print('locked', flush=True)
