@@ -1,1 +1,0 @@
-// Replaced by the Postgres projection (issue 4).
