@@ -125,7 +125,7 @@ let package = Package(
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LedgerTestKit",
-            dependencies: ["LedgerLog"],
+            dependencies: ["LedgerLog", "LedgerCore", "LedgerSources", "LedgerSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

@@ -59,13 +59,13 @@ struct DemoCommand: AsyncParsableCommand {
         let settings = SourceSettings(sqlite: pos, timeZone: Self.timeZone)
         let mapping = SourceMapping.standardPOS(timeZone: Self.timeZone)
         step("backfill: ledger sync --log \(log) --sqlite \(pos) --time-zone \(Self.timeZone)")
-        let backfill = try runner.run(source: try SourceFactory.make(settings, mapping: mapping), mapping: mapping, label: "backfill")
+        let backfill = try runner.run(source: try SourceFactory.make(settings, mapping: mapping, logger: logger), mapping: mapping, label: "backfill")
         Terminal.out("    \(backfill.summary)")
 
         step("the POS writes an incremental batch (updates, deletes, new receipts) and its change-log entries")
         try shell(["python3", tools + "/pos_load.py", work, "--phase", "delta", "--sqlite", pos])
         step("incremental: ledger sync --log \(log) --sqlite \(pos) --time-zone \(Self.timeZone)")
-        let delta = try runner.run(source: try SourceFactory.make(settings, mapping: mapping), mapping: mapping, label: "incremental")
+        let delta = try runner.run(source: try SourceFactory.make(settings, mapping: mapping, logger: logger), mapping: mapping, label: "incremental")
         Terminal.out("    \(delta.summary)")
 
         step("checking the log against the workload's ground truth (expected.json)")

@@ -1,9 +1,10 @@
 import LedgerCore
 import LedgerSources
+import Logging
 
 /// Builds the source a command names.
 enum SourceFactory {
-    static func make(_ s: SourceSettings, mapping: SourceMapping, options: POSChangeLogSource.Options = .init()) throws -> any ChangeSource {
+    static func make(_ s: SourceSettings, mapping: SourceMapping, options: POSChangeLogSource.Options = .init(), logger: Logger) throws -> any ChangeSource {
         let database: any POSDatabase
         do {
             if let path = s.sqlite {
@@ -17,6 +18,6 @@ enum SourceFactory {
             Terminal.error("ledger: \(error)")
             throw error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError
         }
-        return POSChangeLogSource(name: s.name, database: database, mapping: mapping, options: options)
+        return POSChangeLogSource(name: s.name, database: database, mapping: mapping, options: options, logger: logger)
     }
 }

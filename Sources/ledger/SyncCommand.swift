@@ -40,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
         let logger = LogOptions.makeLogger()
         let settings = try source.resolve()
         let mapping = try settings.sourceMapping()
-        let changeSource = try SourceFactory.make(settings, mapping: mapping)
+        let changeSource = try SourceFactory.make(settings, mapping: mapping, logger: logger)
         var runner = SyncRunner(directory: directory, logger: logger)
         if let b = batchSize ?? settings.batchSize { runner.configuration.batchSize = b }
         guard let every, let interval = PollInterval.parse(every) else {

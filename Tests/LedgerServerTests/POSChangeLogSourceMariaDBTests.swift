@@ -1,6 +1,7 @@
 import LedgerCore
 import LedgerSources
 import LedgerTestKit
+import Logging
 import Testing
 
 extension LedgerServerTests {
@@ -33,7 +34,7 @@ extension LedgerServerTests {
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
             try scratch.load(workload, phase: "backfill")
-            let source = POSChangeLogSource(database: MariaDBPOSDatabase(configuration: scratch.configuration))
+            let source = POSChangeLogSource(database: MariaDBPOSDatabase(configuration: scratch.configuration), logger: Logger(label: "test"))
 
             let (backfill, afterBackfill) = try Self.drain(source, from: nil, limit: 500)
             #expect(Self.rowCounts(backfill) == ["products": 300, "receipts": 2000, "sales": 6000])
@@ -88,7 +89,7 @@ extension LedgerServerTests {
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
             try scratch.load(workload, phase: "backfill")
-            let source = POSChangeLogSource(database: MariaDBPOSDatabase(configuration: scratch.configuration))
+            let source = POSChangeLogSource(database: MariaDBPOSDatabase(configuration: scratch.configuration), logger: Logger(label: "test"))
             let (backfill, caughtUp) = try Self.drain(source, from: nil, limit: 100)
             #expect(Self.rowCounts(backfill) == ["products": 10, "receipts": 10, "sales": 10])
             #expect(caughtUp["last_id"] == "30")

@@ -2,6 +2,7 @@ import LedgerCore
 import LedgerSources
 import LedgerTestKit
 import Synchronization
+import Logging
 import Testing
 
 /// `POSChangeLogSource` over `SQLitePOSDatabase` on real SQLite files written as the POS writes them.
@@ -36,7 +37,7 @@ import Testing
         let w = try POSSQLiteFixture.generate(products: 300, receipts: 2000, sales: 6000)
         defer { w.remove() }
         let cut = try w.backfillChangeIDMax()
-        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 1_800_000_000 })
+        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 1_800_000_000 }, logger: Logger(label: "test"))
         let tables = ["products", "receipts", "sales"]
         let mapping = SourceMapping.standardPOS()
 
@@ -134,7 +135,7 @@ import Testing
         let since = entries[entries.count / 2]["change_time"]!
         let source = POSChangeLogSource(
             database: try SQLitePOSDatabase(path: w.databasePath),
-            options: .init(backfillDays: 1), clock: SourceClock { Self.unixSeconds(since) + 86_400 })
+            options: .init(backfillDays: 1), clock: SourceClock { Self.unixSeconds(since) + 86_400 }, logger: Logger(label: "test"))
         let batches = try drain(source, from: nil, limit: 200)
         let changes = batches.flatMap(\.changes)
         let rows = Self.rows(changes)
@@ -210,7 +211,7 @@ import Testing
         let w = try tinyPOS()
         defer { w.remove() }
         let now = Mutex<Int64>(1_000_000)
-        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { now.withLock { $0 } })
+        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { now.withLock { $0 } }, logger: Logger(label: "test"))
         let backfill = try drain(source, from: nil, limit: 10)
         #expect(Self.rows(backfill.flatMap(\.changes)).map(\.position.key) == ["P1", "P2", "P3"])
         var cursor = try #require(backfill.last?.cursor)
@@ -251,7 +252,7 @@ import Testing
     @Test func hazardsBetweenPolls() throws {
         let w = try tinyPOS()
         defer { w.remove() }
-        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 2_000_000 })
+        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 2_000_000 }, logger: Logger(label: "test"))
         var cursor = try #require(try drain(source, from: nil, limit: 10).last?.cursor)
 
         // A row changed three times between polls (and a duplicate entry): fetched once, latest version.
@@ -357,9 +358,9 @@ import Testing
     @Test func droppedConnectionsAreRetriedWithTheSameCursorAndLoseNothing() throws {
         let w = try POSSQLiteFixture.generate(products: 50, receipts: 200, sales: 600)
         defer { w.remove() }
-        let clean = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 1_800_000_000 })
+        let clean = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 1_800_000_000 }, logger: Logger(label: "test"))
         let flaky = POSChangeLogSource(
-            database: DroppingConnection(try SQLitePOSDatabase(path: w.databasePath), failEvery: 11), clock: SourceClock { 1_800_000_000 })
+            database: DroppingConnection(try SQLitePOSDatabase(path: w.databasePath), failEvery: 11), clock: SourceClock { 1_800_000_000 }, logger: Logger(label: "test"))
         let a = try drainRetrying(clean, from: nil)
         let b = try drainRetrying(flaky, from: nil)
         #expect(b.failures > 3)
@@ -400,7 +401,7 @@ import Testing
             #expect(error.cause?.contains("products_pk") == true)
         }
         // A cursor that is not this source's.
-        let source = POSChangeLogSource(database: db)
+        let source = POSChangeLogSource(database: db, logger: Logger(label: "test"))
         #expect(throws: SourceError.self) { try source.nextBatch(after: SourceCursor(["phase": "nope"]), limit: 1) }
     }
 }

@@ -2,6 +2,7 @@ import LedgerCore
 import LedgerSources
 import LedgerTestKit
 import Synchronization
+import Logging
 import Testing
 
 #if canImport(Glibc)
@@ -53,7 +54,7 @@ import Darwin
         #expect(read == count)
 
         // Through the source, as the pipeline drains it.
-        let source = POSChangeLogSource(database: db, clock: SourceClock { 1_800_000_000 })
+        let source = POSChangeLogSource(database: db, clock: SourceClock { 1_800_000_000 }, logger: Logger(label: "test"))
         start = Self.seconds()
         var cursor: SourceCursor? = nil
         var delivered = 0

@@ -1,5 +1,5 @@
 public import LedgerCore
-import Logging
+public import Logging
 
 /// The changes of a point-of-sale database with the standard change log
 /// `log_table_sync_change(id, table_name, pk, op, change_time)`, read through any ``POSDatabase``.
@@ -79,16 +79,19 @@ public final class POSChangeLogSource: ChangeSource {
     public let options: Options
     let tables: [Table]
     let clock: SourceClock
-    let logger = Logger(label: "ledger.sources.pos")
+    let logger: Logger
 
-    /// A source named `name` over `database`, reading the tables of `mapping` (one key column each).
+    /// A source named `name` over `database`, reading the tables of `mapping` (one key column each);
+    /// it logs through `logger` (e.g. change-log ids given up after the overlap window).
     public init(
         name: String = "pos",
         database: any POSDatabase,
         mapping: SourceMapping = .standardPOS(),
         options: Options = Options(),
-        clock: SourceClock = .system
+        clock: SourceClock = .system,
+        logger: Logger
     ) {
+        self.logger = logger
         self.name = name
         self.database = database
         self.options = options
