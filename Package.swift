@@ -152,6 +152,7 @@ let package = Package(
             name: "ledger-bench",
             dependencies: [
                 "LedgerLog",
+                "LedgerSources",
                 "LedgerProjection",
                 "LedgerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
