@@ -5,7 +5,7 @@ public struct NormalizedRow: Sendable, Hashable {
     public var entity: String
     /// Key field names in declared order.
     public var keyFields: [String]
-    /// All fields, keys included, with typed values (any order).
+    /// All fields, keys included, with typed values; the normalizer emits them in field-name order.
     public var fields: [Field]
     public var rowversion: String?
 

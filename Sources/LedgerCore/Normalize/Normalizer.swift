@@ -12,10 +12,13 @@ public struct Normalizer: Sendable {
     public let encoding: SourceEncoding
     public let mappingLayer: MappingLayer
     private let plans: [FieldPlan]
+    /// The plans' indexes in field-name order, when the declared order is not already that order:
+    /// rows come out sorted by name, as events store them, so `NewEvent` need not sort them.
+    private let nameOrder: [Int]?
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; a class, so the
     /// hot loop reads it without copying its strings.
-    final class FieldPlan: Sendable {
+    struct FieldPlan: Sendable {
         let name: String
         let type: FieldType
         let required: Bool
@@ -64,6 +67,8 @@ public struct Normalizer: Sendable {
         self.encoding = encoding
         self.mappingLayer = layer
         self.plans = plans
+        let order = plans.indices.sorted { plans[$0].name.utf8.lexicographicallyPrecedes(plans[$1].name.utf8) }
+        nameOrder = order == Array(plans.indices) ? nil : order
     }
 
     /// The normalizer of `entity` in `source`, with the source's time zone and encoding.
@@ -118,6 +123,7 @@ public struct Normalizer: Sendable {
         }
         var rowversion: String? = nil
         if let rv = mappingLayer.rowversionIndex, !fields[rv].value.isNull { rowversion = fields[rv].value.canonicalText }
+        if let nameOrder { fields = nameOrder.map { fields[$0] } }
         return .success(NormalizedRow(entity: mapping.entity, keyFields: mapping.key, fields: fields, rowversion: rowversion))
     }
 

@@ -54,50 +54,34 @@ public final class ChangeApplier {
     public func add(
         _ change: SourceChange, source: String, now: Timestamp, supersededFrom: UInt64? = nil, counters: inout SyncCounters
     ) -> Result<Int?, DeadLetter> {
-        let logOffset = state.nextOffset
-        switch change {
-        case .row(let row):
-            guard let normalizer = normalizers[row.entity] else {
-                return .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
-                    .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now, logOffset: logOffset))
-            }
-            switch normalizer.normalize(row) {
-            case .failure(let f):
-                return .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now, logOffset: logOffset))
-            case .success(let n):
-                do {
-                    let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
-                                             rowversion: n.rowversion, fields: n.fields)
-                    return .success(upsert(event, supersededFrom: supersededFrom, counters: &counters))
-                } catch {
-                    return .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
-                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now, logOffset: logOffset))
-                }
-            }
-        case .delete(let d):
-            func letter(_ layer: String, _ field: String?, _ reason: String) -> Result<Int?, DeadLetter> {
-                .failure(DeadLetter(source: source, entity: d.entity, position: d.position, layer: layer, field: field,
-                                    reason: reason, raw: d.rawJSON, seenAt: now, logOffset: logOffset))
-            }
-            guard let normalizer = normalizers[d.entity], let entity = mapping.entity(d.entity) else {
-                return letter("mapping", nil, "no mapping for entity \(d.entity)")
-            }
-            switch normalizer.normalizeKey(columns: d.keyColumns, values: d.keyValues) {
-            case .failure(let f):
-                return letter(f.layer.rawValue, f.field, f.reason)
-            case .success(let keyFields):
-                guard let event = try? NewEvent(op: .delete, source: source, entity: d.entity, keyFields: entity.key, fields: keyFields) else {
-                    return letter("mapping", nil, "the delete does not carry the key \(entity.key.joined(separator: ","))")
-                }
-                return .success(delete(event, supersededFrom: supersededFrom, counters: &counters))
-            }
-        case .malformed(let m):
-            return .failure(DeadLetter(source: source, malformed: m, seenAt: now, logOffset: logOffset))
+        let prepared = PreparedChange(change, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
+        return add(prepared, supersededFrom: supersededFrom, counters: &counters)
+    }
+
+    /// Adds a batch's changes in order, as ``add(_:source:now:supersededFrom:counters:)`` does one by
+    /// one, and returns their dead letters. The per-row work that needs no state (normalizing, building
+    /// the event, its record id and data hash) runs on all cores first.
+    public func addAll(_ changes: [SourceChange], source: String, now: Timestamp, counters: inout SyncCounters) -> [DeadLetter] {
+        let prepared = PreparedChange.prepareAll(
+            changes, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
+        var letters: [DeadLetter] = []
+        for p in prepared {
+            if case .failure(let letter) = add(p, supersededFrom: nil, counters: &counters) { letters.append(letter) }
+        }
+        return letters
+    }
+
+    private func add(_ prepared: PreparedChange, supersededFrom: UInt64?, counters: inout SyncCounters) -> Result<Int?, DeadLetter> {
+        switch prepared {
+        case .upsert(let event, let rid, let dataHash):
+            return .success(upsert(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
+        case .delete(let event, let rid, let dataHash):
+            return .success(delete(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
+        case .failure(let letter):
+            return .failure(letter)
         }
     }
 
-    /// After a complete snapshot of `entity`: plans a delete for every live record it did not name.
-    /// Only a snapshot seen from its start (``snapshotStarted(entity:)``) deletes anything.
     public func deleteMissing(entity: String, source: String, counters: inout SyncCounters) throws(SyncError) {
         guard let seenAll = seen, snapshotsSeenFromStart.remove(entity) != nil else { return }
         let seenHere = seenAll[entity] ?? []
@@ -111,7 +95,8 @@ public final class ChangeApplier {
                 guard let last = try reader.event(at: m.offset),
                       let event = try? NewEvent(op: .delete, source: source, entity: entity, keyFields: last.keyFields, fields: last.key)
                 else { continue }
-                _ = delete(event, supersededFrom: nil, counters: &counters)
+                _ = delete(event, recordID: EventIdentity.recordID(of: event), dataHash: EventIdentity.dataHash(of: event),
+                           supersededFrom: nil, counters: &counters)
             }
         } catch {
             throw SyncError(.log, context: writer.directory, cause: "\(error)")
@@ -127,7 +112,7 @@ public final class ChangeApplier {
                 throw SyncError(.source, context: checkpoint.source, cause: "its cursor cannot be stored: \(error)")
             }
         }
-        defer { plan = CommitPlan() }
+        defer { plan.reset() }
         guard !plan.events.isEmpty else { return nil }
         let expected = writer.head.nextOffset
         let receipt: AppendReceipt
@@ -149,13 +134,11 @@ public final class ChangeApplier {
         return receipt.firstOffset
     }
 
-    private func upsert(_ event: NewEvent, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
-        let rid = EventIdentity.recordID(of: event)
+    private func upsert(_ event: NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
         if isSuperseded(rid, from: supersededFrom) {
             counters.superseded += 1
             return nil
         }
-        let dataHash = EventIdentity.dataHash(of: event)
         if seen != nil { seen![event.entity, default: []].insert(rid) }
         let kind: DeltaKind
         if let pending = plan.pending[rid] {
@@ -173,8 +156,7 @@ public final class ChangeApplier {
         return plan.add(event, recordID: rid, dataHash: dataHash)
     }
 
-    private func delete(_ event: NewEvent, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
-        let rid = EventIdentity.recordID(of: event)
+    private func delete(_ event: NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
         if isSuperseded(rid, from: supersededFrom) {
             counters.superseded += 1
             return nil
@@ -186,7 +168,7 @@ public final class ChangeApplier {
             return nil
         }
         counters.deletes += 1
-        return plan.add(event, recordID: rid, dataHash: EventIdentity.dataHash(of: event))
+        return plan.add(event, recordID: rid, dataHash: dataHash)
     }
 }
 
@@ -211,6 +193,13 @@ struct CommitPlan {
         applied.append((recordID, dataHash))
         pending[recordID] = (event.op == .delete, dataHash)
         return events.count - 1
+    }
+
+    /// Empties the plan for the next batch, keeping the storage of its size.
+    mutating func reset() {
+        events.removeAll(keepingCapacity: true)
+        applied.removeAll(keepingCapacity: true)
+        pending.removeAll(keepingCapacity: true)
     }
 
     mutating func checkpoint(_ event: NewEvent, cursor: SourceCursor) {

@@ -74,12 +74,7 @@ public final class SyncPipeline {
         let now = Timestamp(microseconds: clock.now())
 
         for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
-        var letters: [DeadLetter] = []
-        for change in batch.changes {
-            if case .failure(let letter) = applier.add(change, source: source.name, now: now, counters: &counters) {
-                letters.append(letter)
-            }
-        }
+        let letters = applier.addAll(batch.changes, source: source.name, now: now, counters: &counters)
         for entity in batch.completedSnapshots where configuration.trackSnapshots {
             try applier.deleteMissing(entity: entity, source: source.name, counters: &counters)
         }

@@ -17,8 +17,15 @@ public struct Field: Sendable, Hashable {
 
 extension String {
     /// Byte order of the UTF-8 encoding: the order of field names in the log.
-    @inlinable func utf8Precedes(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+    func utf8Precedes(_ other: String) -> Bool {
+        var a = self, b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
     }
 
     /// Byte equality of the UTF-8 encodings: field names are bytes, not canonically equivalent text.

@@ -19,9 +19,17 @@ public struct NewEvent: Sendable, Hashable {
         rowversion: String? = nil,
         fields: [Field]
     ) throws(EventError) {
-        let sorted = fields.sorted { $0.name.utf8Precedes($1.name) }
-        for i in sorted.indices.dropFirst() where sorted[i].name.utf8Equals(sorted[i - 1].name) {
-            throw EventError(.duplicateField, field: sorted[i].name)
+        // Sources that emit fields in name order (the normalizer does) skip the sort.
+        var ascending = true
+        for i in fields.indices.dropFirst() where !fields[i - 1].name.utf8Precedes(fields[i].name) {
+            ascending = false
+            break
+        }
+        let sorted = ascending ? fields : fields.sorted { $0.name.utf8Precedes($1.name) }
+        if !ascending {
+            for i in sorted.indices.dropFirst() where sorted[i].name.utf8Equals(sorted[i - 1].name) {
+                throw EventError(.duplicateField, field: sorted[i].name)
+            }
         }
         for f in sorted {
             if case .timestamp(let t) = f.value, !t.isRepresentable { throw EventError(.timestampOutOfRange, field: f.name) }
@@ -30,9 +38,8 @@ public struct NewEvent: Sendable, Hashable {
             guard keyFields.isEmpty else { throw EventError(.checkpointHasKey, field: keyFields[0]) }
         } else {
             guard !keyFields.isEmpty else { throw EventError(.missingKey, field: nil) }
-            var seen = Set<[UInt8]>()
-            for k in keyFields {
-                guard seen.insert(Array(k.utf8)).inserted else { throw EventError(.duplicateField, field: k) }
+            for (i, k) in keyFields.enumerated() {
+                for j in 0..<i where keyFields[j].utf8Equals(k) { throw EventError(.duplicateField, field: k) }
                 guard let f = sorted.first(where: { $0.name.utf8Equals(k) }) else { throw EventError(.keyFieldMissing, field: k) }
                 guard !f.value.isNull else { throw EventError(.keyFieldNull, field: k) }
             }

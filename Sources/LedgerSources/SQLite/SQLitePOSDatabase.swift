@@ -37,7 +37,7 @@ public final class SQLitePOSDatabase: POSDatabase {
         config.busyMode = .timeout(Self.busyTimeoutSeconds)
         config.label = label
         // Reads go through memory-mapped pages rather than copies into SQLite's page cache.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 1073741824") }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 0") }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {

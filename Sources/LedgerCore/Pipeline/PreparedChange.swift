@@ -1,0 +1,82 @@
+import Dispatch
+import LedgerLog
+
+/// A source change after the work that needs no delta state: normalized, turned into its event, with
+/// the record id and data hash computed. What is left (classification against the state, planning the
+/// commit) must run in order; this part may run on any thread.
+enum PreparedChange: Sendable {
+    case upsert(NewEvent, XXH128, Digest32)
+    case delete(NewEvent, XXH128, Digest32)
+    case failure(DeadLetter)
+
+    init(
+        _ change: SourceChange, normalizers: [String: Normalizer], mapping: SourceMapping,
+        source: String, now: Timestamp, logOffset: UInt64
+    ) {
+        switch change {
+        case .row(let row):
+            guard let normalizer = normalizers[row.entity] else {
+                self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
+                    .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now, logOffset: logOffset))
+                return
+            }
+            switch normalizer.normalize(row) {
+            case .failure(let f):
+                self = .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now, logOffset: logOffset))
+            case .success(let n):
+                do {
+                    let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
+                                             rowversion: n.rowversion, fields: n.fields)
+                    self = .upsert(event, EventIdentity.recordID(of: event), EventIdentity.dataHash(of: event))
+                } catch {
+                    self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
+                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now, logOffset: logOffset))
+                }
+            }
+        case .delete(let d):
+            func letter(_ layer: String, _ field: String?, _ reason: String) -> PreparedChange {
+                .failure(DeadLetter(source: source, entity: d.entity, position: d.position, layer: layer, field: field,
+                                    reason: reason, raw: d.rawJSON, seenAt: now, logOffset: logOffset))
+            }
+            guard let normalizer = normalizers[d.entity], let entity = mapping.entity(d.entity) else {
+                self = letter("mapping", nil, "no mapping for entity \(d.entity)")
+                return
+            }
+            switch normalizer.normalizeKey(columns: d.keyColumns, values: d.keyValues) {
+            case .failure(let f):
+                self = letter(f.layer.rawValue, f.field, f.reason)
+            case .success(let keyFields):
+                guard let event = try? NewEvent(op: .delete, source: source, entity: d.entity, keyFields: entity.key, fields: keyFields) else {
+                    self = letter("mapping", nil, "the delete does not carry the key \(entity.key.joined(separator: ","))")
+                    return
+                }
+                self = .delete(event, EventIdentity.recordID(of: event), EventIdentity.dataHash(of: event))
+            }
+        case .malformed(let m):
+            self = .failure(DeadLetter(source: source, malformed: m, seenAt: now, logOffset: logOffset))
+        }
+    }
+
+    /// Prepares `changes` in chunks on all cores; the result keeps their order.
+    static func prepareAll(
+        _ changes: [SourceChange], normalizers: [String: Normalizer], mapping: SourceMapping,
+        source: String, now: Timestamp, logOffset: UInt64
+    ) -> [PreparedChange] {
+        let chunk = 512
+        let chunks = (changes.count + chunk - 1) / chunk
+        guard chunks > 1 else {
+            return changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset) }
+        }
+        var parts = [[PreparedChange]](repeating: [], count: chunks)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let range = c * chunk..<min(changes.count, (c + 1) * chunk)
+                out[c] = changes[range].map {
+                    PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset)
+                }
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+}
