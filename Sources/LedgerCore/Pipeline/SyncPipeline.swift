@@ -50,11 +50,29 @@ public final class SyncPipeline {
     @discardableResult
     public func runUntilCaughtUp(progress: ((SyncCounters) -> Void)? = nil) throws(SyncError) -> SyncCounters {
         var total = SyncCounters()
+        // While a batch is applied and committed, the next one is fetched from its cursor: the cursor
+        // the state holds after the commit (or already held, when nothing was committed).
+        var prefetch: BatchPrefetch? = nil
+        defer { _ = try? prefetch?.wait() }
         while true {
-            let (counters, hasMore) = try step()
+            let cursor = applier.state.cursors[source.name]
+            var counters = SyncCounters()
+            let (batch, retries): (SourceBatch, Int)
+            if let fetching = prefetch {
+                prefetch = nil
+                (batch, retries) = try fetching.wait()
+            } else {
+                (batch, retries) = try fetch(after: cursor)
+            }
+            counters.retries = retries
+            if batch.hasMore {
+                let next = batch.cursor
+                prefetch = BatchPrefetch { [unowned self] () throws(SyncError) in try fetch(after: next) }
+            }
+            try process(batch, after: cursor, counters: &counters)
             total += counters
             progress?(total)
-            if !hasMore { break }
+            if !batch.hasMore { break }
         }
         logger.info("sync run done", metadata: [
             "source": "\(source.name)", "processed": "\(total.processed)", "new": "\(total.inserts)",
@@ -66,9 +84,16 @@ public final class SyncPipeline {
 
     /// One fetch and one commit. Returns what it did and whether the source has more right now.
     public func step() throws(SyncError) -> (SyncCounters, hasMore: Bool) {
-        var counters = SyncCounters()
         let cursor = applier.state.cursors[source.name]
-        let batch = try fetch(after: cursor, counters: &counters)
+        var counters = SyncCounters()
+        let (batch, retries) = try fetch(after: cursor)
+        counters.retries = retries
+        try process(batch, after: cursor, counters: &counters)
+        return (counters, batch.hasMore)
+    }
+
+    /// Applies a fetched batch and commits it with the source's new cursor.
+    private func process(_ batch: SourceBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
         counters.batches = 1
         counters.processed = batch.changes.count
         let now = Timestamp(microseconds: clock.now())
@@ -91,21 +116,19 @@ public final class SyncPipeline {
             counters.checkpoints = 1
         }
         metrics.record(counters, lagSeconds: lag(of: batch.cursor, now: now))
-        return (counters, batch.hasMore)
     }
 
-    private func fetch(after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) -> SourceBatch {
+    private func fetch(after cursor: SourceCursor?) throws(SyncError) -> (SourceBatch, retries: Int) {
         var attempt = 0
         while true {
             do {
-                return try source.nextBatch(after: cursor, limit: configuration.batchSize)
+                return (try source.nextBatch(after: cursor, limit: configuration.batchSize), attempt)
             } catch {
                 attempt += 1
                 guard error.isTransient, attempt < configuration.retry.attempts else {
                     throw SyncError(.source, context: source.name, cause: "\(error)", sourceError: error)
                 }
                 let delay = configuration.retry.delay(beforeRetry: attempt)
-                counters.retries += 1
                 logger.warning("source unavailable; retrying", metadata: [
                     "source": "\(source.name)", "attempt": "\(attempt)", "delay_s": "\(delay)", "error": "\(error)",
                 ])
