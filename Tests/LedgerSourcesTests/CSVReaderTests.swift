@@ -136,4 +136,54 @@ import Testing
         #expect(throws: SourceError.self) { try CSVReader(path: "/nonexistent/ledger/x.csv") }
         do { _ = try CSVReader(path: "/nonexistent/ledger/x.csv") } catch { #expect(error.code == .notFound) }
     }
+
+    /// Records without quotes are split in place from the read buffer; every other record (quotes,
+    /// a record longer than the buffer, the first record of the file) goes byte by byte. Random files
+    /// read with a 16-byte buffer (nearly all byte by byte) and with the default buffer (nearly all in
+    /// place) must give the same records, lines, raw bytes and end offsets.
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    func inPlaceAndByteByByteRecordsAgree(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let pieces: [[UInt8]] = [
+            Array("abc".utf8), Array("1,250.00".utf8), Array(" x ".utf8), Array("Phở".utf8), [0xFF, 0xFE],
+            Array("\"q\"".utf8), Array("\"a,\"\"b\"".utf8), Array("12\" pizza".utf8), [], Array("é".utf8),
+        ]
+        let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A]]
+        var bytes: [UInt8] = []
+        for r in 0..<400 {
+            let fields = Int(rng.next() % 6) + 1
+            for f in 0..<fields {
+                if f > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes += pieces[Int(rng.next() % UInt64(pieces.count))]
+                if rng.next() % 7 == 0 { bytes += Array(repeating: UInt8(ascii: "z"), count: Int(rng.next() % 40)) }
+            }
+            if r < 399 || rng.next() % 2 == 0 { bytes += endings[Int(rng.next() % UInt64(endings.count))] }
+        }
+        for encoding in [CSVReader.Encoding.utf8, .latin1] {
+            let inPlace = try read(bytes, .init(encoding: encoding))
+            let byteByByte = try read(bytes, .init(encoding: encoding, bufferBytes: 16))
+            #expect(inPlace.count > 300)
+            #expect(inPlace == byteByByte)
+        }
+    }
+
+    @Test func limitsHoldOnTheInPlacePath() throws {
+        let text = "a,b\n" + String(repeating: "x", count: 40) + ",y\n"
+        #expect(throws: SourceError.self) { try read(text, .init(maxFieldBytes: 32)) }
+        #expect(throws: SourceError.self) { try read(text, .init(maxRecordBytes: 32)) }
+        #expect(try read(text, .init(maxFieldBytes: 40)).count == 2)
+    }
+}
+
+/// A small deterministic generator for the tests' random files.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -129,6 +129,88 @@ public final class CSVReader {
 
     /// The next record, or nil at the end of the file.
     public func next() throws(SourceError) -> Record? {
+        if offset == 0 { return try nextByteByByte() }
+        // Fast path: a record without quotes that lies whole in the buffer is split in place.
+        try fill(1)
+        guard start < end else { return nil }
+        var scan = start
+        while true {
+            let stop = buffer.withUnsafeBufferPointer { b -> Int in
+                var i = scan
+                while i < end {
+                    let c = b[i]
+                    if c == 0x0A || c == 0x0D || c == 0x22 { return i }
+                    i += 1
+                }
+                return i
+            }
+            if stop < end {
+                guard buffer[stop] != 0x22, stop > start, let record = try fastRecord(endingAt: stop) else { return try nextByteByByte() }
+                return record
+            }
+            if atEOF {
+                guard stop > start else { return nil }
+                if let record = try fastRecord(endingAt: stop) { return record }
+                return try nextByteByByte()
+            }
+            // The record goes on past the buffer: read more, unless the buffer is full.
+            let scanned = stop - start
+            if start == 0 && end == buffer.count { return try nextByteByByte() }
+            try fill(end - start + 1)
+            scan = start + scanned
+        }
+    }
+
+    /// The record `start..<stop` (no quotes, no line breaks) and its line ending; nil, with nothing
+    /// consumed, when it breaks a limit (the byte-by-byte path reports it).
+    private func fastRecord(endingAt stop: Int) throws(SourceError) -> Record? {
+        let first = line
+        guard stop - start <= options.maxRecordBytes else { return nil }
+        let raw = Array(buffer[start..<stop])
+        var tooLong = false
+        var fields: [RawValue] = []
+        let delimiter = options.delimiter
+        let latin1 = options.encoding == .latin1
+        raw.withUnsafeBufferPointer { r in
+            var ascii = true
+            for c in r where c >= 0x80 { ascii = false; break }
+            var from = 0
+            for i in 0...r.count where i == r.count || r[i] == delimiter {
+                if i - from > options.maxFieldBytes { tooLong = true }
+                let bytes = UnsafeBufferPointer(rebasing: r[from..<i])
+                if ascii {
+                    fields.append(.text(String(decoding: bytes, as: UTF8.self)))
+                } else if latin1 {
+                    fields.append(Self.latin1(Array(bytes)))
+                } else {
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    fields.append(text.utf8.elementsEqual(bytes) ? .text(text) : .bytes(Array(bytes)))
+                }
+                from = i + 1
+            }
+        }
+        if tooLong { return nil }
+        // The line ending: LF, CRLF or a lone CR (the byte after a CR may still be unread).
+        var next = stop
+        if next < end {
+            let c = buffer[next]
+            next += 1
+            start = next
+            if c == 0x0D {
+                try fill(1)
+                if start < end && buffer[start] == 0x0A { start += 1 }
+            }
+        } else {
+            start = next
+        }
+        offset = bufferBase + Int64(start)
+        line = first + 1
+        return Record(fields: fields, line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
+    }
+
+    /// The reader of record boundaries and fields one byte at a time: quotes, records that span the
+    /// buffer, the byte-order mark, the limits.
+    private func nextByteByByte() throws(SourceError) -> Record? {
         var parser = CSVRecordParser(delimiter: options.delimiter)
         var raw: [UInt8] = []
         var firstLine = line
@@ -198,11 +280,15 @@ public final class CSVReader {
             if let s = String(validating: bytes, as: UTF8.self) { return .text(s) }
             return .bytes(bytes)
         case .latin1:
-            if bytes.allSatisfy({ $0 < 0x80 }) { return .text(String(decoding: bytes, as: UTF8.self)) }
-            var s = String.UnicodeScalarView()
-            for b in bytes { s.append(Unicode.Scalar(b)) }
-            return .text(String(s))
+            return Self.latin1(bytes)
         }
+    }
+
+    private static func latin1(_ bytes: [UInt8]) -> RawValue {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return .text(String(decoding: bytes, as: UTF8.self)) }
+        var s = String.UnicodeScalarView()
+        for b in bytes { s.append(Unicode.Scalar(b)) }
+        return .text(String(s))
     }
 
     /// Makes at least `count` bytes available after `start` unless the file ends first.
