@@ -17,6 +17,8 @@ public struct SyncCounters: Sendable, Hashable {
     public var eventsAppended = 0
     public var checkpoints = 0
     public var batches = 0
+    /// Time spent fetching, applying and committing, by the pipeline's clock (not loading the state).
+    public var elapsedMicroseconds: Int64 = 0
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct SyncCounters: Sendable, Hashable {
         a.eventsAppended += b.eventsAppended
         a.checkpoints += b.checkpoints
         a.batches += b.batches
+        a.elapsedMicroseconds += b.elapsedMicroseconds
     }
 
     /// `processed 10 · new 4 · updated 3 · deleted 1 · unchanged 2 · dead letters 0`
@@ -43,5 +46,13 @@ public struct SyncCounters: Sendable, Hashable {
         "processed \(processed) · new \(inserts) · updated \(updates) · deleted \(deletes) · unchanged \(unchanged)"
             + " · dead letters \(deadLetters)" + (alreadyGone > 0 ? " · deletes of absent records \(alreadyGone)" : "")
             + (retries > 0 ? " · retries \(retries)" : "")
+            + (elapsedMicroseconds > 0 ? " · in \(Self.seconds(elapsedMicroseconds)) s" : "")
+    }
+
+    /// `1234567` µs as `1.23`.
+    static func seconds(_ microseconds: Int64) -> String {
+        let hundredths = (microseconds + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 }

@@ -50,6 +50,7 @@ public final class SyncPipeline {
     @discardableResult
     public func runUntilCaughtUp(progress: ((SyncCounters) -> Void)? = nil) throws(SyncError) -> SyncCounters {
         var total = SyncCounters()
+        let started = clock.now()
         // While a batch is applied and committed, the next one is fetched from its cursor: the cursor
         // the state holds after the commit (or already held, when nothing was committed).
         var prefetch: BatchPrefetch? = nil
@@ -71,6 +72,7 @@ public final class SyncPipeline {
             }
             try process(batch, after: cursor, counters: &counters)
             total += counters
+            total.elapsedMicroseconds = clock.now() - started
             progress?(total)
             if !batch.hasMore { break }
         }
@@ -78,6 +80,7 @@ public final class SyncPipeline {
             "source": "\(source.name)", "processed": "\(total.processed)", "new": "\(total.inserts)",
             "updated": "\(total.updates)", "deleted": "\(total.deletes)", "unchanged": "\(total.unchanged)",
             "dead_letters": "\(total.deadLetters)", "retries": "\(total.retries)",
+            "seconds": "\(Double(total.elapsedMicroseconds) / 1e6)",
         ])
         return total
     }
