@@ -126,6 +126,11 @@ extension SQLitePOSDatabase {
 
 extension String {
     fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        let u = utf8
+        guard u.first == 0x20 || u.last == 0x20 else { return self }
+        var lo = u.startIndex, hi = u.endIndex
+        while lo < hi && u[lo] == 0x20 { lo = u.index(after: lo) }
+        while hi > lo && u[u.index(before: hi)] == 0x20 { hi = u.index(before: hi) }
+        return String(self[lo..<hi])
     }
 }
