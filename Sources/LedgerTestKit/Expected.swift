@@ -37,4 +37,17 @@ public struct Expected {
         if case .string(let s)? = json.first(where: { $0.0 == "sales_total_sum_after_delta" })?.1 { return s }
         return ""
     }
+
+    /// Where `live` differs from `rows_after_<phase>` (products, receipts, sales) and, after the
+    /// delta, from `sales_total_sum_after_delta`: one line each, empty when it matches.
+    public func mismatches(_ live: LiveRecords, after phase: String) -> [String] {
+        var out: [String] = []
+        for entity in ["products", "receipts", "sales"] where live.count(entity) != rows(after: phase, entity) {
+            out.append("\(entity) after the \(phase): \(live.count(entity)) live records, expected \(rows(after: phase, entity))")
+        }
+        if phase == "delta", live.sum("total", of: "sales") != salesTotalAfterDelta {
+            out.append("sum of sales totals: \(live.sum("total", of: "sales")), expected \(salesTotalAfterDelta)")
+        }
+        return out
+    }
 }

@@ -1,4 +1,5 @@
 import LedgerProjection
+import LedgerTestKit
 import Testing
 
 /// The incremental co-occurrence against a from-scratch recomputation, over random edit sequences

@@ -143,7 +143,7 @@ import Testing
     /// place) must give the same records, lines, raw bytes and end offsets.
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func inPlaceAndByteByByteRecordsAgree(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let pieces: [[UInt8]] = [
             Array("abc".utf8), Array("1,250.00".utf8), Array(" x ".utf8), Array("Phở".utf8), [0xFF, 0xFE],
             Array("\"q\"".utf8), Array("\"a,\"\"b\"".utf8), Array("12\" pizza".utf8), [], Array("é".utf8),
@@ -172,18 +172,5 @@ import Testing
         #expect(throws: SourceError.self) { try read(text, .init(maxFieldBytes: 32)) }
         #expect(throws: SourceError.self) { try read(text, .init(maxRecordBytes: 32)) }
         #expect(try read(text, .init(maxFieldBytes: 40)).count == 2)
-    }
-}
-
-/// A small deterministic generator for the tests' random files.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
