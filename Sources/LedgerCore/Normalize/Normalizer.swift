@@ -6,7 +6,7 @@ public import LedgerLog
 ///
 /// A normalizer is immutable apart from a small locked cache of column plans, and can be shared
 /// between tasks. Counters are the caller's: pass a ``NormalizationCounters`` `inout`.
-public struct Normalizer: Sendable {
+public final class Normalizer: Sendable {
     public let mapping: EntityMapping
     public let timeZone: SourceTimeZone
     public let encoding: SourceEncoding
@@ -38,7 +38,7 @@ public struct Normalizer: Sendable {
 
     /// Validates `mapping` (see ``MappingLayer``) and normalizes each default to its field's type.
     /// `timeZone` is `UTC`, an offset like `+07:00` or an IANA name.
-    public init(mapping: EntityMapping, timeZone: String = "UTC", encoding: SourceEncoding = .utf8) throws(MappingError) {
+    public convenience init(mapping: EntityMapping, timeZone: String = "UTC", encoding: SourceEncoding = .utf8) throws(MappingError) {
         try self.init(mapping: mapping, timeZone: try SourceTimeZone(timeZone), encoding: encoding)
     }
 
@@ -72,7 +72,7 @@ public struct Normalizer: Sendable {
     }
 
     /// The normalizer of `entity` in `source`, with the source's time zone and encoding.
-    public init(source: SourceMapping, entity: String) throws(MappingError) {
+    public convenience init(source: SourceMapping, entity: String) throws(MappingError) {
         guard let m = source.entity(entity) else {
             throw MappingError(.unknownField, field: "entities", message: "no entity \"\(entity)\" in the mapping")
         }
@@ -102,6 +102,15 @@ public struct Normalizer: Sendable {
     /// field is kept as `.null`). The row's ``NormalizedRow/rowversion`` is the canonical text of the
     /// rowversion field, nil when it is null or the entity has none.
     public func normalize(_ row: SourceRow, counters: inout NormalizationCounters) -> Result<NormalizedRow, NormalizationFailure> {
+        normalize(row, columnIndexes: mappingLayer.columnIndexes(for: row.columns), counters: &counters)
+    }
+
+    /// ``normalize(_:counters:)`` with the row's column plan (``MappingLayer/columnIndexes(for:)``
+    /// of `row.columns`) already looked up: a caller going through many rows with the same columns
+    /// looks it up once.
+    public func normalize(
+        _ row: SourceRow, columnIndexes columns: [Int], counters: inout NormalizationCounters
+    ) -> Result<NormalizedRow, NormalizationFailure> {
         counters.rows += 1
         guard row.entity == mapping.entity else {
             counters.rejectedRows += 1
@@ -109,7 +118,6 @@ public struct Normalizer: Sendable {
             return .failure(NormalizationFailure(
                 .mapping, field: nil, reason: "a row of \(row.entity) given to the normalizer of \(mapping.entity)"))
         }
-        let columns = mappingLayer.columnIndexes(for: row.columns)
         var fields: [Field] = []
         fields.reserveCapacity(plans.count)
         for i in plans.indices {

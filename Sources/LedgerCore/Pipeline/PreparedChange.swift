@@ -14,20 +14,26 @@ enum PreparedChange: Sendable {
         source: String, now: Timestamp, logOffset: UInt64
     ) {
         var rowNormalizer: Normalizer? = nil
-        if case .row(let row) = change { rowNormalizer = normalizers[row.entity] }
-        self.init(change, rowNormalizer: rowNormalizer, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset)
+        var columns: [Int] = []
+        if case .row(let row) = change, let n = normalizers[row.entity] {
+            rowNormalizer = n
+            columns = n.mappingLayer.columnIndexes(for: row.columns)
+        }
+        self.init(change, rowNormalizer: rowNormalizer, columnIndexes: columns, normalizers: normalizers, mapping: mapping,
+                  source: source, now: now, logOffset: logOffset)
     }
 
     /// `rowNormalizer` is the normalizer of the row's entity (nil for other changes, or when the
-    /// mapping has none), looked up by the caller: a batch's rows share a few, and copying one out
-    /// of the dictionary per row cost a fifth of the reference counting.
+    /// mapping has none) and `columnIndexes` its plan for the row's columns, both looked up by the
+    /// caller: a batch's rows share a few of each.
     init(
-        _ change: SourceChange, rowNormalizer: Normalizer?, normalizers: [String: Normalizer], mapping: SourceMapping,
-        source: String, now: Timestamp, logOffset: UInt64
+        _ change: SourceChange, rowNormalizer: Normalizer?, columnIndexes: [Int], normalizers: [String: Normalizer],
+        mapping: SourceMapping, source: String, now: Timestamp, logOffset: UInt64
     ) {
         switch change {
         case .row(let row):
-            guard let result = rowNormalizer?.normalize(row) else {
+            var counters = NormalizationCounters()
+            guard let result = rowNormalizer?.normalize(row, columnIndexes: columnIndexes, counters: &counters) else {
                 self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
                     .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now, logOffset: logOffset))
                 return
@@ -88,13 +94,22 @@ enum PreparedChange: Sendable {
                 part.reserveCapacity(range.count)
                 var entity = ""
                 var normalizer: Normalizer? = nil
+                var columns: [String] = []
+                var indexes: [Int] = []
                 for change in changes[range] {
-                    if case .row(let row) = change, row.entity != entity {
-                        entity = row.entity
-                        normalizer = normalizers[entity]
+                    if case .row(let row) = change {
+                        if row.entity != entity {
+                            entity = row.entity
+                            normalizer = normalizers[entity]
+                            columns = []
+                        }
+                        if let normalizer, row.columns != columns {
+                            columns = row.columns
+                            indexes = normalizer.mappingLayer.columnIndexes(for: columns)
+                        }
                     }
-                    part.append(PreparedChange(change, rowNormalizer: normalizer, normalizers: normalizers, mapping: mapping,
-                                               source: source, now: now, logOffset: logOffset))
+                    part.append(PreparedChange(change, rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
+                                               mapping: mapping, source: source, now: now, logOffset: logOffset))
                 }
                 out[c] = part
             }
