@@ -28,16 +28,16 @@ import Testing
         let schema = "ledger_t_\(UInt32.random(in: 0...UInt32.max))"
         let migrator = PostgresMigrator(schema: schema)
         do {
-            #expect(try await migrator.up(on: connection, logger: logger) == [1])
+            #expect(try await migrator.up(on: connection, logger: logger) == [1, 2])
             #expect(try await migrator.up(on: connection, logger: logger) == [])
-            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1])
+            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1, 2])
             // products, receipts, sales, also_bought, basket_lines, checkpoint, dead letters, ingest_state, sync_status
             #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 9)
-            #expect(try await migrator.down(1, on: connection, logger: logger) == [1])
+            #expect(try await migrator.down(2, on: connection, logger: logger) == [2, 1])
             #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [])
             #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 0)
         } catch {
-            _ = try? await migrator.down(1, on: connection, logger: logger)
+            _ = try? await migrator.down(2, on: connection, logger: logger)
             try? await connection.close()
             throw error
         }
