@@ -50,12 +50,14 @@ public enum AnalyticsChange: Sendable, Hashable {
         public var message: String
     }
 
-    /// Converts a log value to `column`'s kind: strings to text; integers, and integral decimals in
+    /// Converts a log value to `column`'s kind: strings without NUL to text; integers, and integral decimals in
     /// range, to bigint; decimals and integers to numeric; timestamps to timestamptz.
     public static func convert(_ value: FieldValue, to column: AnalyticsColumn) -> Result<AnalyticsValue, Reason> {
         if case .null = value { return .success(.null) }
         switch (column.kind, value) {
         case (.text, .string(let s)):
+            // Postgres text cannot hold NUL; both targets refuse it so that they stay equal.
+            guard !s.utf8.contains(0) else { return .failure(Reason(message: "\(column.name) contains a NUL character")) }
             return .success(.text(s))
         case (.bigint, .integer(let i)):
             return .success(.bigint(i))
