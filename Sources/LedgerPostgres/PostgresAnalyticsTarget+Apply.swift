@@ -1,0 +1,168 @@
+import LedgerLog
+import LedgerProjection
+import NIOCore
+import PostgresNIO
+
+extension PostgresAnalyticsTarget {
+    /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
+    /// rows, basket lines and pairs go through the staging tables, then dead letters, `ingest_state`
+    /// and the checkpoint.
+    func write(_ batch: AnalyticsBatch, events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
+        try await exec("BEGIN", on: c)
+        let s = schema
+
+        // Stored lines of the sales this batch changes, then every basket they or the new lines touch.
+        var stored: [Int64: BasketLine] = [:]
+        let ids = batch.saleIDs
+        if !ids.isEmpty {
+            let rows = try await c.query("""
+                SELECT sale_id, receipt_no, product_code FROM \(unescaped: s).sales
+                WHERE sale_id = ANY(\(ids)) AND receipt_no IS NOT NULL AND product_code IS NOT NULL
+                """, logger: logger)
+            for try await (id, receipt, code) in rows.decode((Int64, Int64, String).self) {
+                stored[id] = BasketLine(receiptNo: receipt, productCode: code)
+            }
+        }
+        var receipts = Set(stored.values.map(\.receiptNo))
+        for (_, line) in batch.salesLines { if let line { receipts.insert(line.receiptNo) } }
+        var baskets: [Int64: [String: Int64]] = [:]
+        if !receipts.isEmpty {
+            let rows = try await c.query("""
+                SELECT receipt_no, product_code, lines FROM \(unescaped: s).basket_lines WHERE receipt_no = ANY(\(Array(receipts)))
+                """, logger: logger)
+            for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
+        }
+        let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
+
+        try await writeEffects(batch.effects, on: c)
+        try await writeCoOccurrence(delta, on: c)
+        try await writeDeadLetters(batch.deadLetters, on: c)
+
+        var ingest: [String: (offset: UInt64, time: Timestamp)] = [:]
+        for e in events where e.op != .checkpoint && AnalyticsSchema.table(forEntity: e.entity) != nil { ingest[e.entity] = (e.offset, e.time) }
+        if !ingest.isEmpty {
+            let values = ingest.sorted { $0.key < $1.key }.map { "('\($0.key)', \($0.value.offset), '\($0.value.time.iso8601)', now())" }
+            try await exec("""
+                INSERT INTO \(s).ingest_state (entity, last_offset, last_event_time, updated_at) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (entity) DO UPDATE SET last_offset = excluded.last_offset, last_event_time = excluded.last_event_time, updated_at = now()
+                """, on: c)
+        }
+        try await exec("""
+            INSERT INTO \(s).projector_checkpoint (projector, next_offset, last_hash, updated_at)
+            VALUES (\(PostgresConfiguration.literal(name)), \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
+            ON CONFLICT (projector) DO UPDATE SET next_offset = excluded.next_offset, last_hash = excluded.last_hash, updated_at = now()
+            """, on: c)
+        try await exec("COMMIT", on: c)
+    }
+
+    func exec(_ sql: String, on c: PostgresConnection) async throws {
+        _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
+    /// COPYs `rows` into `table` (a staging table, unqualified).
+    func copy(_ rows: PostgresCopyText, into table: String, on c: PostgresConnection) async throws {
+        guard rows.rows > 0 else { return }
+        try await c.copyFrom(table: table, logger: logger) { writer in
+            let chunk = 1 << 20
+            var at = 0
+            while at < rows.bytes.count {
+                let end = min(at + chunk, rows.bytes.count)
+                try await writer.write(ByteBuffer(bytes: rows.bytes[at..<end]))
+                at = end
+            }
+        }
+    }
+
+    private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresConnection) async throws {
+        var upserts: [String: PostgresCopyText] = [:]
+        var textDeletes: [String: [String]] = [:]
+        var bigintDeletes: [String: [Int64]] = [:]
+        for change in effects {
+            switch change {
+            case .upsert(let table, let values):
+                upserts[table.name, default: PostgresCopyText()].append(values)
+            case .delete(let table, .bigint(let key)):
+                bigintDeletes[table.name, default: []].append(key)
+            case .delete(let table, .text(let key)):
+                textDeletes[table.name, default: []].append(key)
+            case .delete, .ignore, .poison:
+                continue
+            }
+        }
+        for table in AnalyticsSchema.entityTables {
+            if let rows = upserts[table.name] {
+                try await copy(rows, into: "ledger_stage_\(table.name)", on: c)
+                try await exec(Self.mergeSQL(table, from: "ledger_stage_\(table.name)", into: schema), on: c)
+            }
+            if let keys = bigintDeletes[table.name] {
+                _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
+            }
+            if let keys = textDeletes[table.name] {
+                _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
+            }
+        }
+    }
+
+    /// `INSERT INTO schema.table SELECT ... FROM source ON CONFLICT (key) DO UPDATE` every column.
+    static func mergeSQL(_ table: AnalyticsTable, from source: String, into schema: String) -> String {
+        let columns = table.allColumns.map(\.name)
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO \(schema).\(table.name) (\(columns.joined(separator: ", "))) SELECT \(columns.joined(separator: ", ")) FROM \(source)
+            ON CONFLICT (\(table.key.name)) DO UPDATE SET \(updates)
+            """
+    }
+
+    private func writeCoOccurrence(_ delta: CoOccurrenceDelta, on c: PostgresConnection) async throws {
+        guard !delta.isEmpty else { return }
+        let s = schema
+        if !delta.lines.isEmpty {
+            var rows = PostgresCopyText()
+            for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
+            try await copy(rows, into: "ledger_stage_basket", on: c)
+            try await exec("""
+                DELETE FROM \(s).basket_lines b USING ledger_stage_basket x
+                WHERE x.lines <= 0 AND b.receipt_no = x.receipt_no AND b.product_code = x.product_code
+                """, on: c)
+            try await exec("""
+                INSERT INTO \(s).basket_lines (receipt_no, product_code, lines) SELECT receipt_no, product_code, lines FROM ledger_stage_basket WHERE lines > 0
+                ON CONFLICT (receipt_no, product_code) DO UPDATE SET lines = excluded.lines
+                """, on: c)
+        }
+        if !delta.pairs.isEmpty {
+            var rows = PostgresCopyText()
+            for (pair, n) in delta.pairs { rows.append([.text(pair.a), .text(pair.b), .bigint(n)]) }
+            try await copy(rows, into: "ledger_stage_pairs", on: c)
+            // Pairs falling to zero go first: the table holds only positive counts.
+            try await exec("""
+                DELETE FROM \(s).also_bought t USING ledger_stage_pairs x
+                WHERE x.n < 0 AND t.product_a = x.product_a AND t.product_b = x.product_b AND t.receipts + x.n <= 0
+                """, on: c)
+            try await exec("""
+                UPDATE \(s).also_bought t SET receipts = t.receipts + x.n FROM ledger_stage_pairs x
+                WHERE x.n < 0 AND t.product_a = x.product_a AND t.product_b = x.product_b
+                """, on: c)
+            try await exec("""
+                INSERT INTO \(s).also_bought (product_a, product_b, receipts) SELECT product_a, product_b, n FROM ledger_stage_pairs WHERE n > 0
+                ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = also_bought.receipts + excluded.receipts
+                """, on: c)
+        }
+    }
+
+    private func writeDeadLetters(_ letters: [ProjectionDeadLetter], on c: PostgresConnection) async throws {
+        for l in letters {
+            // jsonb cannot hold \u0000, text cannot hold NUL: such parts are replaced, not lost silently.
+            let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
+            _ = try await c.query("""
+                INSERT INTO \(unescaped: schema).projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                VALUES (\(name), \(Int64(l.offset)), \(Self.clean(l.entity)), \(Self.clean(l.key)), \(Self.clean(l.reason)), \(event)::jsonb, now())
+                ON CONFLICT (projector, event_offset) DO UPDATE SET reason = excluded.reason, event = excluded.event, recorded_at = excluded.recorded_at
+                """, logger: logger)
+        }
+    }
+
+    /// `text` with NUL replaced by U+FFFD.
+    static func clean(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
+    }
+}

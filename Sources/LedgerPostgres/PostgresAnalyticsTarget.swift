@@ -1,0 +1,142 @@
+public import LedgerLog
+public import LedgerProjection
+public import Logging
+import PostgresNIO
+import Synchronization
+
+/// The Postgres analytics projection: `products`, `receipts`, `sales`, `basket_lines`,
+/// `also_bought`, `ingest_state`, the projector's checkpoint and dead letters, in one schema
+/// (`analytics` by default).
+///
+/// One connection holds a session advisory lock for as long as the target is open, so a second
+/// instance is refused. Taking the lock applies pending migrations. Each batch is one transaction:
+/// its rows are COPYed into temporary staging tables and merged with `INSERT ... ON CONFLICT`,
+/// with the co-occurrence delta, dead letters and checkpoint. A dropped connection is a transient
+/// error: the next call reconnects and takes the lock again.
+public final class PostgresAnalyticsTarget: ProjectionTarget {
+    public let name: String
+    public let configuration: PostgresConfiguration
+    let logger: Logger
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var connection: PostgresConnection?
+        var locked = false
+    }
+
+    /// Nothing connects before ``acquireLock()``.
+    public init(configuration: PostgresConfiguration, name: String = "postgres", logger: Logger) {
+        self.name = name
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var schema: String { configuration.schema }
+
+    /// The two keys of the session advisory lock of projector `name` on `schema`.
+    static func lockSQL(schema: String, name: String, function: String = "pg_try_advisory_lock") -> String {
+        "SELECT \(function)(hashtext('ledger projector'), hashtext(\(PostgresConfiguration.literal(schema + "/" + name))))"
+    }
+
+    public func acquireLock() async throws(ProjectionError) {
+        _ = try await connection()
+    }
+
+    /// The open connection, or a new one holding the lock with the schema migrated and the staging
+    /// tables created.
+    func connection() async throws(ProjectionError) -> PostgresConnection {
+        if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
+        let c = try await configuration.connect(logger: logger)
+        do {
+            let rows = try await c.query(PostgresQuery(unsafeSQL: Self.lockSQL(schema: schema, name: name)), logger: logger)
+            var got = false
+            for try await b in rows.decode(Bool.self) { got = b }
+            guard got else {
+                try? await c.close()
+                throw ProjectionError(.locked, context: "projector \(name) on \(configuration)",
+                                      cause: "another instance holds its advisory lock; stop it first")
+            }
+            try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
+            for sql in Self.stagingSQL(schema: schema) { _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        } catch {
+            try? await c.close()
+            throw PostgresErrorClassification.projectionError(error, context: "opening projector \(name) on \(configuration)")
+        }
+        state.withLock {
+            $0.connection = c
+            $0.locked = true
+        }
+        logger.debug("projector connected", metadata: ["projector": "\(name)", "target": "\(configuration)"])
+        return c
+    }
+
+    /// Temporary staging tables, emptied at each commit.
+    static func stagingSQL(schema: String) -> [String] {
+        AnalyticsSchema.entityTables.map {
+            "CREATE TEMP TABLE IF NOT EXISTS ledger_stage_\($0.name) (LIKE \(schema).\($0.name)) ON COMMIT DELETE ROWS"
+        } + [
+            #"CREATE TEMP TABLE IF NOT EXISTS ledger_stage_basket (receipt_no bigint, product_code text COLLATE "C", lines bigint) ON COMMIT DELETE ROWS"#,
+            #"CREATE TEMP TABLE IF NOT EXISTS ledger_stage_pairs (product_a text COLLATE "C", product_b text COLLATE "C", n bigint) ON COMMIT DELETE ROWS"#,
+        ]
+    }
+
+    public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {
+        let c = try await connection()
+        do {
+            return try await Self.checkpoint(c, schema: schema, projector: name, logger: logger) ?? .start
+        } catch {
+            await dropConnection(after: error)
+            throw PostgresErrorClassification.projectionError(error, context: "reading the checkpoint of \(name) on \(configuration)")
+        }
+    }
+
+    static func checkpoint(_ c: PostgresConnection, schema: String, projector: String, logger: Logger) async throws -> ProjectionCheckpoint? {
+        let rows = try await c.query("SELECT next_offset, last_hash FROM \(unescaped: schema).projector_checkpoint WHERE projector = \(projector)",
+                                     logger: logger)
+        var found: ProjectionCheckpoint?
+        for try await (offset, hex) in rows.decode((Int64, String).self) {
+            guard offset >= 0, let hash = Digest32(hex: hex) else {
+                throw ProjectionError(.schema, context: "\(schema).projector_checkpoint of \(projector)", cause: "unreadable checkpoint \(offset) \(hex)")
+            }
+            found = ProjectionCheckpoint(nextOffset: UInt64(offset), lastHash: hash)
+        }
+        return found
+    }
+
+    public func apply(_ events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
+        guard state.withLock({ $0.locked }) else {
+            throw ProjectionError(.configuration, context: "projector \(name)", cause: "apply before acquireLock")
+        }
+        let c = try await connection()
+        let batch = AnalyticsBatch(events: events)
+        do {
+            try await write(batch, events: events, checkpoint: checkpoint, on: c)
+        } catch {
+            await dropConnection(after: error)
+            throw PostgresErrorClassification.projectionError(error, context: "applying offsets ..<\(checkpoint.nextOffset) to \(configuration)")
+        }
+        return ProjectionBatchResult(applied: batch.applied, deadLettered: batch.deadLetters.count, ignored: batch.ignored)
+    }
+
+    /// Rolls back a failed transaction; closes the connection when the failure was the connection's,
+    /// so the next call reconnects (and takes the lock again).
+    func dropConnection(after error: any Error) async {
+        guard let c = state.withLock({ $0.connection }) else { return }
+        if PostgresErrorClassification.isTransient(error) || c.isClosed {
+            state.withLock { $0.connection = nil }
+            try? await c.close()
+        } else {
+            _ = try? await c.query("ROLLBACK", logger: logger)
+        }
+    }
+
+    public func close() async {
+        let c = state.withLock {
+            let c = $0.connection
+            $0.connection = nil
+            $0.locked = false
+            return c
+        }
+        try? await c?.close()
+    }
+}
