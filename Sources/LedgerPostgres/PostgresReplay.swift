@@ -1,0 +1,237 @@
+import LedgerLog
+public import LedgerProjection
+public import Logging
+import NIOCore
+import PostgresNIO
+
+/// `ledger replay postgres --from OFFSET`: rebuilds the analytics projection in the shadow schema
+/// `<schema>_shadow` while the live schema keeps serving reads, then swaps them in one transaction.
+///
+/// The shadow starts from the live rows set before `OFFSET` (none for 0). The range `OFFSET..<head`
+/// is netted in memory to the last event per key (``PostgresReplayBuffer``) and COPYed in: straight
+/// into the empty shadow tables for a full rebuild, through staging tables and one set-based merge
+/// otherwise. `basket_lines` and `also_bought` are then derived from `sales` in SQL. The projector's
+/// advisory lock is held throughout, so `ledger project postgres` cannot write meanwhile.
+public struct PostgresReplay: Sendable {
+    public var configuration: PostgresConfiguration
+    public var logDirectory: String
+    public var projector: String
+    public var logger: Logger
+
+    /// What a replay did.
+    public struct Result: Sendable {
+        public var from: UInt64
+        public var checkpoint: ProjectionCheckpoint
+        public var events: Int
+        public var deadLettered: Int
+        /// Rows of each checked table after the swap.
+        public var rows: [String: Int]
+        /// Seconds reading and netting the log, loading the shadow, deriving co-occurrence, swapping.
+        public var phases: [(name: String, seconds: Double)]
+    }
+
+    public init(configuration: PostgresConfiguration, logDirectory: String, projector: String = "postgres", logger: Logger) {
+        self.configuration = configuration
+        self.logDirectory = logDirectory
+        self.projector = projector
+        self.logger = logger
+    }
+
+    var schema: String { configuration.schema }
+    /// The schema a rebuild is built in.
+    public var shadowSchema: String { schema + "_shadow" }
+    var retiredSchema: String { schema + "_retired" }
+
+    /// Rebuilds from `from` (0 for everything) up to the log's head at the start, and swaps.
+    /// - Parameter progress: called with each offset read and the head.
+    public func run(from: UInt64, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> Result {
+        guard PostgresConfiguration.isIdentifier(retiredSchema) else {
+            throw ProjectionError(.configuration, context: "schema \(schema)", cause: "too long for a shadow schema name (at most 55 bytes)")
+        }
+        let reader: LogReader
+        let head: HeadRecord
+        do {
+            reader = try LogReader(directory: logDirectory)
+            head = try reader.head()
+        } catch {
+            throw ProjectionError(.log, context: "opening \(logDirectory)", cause: error.description)
+        }
+        guard from <= head.nextOffset else {
+            throw ProjectionError(.configuration, context: "--from \(from)", cause: "the log's head is at offset \(head.nextOffset)")
+        }
+        let c = try await configuration.connect(logger: logger)
+        do {
+            let result = try await run(from: from, head: head, reader: reader, on: c, progress: progress)
+            try? await c.close()
+            return result
+        } catch {
+            try? await c.close()
+            throw PostgresErrorClassification.projectionError(error, context: "replaying into \(configuration)")
+        }
+    }
+
+    private func run(from: UInt64, head: HeadRecord, reader: LogReader, on c: PostgresConnection,
+                     progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> Result {
+        var phases: [(String, Double)] = []
+        var clock = LogClock.system.now()
+        func lap(_ name: String) {
+            let now = LogClock.system.now()
+            phases.append((name, Double(now - clock) / 1_000_000))
+            clock = now
+        }
+
+        let rows = try await c.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
+        var locked = false
+        for try await b in rows.decode(Bool.self) { locked = b }
+        guard locked else {
+            throw ProjectionError(.locked, context: "replay of \(projector) on \(configuration)",
+                                  cause: "`ledger project \(projector)` is running on this schema; stop it (readers keep reading), replay, then start it again")
+        }
+
+        // The live checkpoint bounds a partial rebuild: the prefix comes from the live tables.
+        let migrator = PostgresMigrator(schema: schema)
+        let liveExists = !(try await migrator.appliedVersions(on: c, logger: logger)).isEmpty
+        if from > 0 {
+            guard liveExists, let live = try await PostgresAnalyticsTarget.checkpoint(c, schema: schema, projector: projector, logger: logger) else {
+                throw ProjectionError(.configuration, context: "--from \(from)", cause: "\(schema) holds no projection to keep the rows before it; replay --from 0")
+            }
+            try live.verify(against: reader)
+            guard from <= live.nextOffset else {
+                throw ProjectionError(.configuration, context: "--from \(from)",
+                                      cause: "the live projection has only reached offset \(live.nextOffset); replay from at most that, or run `ledger project \(projector) --once` first")
+            }
+        }
+
+        // A fresh shadow schema (a crashed replay may have left one).
+        let shadow = shadowSchema
+        try await exec("DROP SCHEMA IF EXISTS \(shadow) CASCADE", on: c)
+        try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", on: c)
+        try await PostgresMigrator(schema: shadow).up(on: c, logger: logger)
+        try await exec("SET search_path TO \(shadow), public", on: c)
+        if from > 0 {
+            for t in AnalyticsSchema.entityTables {
+                try await exec("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", on: c)
+            }
+            try await exec("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", on: c)
+            try await exec("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", on: c)
+        }
+        lap("prepare")
+
+        // Read and net the range.
+        var buffer = PostgresReplayBuffer()
+        if from < head.nextOffset {
+            let cursor = try reader.cursor(from: from, limit: head.nextOffset)
+            while let e = try cursor.next() {
+                buffer.add(e)
+                if e.offset & 0xFFFF == 0 { progress?(e.offset, head.nextOffset) }
+            }
+        }
+        guard buffer.events == Int(head.nextOffset - from) else {
+            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "read \(buffer.events) events from offset \(from), expected \(head.nextOffset - from)")
+        }
+        progress?(head.nextOffset, head.nextOffset)
+        lap("read")
+
+        // Load the entity tables.
+        for t in buffer.tables {
+            let target = from == 0 ? t.table.name : "ledger_stage_\(t.table.name)"
+            if from > 0 {
+                try await exec("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", on: c)
+            }
+            var row = 0
+            if t.liveRows > 0 {
+                try await c.copyFrom(table: target, logger: logger) { writer in
+                    while let chunk = t.chunk(from: &row) { try await writer.write(ByteBuffer(bytes: chunk)) }
+                }
+            }
+            if from > 0 {
+                try await exec(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), on: c)
+                try await exec("DROP TABLE \(target)", on: c)
+                let keys = Array(t.deletedKeys)
+                let ints = keys.compactMap(\.bigint)
+                let texts = keys.compactMap { if case .text(let s) = $0 { s } else { nil } }
+                if !ints.isEmpty {
+                    _ = try await c.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(ints))", logger: logger)
+                }
+                if !texts.isEmpty {
+                    _ = try await c.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(texts))", logger: logger)
+                }
+            }
+        }
+        lap("load")
+
+        // Co-occurrence from the rebuilt sales, set-based.
+        try await exec("""
+            INSERT INTO \(shadow).basket_lines (receipt_no, product_code, lines)
+            SELECT receipt_no, product_code, count(*) FROM \(shadow).sales
+            WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL GROUP BY receipt_no, product_code
+            """, on: c)
+        try await exec("""
+            INSERT INTO \(shadow).also_bought (product_a, product_b, receipts)
+            SELECT a.product_code, b.product_code, count(*) FROM \(shadow).basket_lines a
+            JOIN \(shadow).basket_lines b ON a.receipt_no = b.receipt_no AND a.product_code < b.product_code
+            GROUP BY a.product_code, b.product_code
+            """, on: c)
+        lap("co-occurrence")
+
+        // Dead letters, ingest_state and the checkpoint.
+        for l in buffer.deadLetters {
+            let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
+            _ = try await c.query("""
+                INSERT INTO \(unescaped: shadow).projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                VALUES (\(projector), \(Int64(l.offset)), \(PostgresAnalyticsTarget.clean(l.entity)), \(PostgresAnalyticsTarget.clean(l.key)),
+                        \(PostgresAnalyticsTarget.clean(l.reason)), \(event)::jsonb, now())
+                ON CONFLICT (projector, event_offset) DO UPDATE SET reason = excluded.reason, event = excluded.event
+                """, logger: logger)
+        }
+        for (entity, e) in buffer.lastEvent.sorted(by: { $0.key < $1.key }) {
+            try await exec("""
+                INSERT INTO \(shadow).ingest_state (entity, last_offset, last_event_time, updated_at) VALUES ('\(entity)', \(e.offset), '\(e.time.iso8601)', now())
+                ON CONFLICT (entity) DO UPDATE SET last_offset = excluded.last_offset, last_event_time = excluded.last_event_time, updated_at = now()
+                """, on: c)
+        }
+        let checkpoint: ProjectionCheckpoint
+        if let last = buffer.last {
+            checkpoint = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
+        } else {
+            checkpoint = from == 0 ? .start : try await PostgresAnalyticsTarget.checkpoint(c, schema: schema, projector: projector, logger: logger) ?? .start
+        }
+        if checkpoint.nextOffset > 0 {
+            try await exec("""
+                INSERT INTO \(shadow).projector_checkpoint (projector, next_offset, last_hash, updated_at)
+                VALUES ('\(projector)', \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
+                """, on: c)
+        }
+        try await exec("ANALYZE \(shadow).sales", on: c)
+        lap("finish")
+
+        // The swap: one transaction, so readers see the old tables or the new ones, never neither.
+        let retired = retiredSchema
+        try await exec("BEGIN", on: c)
+        do {
+            try await exec("DROP SCHEMA IF EXISTS \(retired) CASCADE", on: c)
+            if liveExists { try await exec("ALTER SCHEMA \(schema) RENAME TO \(retired)", on: c) }
+            try await exec("ALTER SCHEMA \(shadow) RENAME TO \(schema)", on: c)
+            try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)'", on: c)
+            try await exec("UPDATE public.ledger_migrations SET schema_name = '\(schema)' WHERE schema_name = '\(shadow)'", on: c)
+            if liveExists { try await exec("DROP SCHEMA \(retired) CASCADE", on: c) }
+            try await exec("COMMIT", on: c)
+        } catch {
+            _ = try? await c.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        lap("swap")
+
+        var counts: [String: Int] = [:]
+        for t in PostgresAnalytics.checkedTables {
+            let rows = try await c.query("SELECT count(*)::bigint FROM \(unescaped: schema).\(unescaped: t)", logger: logger)
+            for try await n in rows.decode(Int64.self) { counts[t] = Int(n) }
+        }
+        logger.info("replay done", metadata: ["schema": "\(schema)", "from": "\(from)", "checkpoint": "\(checkpoint)", "events": "\(buffer.events)"])
+        return Result(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases)
+    }
+
+    private func exec(_ sql: String, on c: PostgresConnection) async throws {
+        _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+}

@@ -1,0 +1,85 @@
+public import LedgerLog
+public import LedgerProjection
+
+/// A replay's events netted to their final effect: per entity table, the last upsert of each key as
+/// a COPY text row, and the keys whose last event is a delete; plus dead letters and, per entity,
+/// the last event seen. Pure: ``PostgresReplay`` does the I/O.
+public struct PostgresReplayBuffer: Sendable {
+    /// One table's netted rows.
+    public struct Rows: Sendable {
+        public let table: AnalyticsTable
+        /// Encoded rows, one after another; a row replaced by a later event of its key is dead.
+        private var bytes: [UInt8] = []
+        private var ends: [Int] = []
+        private var alive: [Bool] = []
+        private var rowOfKey: [AnalyticsValue: Int] = [:]
+        /// Keys whose last event in the range is a delete.
+        public private(set) var deletedKeys: Set<AnalyticsValue> = []
+        public private(set) var liveRows = 0
+
+        init(table: AnalyticsTable) { self.table = table }
+
+        mutating func upsert(_ values: [AnalyticsValue]) {
+            let key = values[0]
+            if let old = rowOfKey[key] { alive[old] = false } else { liveRows += 1 }
+            deletedKeys.remove(key)
+            var text = PostgresCopyText()
+            text.append(values)
+            bytes += text.bytes
+            ends.append(bytes.count)
+            alive.append(true)
+            rowOfKey[key] = ends.count - 1
+        }
+
+        mutating func delete(_ key: AnalyticsValue) {
+            if let old = rowOfKey.removeValue(forKey: key) {
+                alive[old] = false
+                liveRows -= 1
+            }
+            deletedKeys.insert(key)
+        }
+
+        /// The COPY text of the live rows from row `row` on, up to about `size` bytes, in log order;
+        /// advances `row`, and returns nil when no row is left.
+        public func chunk(from row: inout Int, size: Int = 1 << 20) -> [UInt8]? {
+            guard row < ends.count else { return nil }
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(size + 1024)
+            while row < ends.count && chunk.count < size {
+                if alive[row] { chunk += bytes[(row == 0 ? 0 : ends[row - 1])..<ends[row]] }
+                row += 1
+            }
+            return chunk
+        }
+    }
+
+    public private(set) var tables: [Rows] = AnalyticsSchema.entityTables.map { Rows(table: $0) }
+    public private(set) var deadLetters: [ProjectionDeadLetter] = []
+    /// Per entity: the offset and commit time of its last event in the range (applied or dead-lettered).
+    public private(set) var lastEvent: [String: (offset: UInt64, time: Timestamp)] = [:]
+    public private(set) var events = 0
+    public private(set) var ignored = 0
+    /// The last event added.
+    public private(set) var last: (offset: UInt64, hash: Digest32)?
+
+    public init() {}
+
+    /// Adds the next event of the range.
+    public mutating func add(_ event: LedgerLog.LogEvent) {
+        events += 1
+        last = (event.offset, event.hash)
+        if event.op != .checkpoint, AnalyticsSchema.table(forEntity: event.entity) != nil {
+            lastEvent[event.entity] = (event.offset, event.time)
+        }
+        switch AnalyticsChange.decode(event) {
+        case .ignore: ignored += 1
+        case .poison(let reason): deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
+        case .upsert(let table, let values): tables[index(of: table)].upsert(values)
+        case .delete(let table, let key): tables[index(of: table)].delete(key)
+        }
+    }
+
+    private func index(of table: AnalyticsTable) -> Int {
+        tables.firstIndex { $0.table.name == table.name }!
+    }
+}
