@@ -1,15 +1,18 @@
 import ArgumentParser
+import LedgerPostgres
 import LedgerProjection
 import LedgerSQLite
 
 struct AlsoBoughtCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "also-bought",
-        abstract: "Products bought together with PRODUCT_CODE, from the SQLite projection: code and receipts, tab-separated."
+        abstract: "Products bought together with PRODUCT_CODE: code and receipts, tab-separated.",
+        discussion: "Answers from the SQLite projection, or from the Postgres one with --dsn (PG_DSN alone does not switch)."
     )
 
     @OptionGroup var log: LogOptions
     @OptionGroup var projection: ProjectionOptions
+    @OptionGroup var postgres: PostgresOptions
 
     @Argument(help: ArgumentHelp("The product code.", valueName: "PRODUCT_CODE"))
     var productCode: String
@@ -22,11 +25,20 @@ struct AlsoBoughtCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try projection.db ?? projection.sqlitePath(logDirectory: log.directory())
         do {
-            for a in try SQLiteAnalytics(path: path).alsoBought(productCode, top: top) {
-                Terminal.out("\(a.productCode)\t\(a.receipts)")
+            let answers: [AlsoBought]
+            if postgres.dsn != nil {
+                let analytics = try await PostgresAnalytics.connect(try postgres.configuration(for: "also-bought"), logger: LogOptions.makeLogger())
+                do { answers = try await analytics.alsoBought(productCode, top: top) } catch {
+                    await analytics.close()
+                    throw error
+                }
+                await analytics.close()
+            } else {
+                let path = try projection.db ?? projection.sqlitePath(logDirectory: log.directory())
+                answers = try SQLiteAnalytics(path: path).alsoBought(productCode, top: top)
             }
-        } catch { throw ExitStatus.fail(error) }
+            for a in answers { Terminal.out("\(a.productCode)\t\(a.receipts)") }
+        } catch let error as ProjectionError { throw ExitStatus.fail(error) }
     }
 }

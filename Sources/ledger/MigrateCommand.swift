@@ -4,10 +4,6 @@ import LedgerProjection
 import Logging
 import PostgresNIO
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `ledger migrate`: applies (or with `--down N` undoes) the Postgres projection's migrations.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,40 +12,17 @@ struct MigrateCommand: AsyncParsableCommand {
         discussion: "The DSN comes from --dsn or PG_DSN. Exit codes: 0 ok; 64 bad usage; 75 the server failed or is unreachable."
     )
 
-    @Option(help: "postgres://user:password@host:port/database (default: $PG_DSN).")
-    var dsn: String?
-
-    @Option(help: "The schema holding the analytics tables (default: the DSN's ?schema= or 'analytics').")
-    var schema: String?
+    @OptionGroup var postgres: PostgresOptions
 
     @Option(help: "Undo the N most recent migrations instead of applying.")
     var down: Int?
 
     func run() async throws {
-        guard let text = dsn ?? getenv("PG_DSN").map({ String(cString: $0) }) else {
-            Terminal.error("ledger: migrate needs --dsn or PG_DSN")
-            throw ExitCode.validationFailure
-        }
-        var configuration: PostgresConfiguration
-        do { configuration = try PostgresConfiguration(dsn: text) } catch {
-            Terminal.error("ledger: \(error)")
-            throw ExitCode.validationFailure
-        }
-        if let schema {
-            guard PostgresConfiguration.isIdentifier(schema) else {
-                Terminal.error("ledger: --schema must match [a-z_][a-z0-9_]*")
-                throw ExitCode.validationFailure
-            }
-            configuration.schema = schema
-        }
+        let configuration = try postgres.configuration(for: "migrate")
         let logger = LogOptions.makeLogger()
         let migrator = PostgresMigrator(schema: configuration.schema)
         do {
-            let connection = try await PostgresConnection.connect(
-                configuration: .init(host: configuration.server.host, port: configuration.server.port,
-                                     username: configuration.user, password: configuration.password,
-                                     database: configuration.database, tls: .disable),
-                id: 1, logger: logger)
+            let connection = try await configuration.connect(logger: logger)
             let message: String
             do {
                 if let down {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerPostgres
 import LedgerProjection
 import LedgerSQLite
 import Logging
@@ -8,10 +9,12 @@ import UnixSignals
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "Replay the log into a projection, then follow it (sqlite).",
+        abstract: "Replay the log into a projection, then follow it (sqlite, postgres).",
         discussion: """
-            Projectors: sqlite (products, receipts, sales, also_bought in one SQLite file, default <log>/analytics.sqlite).
-            The checkpoint commits with each batch's effects, so a killed projector resumes where its last commit ended.
+            Projectors: sqlite (products, receipts, sales, also_bought in one SQLite file, default <log>/analytics.sqlite);
+            postgres (the same tables in a Postgres schema, default analytics; DSN from --dsn or PG_DSN; pending migrations are applied first).
+            A projector always resumes from the checkpoint stored in its target (--from-checkpoint says so explicitly): the checkpoint
+            commits with each batch's effects, so a killed projector resumes where its last commit ended.
             A second instance on the same target exits with status 75. Without --once it follows the log until SIGINT or SIGTERM.
             """
     )
@@ -19,16 +22,21 @@ struct ProjectCommand: AsyncParsableCommand {
     /// The projectors this build knows.
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case sqlite
+        case postgres
     }
 
     @OptionGroup var log: LogOptions
     @OptionGroup var projection: ProjectionOptions
+    @OptionGroup var postgres: PostgresOptions
 
     @Argument(help: ArgumentHelp("The projector: \(Name.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
     var name: String
 
     @Flag(help: "Project up to the current head, then exit.")
     var once = false
+
+    @Flag(help: "Resume from the checkpoint stored in the target (the default; a rebuild is `ledger replay`).")
+    var fromCheckpoint = false
 
     @Option(help: "Events per batch (one transaction).")
     var batchSize = 10_000
@@ -47,8 +55,9 @@ struct ProjectCommand: AsyncParsableCommand {
         do {
             switch Name(rawValue: name)! {
             case .sqlite: target = try SQLiteAnalyticsTarget(path: projection.sqlitePath(logDirectory: directory))
+            case .postgres: target = PostgresAnalyticsTarget(configuration: try postgres.configuration(for: "project postgres"), logger: logger)
             }
-        } catch { throw ExitStatus.fail(error) }
+        } catch let error as ProjectionError { throw ExitStatus.fail(error) }
         var configuration = ProjectorConfiguration()
         configuration.batchSize = batchSize
 
