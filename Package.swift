@@ -125,7 +125,10 @@ let package = Package(
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LedgerTestKit",
-            dependencies: ["LedgerLog", "LedgerCore", "LedgerSources", "LedgerSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "LedgerLog", "LedgerCore", "LedgerSources", "LedgerSQLite", "LedgerProjection",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 

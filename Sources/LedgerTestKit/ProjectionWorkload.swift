@@ -1,21 +1,20 @@
 import Foundation
 import LedgerLog
-import LedgerProjection
+public import LedgerProjection
 import LedgerSQLite
-import LedgerTestKit
 import Logging
 
 /// A small `gen_pos.py` workload synced with `ledger sync` into two logs: `backfill` (after the
 /// initial load) and `full` (the same log continued with the incremental batch). Built once per
 /// test process; tests copy what they write into.
-struct ProjectionWorkload: Sendable {
-    let fixture: POSSQLiteFixture
-    var backfillLog: String { fixture.path + "/log-backfill" }
-    var fullLog: String { fixture.path + "/log-full" }
+public struct ProjectionWorkload: Sendable {
+    public let fixture: POSSQLiteFixture
+    public var backfillLog: String { fixture.path + "/log-backfill" }
+    public var fullLog: String { fixture.path + "/log-full" }
 
-    static let shared = Result { try ProjectionWorkload() }
+    public static let shared = Result { try ProjectionWorkload() }
 
-    static let timeZone = "Asia/Ho_Chi_Minh"
+    public static let timeZone = "Asia/Ho_Chi_Minh"
 
     private init() throws {
         fixture = try POSSQLiteFixture.generate(products: 150, receipts: 900, sales: 3000, seed: 7)
@@ -27,20 +26,20 @@ struct ProjectionWorkload: Sendable {
 
     /// Runs the `ledger` binary; throws unless it exits 0.
     @discardableResult
-    static func ledger(_ arguments: [String]) throws -> Command.Result {
+    public static func ledger(_ arguments: [String]) throws -> Command.Result {
         let r = try Command.run([PackagePaths.ledgerBinary()] + arguments)
         guard r.status == 0 else { throw WorkloadFailure(description: "ledger \(arguments.joined(separator: " ")) exited \(r.status): \(r.error)") }
         return r
     }
 
-    static func shell(_ command: String) throws {
+    public static func shell(_ command: String) throws {
         let r = try Command.run(["sh", "-c", command])
         guard r.status == 0 else { throw WorkloadFailure(description: "\(command): \(r.error)") }
     }
 
     /// Projects `log` into the SQLite file `db` up to the head, in batches of `batchSize`.
     @discardableResult
-    static func project(log: String, db: String, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
+    public static func project(log: String, db: String, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
         let target = try SQLiteAnalyticsTarget(path: db)
         let projector = Projector(logDirectory: log, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
                                   logger: Logger(label: "test"))
@@ -55,12 +54,12 @@ struct ProjectionWorkload: Sendable {
     }
 
     /// `expected.json` as a dictionary.
-    func expected() throws -> [String: Any] {
+    public func expected() throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: fixture.path + "/expected.json"))
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 }
 
-struct WorkloadFailure: Error, CustomStringConvertible {
-    var description: String
+public struct WorkloadFailure: Error, CustomStringConvertible {
+    public var description: String
 }
