@@ -158,8 +158,10 @@ let package = Package(
                 "LedgerSources",
                 "LedgerProjection",
                 "LedgerSQLite",
+                "LedgerPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
