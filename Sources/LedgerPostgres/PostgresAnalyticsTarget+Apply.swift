@@ -59,20 +59,6 @@ extension PostgresAnalyticsTarget {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
-    /// COPYs `rows` into `table` (a staging table, unqualified).
-    func copy(_ rows: PostgresCopyText, into table: String, on c: PostgresConnection) async throws {
-        guard rows.rows > 0 else { return }
-        try await c.copyFrom(table: table, logger: logger) { writer in
-            let chunk = 1 << 20
-            var at = 0
-            while at < rows.bytes.count {
-                let end = min(at + chunk, rows.bytes.count)
-                try await writer.write(ByteBuffer(bytes: rows.bytes[at..<end]))
-                at = end
-            }
-        }
-    }
-
     private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresConnection) async throws {
         var upserts: [String: PostgresCopyText] = [:]
         var textDeletes: [String: [String]] = [:]
@@ -91,7 +77,7 @@ extension PostgresAnalyticsTarget {
         }
         for table in AnalyticsSchema.entityTables {
             if let rows = upserts[table.name] {
-                try await copy(rows, into: "ledger_stage_\(table.name)", on: c)
+                try await c.copy(rows, into: "ledger_stage_\(table.name)", logger: logger)
                 try await exec(Self.mergeSQL(table, from: "ledger_stage_\(table.name)", into: schema), on: c)
             }
             if let keys = bigintDeletes[table.name] {
@@ -119,7 +105,7 @@ extension PostgresAnalyticsTarget {
         if !delta.lines.isEmpty {
             var rows = PostgresCopyText()
             for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
-            try await copy(rows, into: "ledger_stage_basket", on: c)
+            try await c.copy(rows, into: "ledger_stage_basket", logger: logger)
             try await exec("""
                 DELETE FROM \(s).basket_lines b USING ledger_stage_basket x
                 WHERE x.lines <= 0 AND b.receipt_no = x.receipt_no AND b.product_code = x.product_code
@@ -132,7 +118,7 @@ extension PostgresAnalyticsTarget {
         if !delta.pairs.isEmpty {
             var rows = PostgresCopyText()
             for (pair, n) in delta.pairs { rows.append([.text(pair.a), .text(pair.b), .bigint(n)]) }
-            try await copy(rows, into: "ledger_stage_pairs", on: c)
+            try await c.copy(rows, into: "ledger_stage_pairs", logger: logger)
             // Pairs falling to zero go first: the table holds only positive counts.
             try await exec("""
                 DELETE FROM \(s).also_bought t USING ledger_stage_pairs x

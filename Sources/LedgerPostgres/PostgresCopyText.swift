@@ -11,6 +11,15 @@ public struct PostgresCopyText: Sendable {
 
     public init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Continues after `bytes` (rows already encoded); ``rows`` counts only the rows appended here.
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Hands the bytes over, leaving this empty.
+    mutating func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
     /// Appends one row.
     public mutating func append(_ values: [AnalyticsValue]) {
         for (i, v) in values.enumerated() {
@@ -28,7 +37,37 @@ public struct PostgresCopyText: Sendable {
         case .bigint(let i): bytes += i.description.utf8
         case .text(let s): appendEscaped(s)
         case .numeric(let d): bytes += d.text.utf8
-        case .timestamp(let t): bytes += t.iso8601.utf8
+        case .timestamp(let t): appendTimestamp(t)
+        }
+    }
+
+    /// Appends `t` as `YYYY-MM-DD HH:MM:SS.ffffff+00` (the representable range has 4-digit years).
+    mutating func appendTimestamp(_ t: Timestamp) {
+        guard t.isRepresentable else {
+            bytes += t.iso8601.utf8
+            return
+        }
+        let perDay: Int64 = 86_400_000_000
+        var (days, rem) = t.microseconds.quotientAndRemainder(dividingBy: perDay)
+        if rem < 0 { days -= 1; rem += perDay }
+        let (y, m, d) = Timestamp.civil(fromDays: days)
+        let secs = rem / 1_000_000, frac = rem % 1_000_000
+        digits(y, 4); bytes.append(0x2D); digits(m, 2); bytes.append(0x2D); digits(d, 2); bytes.append(0x20)
+        digits(secs / 3600, 2); bytes.append(0x3A); digits(secs / 60 % 60, 2); bytes.append(0x3A); digits(secs % 60, 2)
+        bytes.append(0x2E); digits(frac, 6)
+        bytes += [0x2B, 0x30, 0x30]
+    }
+
+    /// Appends the `width` low decimal digits of non-negative `v`, zero-padded.
+    private mutating func digits(_ v: Int64, _ width: Int) {
+        var v = v
+        let start = bytes.count
+        for _ in 0..<width { bytes.append(0x30) }
+        var i = start + width - 1
+        while v > 0 && i >= start {
+            bytes[i] = 0x30 + UInt8(v % 10)
+            v /= 10
+            i -= 1
         }
     }
 

@@ -2,7 +2,8 @@ public import LedgerProjection
 import PostgresNIO
 
 /// Maps PostgresNIO errors to ``ProjectionError``, marking the ones a retry may cure as transient:
-/// refused or reset connections, a server shutting down or restarting, serialization failures and deadlocks.
+/// refused, reset or already closed connections, a server shutting down or restarting, serialization
+/// failures and deadlocks.
 public enum PostgresErrorClassification {
     /// SQLSTATEs after which retrying the transaction may succeed.
     static let transientStates: Set<String> = [
@@ -18,7 +19,7 @@ public enum PostgresErrorClassification {
     public static func isTransient(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return true
         case .server:
             guard let state = error.serverInfo?[.sqlState] else { return false }

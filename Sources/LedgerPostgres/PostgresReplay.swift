@@ -4,6 +4,26 @@ public import Logging
 import NIOCore
 import PostgresNIO
 
+/// Reads a replay's events in chunks from one task at a time (each read is awaited before the next
+/// starts, which makes handing the cursor to another task safe).
+final class ChunkReader: @unchecked Sendable {
+    private let cursor: EventCursor
+
+    init(cursor: EventCursor) { self.cursor = cursor }
+
+    /// Up to 8192 events; empty at the cursor's limit.
+    func read() -> Result<[LedgerLog.LogEvent], LogError> {
+        var events: [LedgerLog.LogEvent] = []
+        events.reserveCapacity(8192)
+        do {
+            while events.count < 8192, let e = try cursor.next() { events.append(e) }
+        } catch {
+            return .failure(error)
+        }
+        return .success(events)
+    }
+}
+
 /// `ledger replay postgres --from OFFSET`: rebuilds the analytics projection in the shadow schema
 /// `<schema>_shadow` while the live schema keeps serving reads, then swaps them in one transaction.
 ///
@@ -120,10 +140,14 @@ public struct PostgresReplay: Sendable {
         // Read and net the range.
         var buffer = PostgresReplayBuffer()
         if from < head.nextOffset {
-            let cursor = try reader.cursor(from: from, limit: head.nextOffset)
-            while let e = try cursor.next() {
-                buffer.add(e)
-                if e.offset & 0xFFFF == 0 { progress?(e.offset, head.nextOffset) }
+            // The next chunk is read and decoded from the log on another thread while this one nets the current.
+            let chunks = ChunkReader(cursor: try reader.cursor(from: from, limit: head.nextOffset))
+            var events = try chunks.read().get()
+            while !events.isEmpty {
+                let next = Task.detached { chunks.read() }
+                for e in events { buffer.add(e) }
+                progress?(events[events.count - 1].offset + 1, head.nextOffset)
+                events = try await next.value.get()
             }
         }
         guard buffer.events == Int(head.nextOffset - from) else {
@@ -131,6 +155,27 @@ public struct PostgresReplay: Sendable {
         }
         progress?(head.nextOffset, head.nextOffset)
         lap("read")
+
+        // A full rebuild loads into tables without indexes and builds them afterwards (sorted builds
+        // instead of a B-tree insert per row); the co-occurrence rows are computed meanwhile.
+        let dropped = from == 0 ? try await dropIndexes(on: c) : []
+        // A full rebuild computes and loads co-occurrence on a second connection while this one loads
+        // the entity tables: the two server processes use both cores.
+        let derivedTables: Set<String> = [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
+        let derived: Task<Void, any Error>? = from == 0 ? Task.detached { [buffer, configuration, logger, shadow] in
+            let (basket, pairs) = Self.coOccurrenceRows(buffer.coOccurrenceInputs())
+            let c2 = try await configuration.connect(id: 2, logger: logger)
+            do {
+                _ = try await c2.query(PostgresQuery(unsafeSQL: "SET search_path TO \(shadow), public"), logger: logger)
+                try await c2.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
+                try await c2.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+                try await Self.restore(dropped.filter { derivedTables.contains($0.table) }, schema: shadow, on: c2, logger: logger)
+            } catch {
+                try? await c2.close()
+                throw error
+            }
+            try? await c2.close()
+        } : nil
 
         // Load the entity tables.
         for t in buffer.tables {
@@ -160,18 +205,26 @@ public struct PostgresReplay: Sendable {
         }
         lap("load")
 
-        // Co-occurrence from the rebuilt sales, set-based.
-        try await exec("""
-            INSERT INTO \(shadow).basket_lines (receipt_no, product_code, lines)
-            SELECT receipt_no, product_code, count(*) FROM \(shadow).sales
-            WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL GROUP BY receipt_no, product_code
-            """, on: c)
-        try await exec("""
-            INSERT INTO \(shadow).also_bought (product_a, product_b, receipts)
-            SELECT a.product_code, b.product_code, count(*) FROM \(shadow).basket_lines a
-            JOIN \(shadow).basket_lines b ON a.receipt_no = b.receipt_no AND a.product_code < b.product_code
-            GROUP BY a.product_code, b.product_code
-            """, on: c)
+        // Co-occurrence from the rebuilt sales: the inputs (from the netted rows for a full rebuild, else
+        // grouped from the shadow's sales), folded in memory and COPYed in key order.
+        if let derived {
+            try await Self.restore(dropped.filter { !derivedTables.contains($0.table) }, schema: shadow, on: c, logger: logger)
+            lap("indexes")
+            try await derived.value
+        } else {
+            var inputs: [CoOccurrenceInput] = []
+            let rows = try await c.query("""
+                SELECT receipt_no, product_code, count(*) FROM \(unescaped: shadow).sales
+                WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL
+                GROUP BY receipt_no, product_code ORDER BY receipt_no, product_code COLLATE "C"
+                """, logger: logger)
+            for try await (r, code, n) in rows.decode((Int64, String, Int64).self) {
+                inputs.append(CoOccurrenceInput(receiptNo: r, productCode: code, lines: n))
+            }
+            let (basket, pairs) = Self.coOccurrenceRows(inputs)
+            try await c.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
+            try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        }
         lap("co-occurrence")
 
         // Dead letters, ingest_state and the checkpoint.
@@ -229,6 +282,55 @@ public struct PostgresReplay: Sendable {
         }
         logger.info("replay done", metadata: ["schema": "\(schema)", "from": "\(from)", "checkpoint": "\(checkpoint)", "events": "\(buffer.events)"])
         return Result(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases)
+    }
+
+    /// `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt).
+    static func coOccurrenceRows(_ inputs: [CoOccurrenceInput]) -> (basket: PostgresCopyText, pairs: PostgresCopyText) {
+        var basket = PostgresCopyText(reservingCapacity: inputs.count * 24)
+        for i in inputs { basket.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
+        let counts = CoOccurrence.pairs(of: inputs)
+        var pairs = PostgresCopyText(reservingCapacity: counts.count * 32)
+        for (p, n) in counts { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
+        return (basket, pairs)
+    }
+
+    /// An index of the shadow schema dropped before a bulk load: its definition, and whether it backs the primary key.
+    struct DroppedIndex {
+        var table: String
+        var name: String
+        var definition: String
+        var isPrimaryKey: Bool
+    }
+
+    /// Drops every index of the shadow's loaded tables (primary keys as constraints) and returns them.
+    private func dropIndexes(on c: PostgresConnection) async throws -> [DroppedIndex] {
+        let tables = AnalyticsSchema.entityTables.map(\.name) + [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
+        let rows = try await c.query("""
+            SELECT x.tablename::text, x.indexname::text, x.indexdef,
+                   EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
+                           WHERE n.nspname = x.schemaname AND k.conname = x.indexname AND k.contype = 'p')
+            FROM pg_indexes x WHERE x.schemaname = \(shadowSchema) AND x.tablename = ANY(\(tables))
+            """, logger: logger)
+        var out: [DroppedIndex] = []
+        for try await (t, n, d, pk) in rows.decode((String, String, String, Bool).self) {
+            out.append(DroppedIndex(table: t, name: n, definition: d, isPrimaryKey: pk))
+        }
+        for i in out {
+            try await exec(i.isPrimaryKey ? "ALTER TABLE \(shadowSchema).\(i.table) DROP CONSTRAINT \(i.name)" : "DROP INDEX \(shadowSchema).\(i.name)", on: c)
+        }
+        return out
+    }
+
+    /// Builds the dropped indexes again and restores the primary keys on them.
+    private static func restore(_ dropped: [DroppedIndex], schema: String, on c: PostgresConnection, logger: Logger) async throws {
+        guard !dropped.isEmpty else { return }
+        func exec(_ sql: String) async throws { _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        try await exec("SET maintenance_work_mem = '256MB'")
+        for i in dropped {
+            try await exec(i.definition)
+            if i.isPrimaryKey { try await exec("ALTER TABLE \(schema).\(i.table) ADD CONSTRAINT \(i.name) PRIMARY KEY USING INDEX \(i.name)") }
+        }
+        try await exec("RESET maintenance_work_mem")
     }
 
     private func exec(_ sql: String, on c: PostgresConnection) async throws {

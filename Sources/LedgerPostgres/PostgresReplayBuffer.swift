@@ -16,18 +16,26 @@ public struct PostgresReplayBuffer: Sendable {
         /// Keys whose last event in the range is a delete.
         public private(set) var deletedKeys: Set<AnalyticsValue> = []
         public private(set) var liveRows = 0
+        /// For `sales`: each row's basket line (nil when its receipt or product code is NULL).
+        private var lines: [BasketLine?] = []
+        private let tracksLines: Bool
 
-        init(table: AnalyticsTable) { self.table = table }
+        init(table: AnalyticsTable) {
+            self.table = table
+            tracksLines = table.name == AnalyticsSchema.sales.name
+        }
 
         mutating func upsert(_ values: [AnalyticsValue]) {
             let key = values[0]
             if let old = rowOfKey[key] { alive[old] = false } else { liveRows += 1 }
             deletedKeys.remove(key)
-            var text = PostgresCopyText()
+            var text = PostgresCopyText(bytes: bytes)
+            bytes = []
             text.append(values)
-            bytes += text.bytes
+            bytes = text.takeBytes()
             ends.append(bytes.count)
             alive.append(true)
+            if tracksLines { lines.append(AnalyticsBatch.line(values)) }
             rowOfKey[key] = ends.count - 1
         }
 
@@ -37,6 +45,35 @@ public struct PostgresReplayBuffer: Sendable {
                 liveRows -= 1
             }
             deletedKeys.insert(key)
+        }
+
+        /// The co-occurrence inputs of the live rows (for `sales`): lines per receipt and product
+        /// code, ordered by receipt, then code by bytes.
+        public func coOccurrenceInputs() -> [CoOccurrenceInput] {
+            var live: [BasketLine] = []
+            live.reserveCapacity(liveRows)
+            for i in lines.indices where alive[i] {
+                if let l = lines[i] { live.append(l) }
+            }
+            // Sorting by receipt alone is cheap; each receipt's few lines are then counted by code.
+            live.sort { $0.receiptNo < $1.receiptNo }
+            var out: [CoOccurrenceInput] = []
+            out.reserveCapacity(live.count)
+            var i = 0
+            while i < live.count {
+                var j = i + 1
+                while j < live.count && live[j].receiptNo == live[i].receiptNo { j += 1 }
+                let codes = live[i..<j].map(\.productCode).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                var k = 0
+                while k < codes.count {
+                    var m = k + 1
+                    while m < codes.count && codes[m] == codes[k] { m += 1 }
+                    out.append(CoOccurrenceInput(receiptNo: live[i].receiptNo, productCode: codes[k], lines: Int64(m - k)))
+                    k = m
+                }
+                i = j
+            }
+            return out
         }
 
         /// The COPY text of the live rows from row `row` on, up to about `size` bytes, in log order;
@@ -77,6 +114,11 @@ public struct PostgresReplayBuffer: Sendable {
         case .upsert(let table, let values): tables[index(of: table)].upsert(values)
         case .delete(let table, let key): tables[index(of: table)].delete(key)
         }
+    }
+
+    /// The co-occurrence inputs of the netted `sales` rows.
+    public func coOccurrenceInputs() -> [CoOccurrenceInput] {
+        tables[index(of: AnalyticsSchema.sales)].coOccurrenceInputs()
     }
 
     private func index(of table: AnalyticsTable) -> Int {

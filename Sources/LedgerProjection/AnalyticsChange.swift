@@ -1,5 +1,9 @@
 public import LedgerLog
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What one log event does to the analytics tables: the pure decision a target then executes.
 public enum AnalyticsChange: Sendable, Hashable {
     /// Insert or replace the row; `values` follow `table.allColumns` (business columns, then
@@ -27,21 +31,46 @@ public enum AnalyticsChange: Sendable, Hashable {
             case .failure(let reason): return .poison(reason.message)
             }
         case .upsert:
-            var values: [AnalyticsValue] = []
-            values.reserveCapacity(table.columns.count + 2)
-            // Fields are sorted by name in the log; a linear search per column is cheap at this width.
-            for column in table.columns {
-                switch convert(event.value(of: column.name) ?? .null, to: column) {
-                case .success(let v):
-                    if v.isNull, column.notNull { return .poison("NULL \(column.name)") }
-                    values.append(v)
-                case .failure(let reason): return .poison(reason.message)
+            var values = [AnalyticsValue](repeating: .null, count: table.columns.count + 2)
+            // The log stores fields sorted by name: one merge pass against the columns in name order.
+            let fields = event.fields
+            let order = table.nameOrder
+            var i = 0, j = 0
+            while i < fields.count && j < order.count {
+                let column = table.columns[order[j]]
+                let c = compare(fields[i].name, column.name)
+                if c < 0 {
+                    i += 1
+                } else if c > 0 {
+                    j += 1
+                } else {
+                    switch convert(fields[i].value, to: column) {
+                    case .success(let v): values[order[j]] = v
+                    case .failure(let reason): return .poison(reason.message)
+                    }
+                    i += 1
+                    j += 1
                 }
             }
+            for (k, column) in table.columns.enumerated() where column.notNull && values[k].isNull {
+                return .poison("NULL \(column.name)")
+            }
             guard let offset = Int64(exactly: event.offset) else { return .poison("offset \(event.offset) out of range for bigint") }
-            values.append(.bigint(offset))
-            values.append(.timestamp(event.time))
+            values[table.columns.count] = .bigint(offset)
+            values[table.columns.count + 1] = .timestamp(event.time)
             return .upsert(table, values)
+        }
+    }
+
+    /// The byte order of two names: negative, zero or positive.
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? Int(c) : x.count - y.count
+            }
         }
     }
 

@@ -7,12 +7,15 @@ public struct AnalyticsTable: Sendable, Hashable {
     public var key: AnalyticsColumn
     /// The business columns, key first, in table order (without the metadata columns).
     public var columns: [AnalyticsColumn]
+    /// Indexes of ``columns`` ordered by name bytes, the order of an event's fields.
+    public let nameOrder: [Int]
 
     public init(name: String, columns: [AnalyticsColumn]) {
         precondition(!columns.isEmpty, "a table needs a key column")
         self.name = name
         self.key = columns[0]
         self.columns = columns
+        nameOrder = columns.indices.sorted { columns[$0].name.utf8.lexicographicallyPrecedes(columns[$1].name.utf8) }
     }
 
     /// The offset of the event that set the row.

@@ -87,10 +87,10 @@ struct PostgresBench: AsyncParsableCommand {
                 let conn = try await ref.connect(logger: PostgresBench.logger())
                 try await PostgresMigrator(schema: ref.schema).up(on: conn, logger: PostgresBench.logger())
                 try await conn.close()
-                let script = files.map { "\\copy \(ref.schema).\($0.table) FROM '\($0.path)'" }.joined(separator: "\n")
+                let commands = files.flatMap { ["-c", "\\copy \(ref.schema).\($0.table) FROM '\($0.path)'"] }
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-                p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", ref.server.host, "-p", String(ref.server.port), "-U", ref.user, "-d", ref.database, "-c", script]
+                p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", ref.server.host, "-p", String(ref.server.port), "-U", ref.user, "-d", ref.database] + commands
                 var env = ProcessInfo.processInfo.environment
                 env["PGPASSWORD"] = ref.password ?? ""
                 p.environment = env

@@ -304,9 +304,12 @@ extension LedgerServerTests {
                 let r = try Command.run([ServerEnvironment.restartScript, "postgres", "--pause", "1"])
                 return (r, batches.withLock { $0 })
             }
-            let checkpoint = try await projector.runOnce()
+            let outcome: Result<ProjectionCheckpoint, ProjectionError>
+            do { outcome = .success(try await projector.runOnce()) } catch { outcome = .failure(error) }
             await target.close()
+            // The server must be back before anything else runs, whatever the projector did.
             let (r, batchesAtRestart) = try await restart.value
+            let checkpoint = try outcome.get()
             #expect(r.status == 0, "\(r.error)")
             #expect(batchesAtRestart < batches.withLock { $0 }, "the run went on after the restart")
             #expect(checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))

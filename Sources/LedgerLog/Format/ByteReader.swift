@@ -92,7 +92,16 @@ public struct ByteReader {
         let start = position
         let n = try length(what)
         let raw = try bytes(n, what)
-        guard let s = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
+        let utf8 = raw.bindMemory(to: UInt8.self)
+        // ASCII (most names and values) needs no validation; the generic validator below costs a
+        // metadata lookup per call.
+        var ascii = true
+        for b in utf8 where b >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: utf8, as: UTF8.self) }
+        guard let s = String(validating: utf8, as: UTF8.self) else {
             throw FormatError("\(what) is not valid UTF-8", at: start)
         }
         return s
