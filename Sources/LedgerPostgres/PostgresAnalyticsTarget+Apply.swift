@@ -9,6 +9,10 @@ extension PostgresAnalyticsTarget {
     /// and the checkpoint.
     func write(_ batch: AnalyticsBatch, events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
         try await exec("BEGIN", on: c)
+        // A batch touches few rows of large tables: index probes, never a hash join over a whole table
+        // (the staging tables have no statistics, so the planner would guess).
+        try await exec("SET LOCAL enable_hashjoin = off", on: c)
+        try await exec("SET LOCAL enable_mergejoin = off", on: c)
         let s = schema
 
         // Stored lines of the sales this batch changes, then every basket they or the new lines touch.

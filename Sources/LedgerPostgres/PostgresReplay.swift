@@ -29,9 +29,10 @@ final class ChunkReader: @unchecked Sendable {
 ///
 /// The shadow starts from the live rows set before `OFFSET` (none for 0). The range `OFFSET..<head`
 /// is netted in memory to the last event per key (``PostgresReplayBuffer``) and COPYed in: straight
-/// into the empty shadow tables for a full rebuild, through staging tables and one set-based merge
-/// otherwise. `basket_lines` and `also_bought` are then derived from `sales` in SQL. The projector's
-/// advisory lock is held throughout, so `ledger project postgres` cannot write meanwhile.
+/// into the empty, index-less shadow tables for a full rebuild (indexes are built afterwards), through
+/// staging tables and one set-based merge otherwise. `basket_lines` and `also_bought` are computed
+/// from the rebuilt sales lines and COPYed. The projector's advisory lock is held throughout, so
+/// `ledger project postgres` cannot write meanwhile.
 public struct PostgresReplay: Sendable {
     public var configuration: PostgresConfiguration
     public var logDirectory: String

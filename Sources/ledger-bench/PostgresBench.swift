@@ -155,7 +155,6 @@ struct PostgresBench: AsyncParsableCommand {
             let c = try PostgresBench.configuration(dsn, schema: "bench_lag")
             try await PostgresBench.dropSchemas(c)
             let writer = try LogWriter(directory: log, logger: PostgresBench.logger())
-            let perCommit = rate / commitsPerSecond
             // Commit times by the last offset of each commit; the projector's progress closes them.
             let commits = Locked<[(next: UInt64, at: Double)]>([])
             let lags = Locked<[Double]>([])
@@ -176,25 +175,39 @@ struct PostgresBench: AsyncParsableCommand {
             }
             let follow = Task { try await projector.run() }
             try await Task.sleep(for: .milliseconds(300))
-            let start = Workload.now()
-            var id: Int64 = 0
-            var rng = SystemRandomNumberGenerator()
-            for k in 0..<(seconds * commitsPerSecond) {
-                let due = start + Double(k) / Double(commitsPerSecond)
-                let wait = due - Workload.now()
-                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
-                var batch: [NewEvent] = []
-                for _ in 0..<perCommit {
-                    id += 1
-                    batch.append(try NewEvent(source: "bench", entity: "sales", keyFields: ["sale_id"], fields: [
-                        Field("sale_id", .integer(id)), Field("receipt_no", .integer(id / 4)),
-                        Field("product_code", .string("P\(Int.random(in: 0..<200, using: &rng))")),
-                        Field("qty", .decimal(LedgerDecimal("1")!)), Field("total", .decimal(LedgerDecimal("12.50")!)),
-                    ]))
+            // The writer runs on a thread of its own, so its sleeps never hold a thread of the
+            // concurrency pool the projector runs on.
+            let rate = rate, seconds = seconds, commitsPerSecond = commitsPerSecond
+            let written: (events: Int64, start: Double) = try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread {
+                    do {
+                        let start = Workload.now()
+                        var id: Int64 = 0
+                        var rng = SystemRandomNumberGenerator()
+                        for k in 0..<(seconds * commitsPerSecond) {
+                            let due = start + Double(k) / Double(commitsPerSecond)
+                            let wait = due - Workload.now()
+                            if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+                            var batch: [NewEvent] = []
+                            for _ in 0..<(rate / commitsPerSecond) {
+                                id += 1
+                                batch.append(try NewEvent(source: "bench", entity: "sales", keyFields: ["sale_id"], fields: [
+                                    Field("sale_id", .integer(id)), Field("receipt_no", .integer(id / 4)),
+                                    Field("product_code", .string("P\(Int.random(in: 0..<200, using: &rng))")),
+                                    Field("qty", .decimal(LedgerDecimal("1")!)), Field("total", .decimal(LedgerDecimal("12.50")!)),
+                                ]))
+                            }
+                            let receipt = try writer.append(batch)
+                            commits.withLock { $0.append((receipt.nextOffset, Workload.now())) }
+                        }
+                        continuation.resume(returning: (id, start))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
-                let receipt = try writer.append(batch)
-                commits.withLock { $0.append((receipt.nextOffset, Workload.now())) }
+                thread.start()
             }
+            let id = written.events, start = written.start
             let elapsed = Workload.now() - start
             // Let the projector drain, then stop it.
             while commits.withLock({ !$0.isEmpty }) && Workload.now() - start < elapsed + 30 { try await Task.sleep(for: .milliseconds(20)) }
