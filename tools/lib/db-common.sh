@@ -430,6 +430,8 @@ my_provision() {  # idempotent: database, user@'%' and user@localhost, grants
             echo "CREATE USER IF NOT EXISTS $u@$h IDENTIFIED BY $pw;"
             echo "ALTER USER $u@$h IDENTIFIED BY $pw;"
             echo "GRANT ALL PRIVILEGES ON $db.* TO $u@$h;"
+            # Scratch databases of the tests (MariaDBScratch): ledger_t_<random>.
+            echo "GRANT ALL PRIVILEGES ON \`ledger\\_t\\_%\`.* TO $u@$h;"
         done
     } | my_sql || die "mariadb: creating user/database failed"
 }
