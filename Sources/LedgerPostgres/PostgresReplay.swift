@@ -129,12 +129,20 @@ public struct PostgresReplay: Sendable {
         try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", on: c)
         try await PostgresMigrator(schema: shadow).up(on: c, logger: logger)
         try await exec("SET search_path TO \(shadow), public", on: c)
+        // The shadow's tables are loaded without indexes, which are built after the bulk writes
+        // (sorted builds instead of a B-tree insert per row).
+        let dropped = try await dropIndexes(on: c)
+        let derivedTables: Set<String> = [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
+        let entityIndexes = dropped.filter { !derivedTables.contains($0.table) }
+        let derivedIndexes = dropped.filter { derivedTables.contains($0.table) }
         if from > 0 {
             for t in AnalyticsSchema.entityTables {
                 try await exec("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", on: c)
             }
             try await exec("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", on: c)
             try await exec("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", on: c)
+            // The merge below needs the keys.
+            try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
         }
         lap("prepare")
 
@@ -157,12 +165,8 @@ public struct PostgresReplay: Sendable {
         progress?(head.nextOffset, head.nextOffset)
         lap("read")
 
-        // A full rebuild loads into tables without indexes and builds them afterwards (sorted builds
-        // instead of a B-tree insert per row); the co-occurrence rows are computed meanwhile.
-        let dropped = from == 0 ? try await dropIndexes(on: c) : []
         // A full rebuild computes and loads co-occurrence on a second connection while this one loads
         // the entity tables: the two server processes use both cores.
-        let derivedTables: Set<String> = [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
         let derived: Task<Void, any Error>? = from == 0 ? Task.detached { [buffer, configuration, logger, shadow] in
             let (basket, pairs) = Self.coOccurrenceRows(buffer.coOccurrenceInputs())
             let c2 = try await configuration.connect(id: 2, logger: logger)
@@ -170,7 +174,7 @@ public struct PostgresReplay: Sendable {
                 _ = try await c2.query(PostgresQuery(unsafeSQL: "SET search_path TO \(shadow), public"), logger: logger)
                 try await c2.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
                 try await c2.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
-                try await Self.restore(dropped.filter { derivedTables.contains($0.table) }, schema: shadow, on: c2, logger: logger)
+                try await Self.restore(derivedIndexes, schema: shadow, on: c2, logger: logger)
             } catch {
                 try? await c2.close()
                 throw error
@@ -209,7 +213,7 @@ public struct PostgresReplay: Sendable {
         // Co-occurrence from the rebuilt sales: the inputs (from the netted rows for a full rebuild, else
         // grouped from the shadow's sales), folded in memory and COPYed in key order.
         if let derived {
-            try await Self.restore(dropped.filter { !derivedTables.contains($0.table) }, schema: shadow, on: c, logger: logger)
+            try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
             lap("indexes")
             try await derived.value
         } else {
@@ -225,6 +229,7 @@ public struct PostgresReplay: Sendable {
             let (basket, pairs) = Self.coOccurrenceRows(inputs)
             try await c.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
             try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+            try await Self.restore(derivedIndexes, schema: shadow, on: c, logger: logger)
         }
         lap("co-occurrence")
 
