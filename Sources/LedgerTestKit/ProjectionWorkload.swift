@@ -40,7 +40,12 @@ public struct ProjectionWorkload: Sendable {
     /// Projects `log` into the SQLite file `db` up to the head, in batches of `batchSize`.
     @discardableResult
     public static func project(log: String, db: String, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
-        let target = try SQLiteAnalyticsTarget(path: db)
+        try await project(log: log, into: try SQLiteAnalyticsTarget(path: db), batchSize: batchSize)
+    }
+
+    /// Projects `log` into `target` up to the head, in batches of `batchSize`, and closes the target.
+    @discardableResult
+    public static func project(log: String, into target: any ProjectionTarget, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
         let projector = Projector(logDirectory: log, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
                                   logger: Logger(label: "test"))
         do {

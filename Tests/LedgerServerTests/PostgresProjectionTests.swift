@@ -18,17 +18,7 @@ extension LedgerServerTests {
     @Suite struct PostgresProjectionTests {
         @discardableResult
         static func project(log: String, into scratch: PostgresScratch, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
-            let target = scratch.target()
-            let projector = Projector(logDirectory: log, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
-                                      logger: scratch.logger)
-            do {
-                let cp = try await projector.runOnce()
-                await target.close()
-                return cp
-            } catch {
-                await target.close()
-                throw error
-            }
+            try await ProjectionWorkload.project(log: log, into: scratch.target(), batchSize: batchSize)
         }
 
         static func checksums(_ scratch: PostgresScratch) async throws -> [String: String] {
