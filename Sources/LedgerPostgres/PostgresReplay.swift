@@ -4,26 +4,6 @@ public import Logging
 import NIOCore
 import PostgresNIO
 
-/// Reads a replay's events in chunks from one task at a time (each read is awaited before the next
-/// starts, which makes handing the cursor to another task safe).
-final class ChunkReader: @unchecked Sendable {
-    private let cursor: EventCursor
-
-    init(cursor: EventCursor) { self.cursor = cursor }
-
-    /// Up to 8192 events; empty at the cursor's limit.
-    func read() -> Result<[LedgerLog.LogEvent], LogError> {
-        var events: [LedgerLog.LogEvent] = []
-        events.reserveCapacity(8192)
-        do {
-            while events.count < 8192, let e = try cursor.next() { events.append(e) }
-        } catch {
-            return .failure(error)
-        }
-        return .success(events)
-    }
-}
-
 /// `ledger replay postgres --from OFFSET`: rebuilds the analytics projection in the shadow schema
 /// `<schema>_shadow` while the live schema keeps serving reads, then swaps them in one transaction.
 ///
@@ -150,7 +130,7 @@ public struct PostgresReplay: Sendable {
         var buffer = PostgresReplayBuffer()
         if from < head.nextOffset {
             // The next chunk is read and decoded from the log on another thread while this one nets the current.
-            let chunks = ChunkReader(cursor: try reader.cursor(from: from, limit: head.nextOffset))
+            let chunks = BatchReader(cursor: try reader.cursor(from: from, limit: head.nextOffset), batchSize: 8192, directory: logDirectory)
             var events = try chunks.read().get()
             while !events.isEmpty {
                 let next = Task.detached { chunks.read() }

@@ -1,20 +1,20 @@
-import LedgerLog
+public import LedgerLog
 
 /// Reads a projector's batches from its cursor, from one task at a time: the projector awaits each
 /// read before starting the next, which is what makes handing the cursor to another task safe.
-final class BatchReader: @unchecked Sendable {
+public final class BatchReader: @unchecked Sendable {
     private let cursor: EventCursor
     private let batchSize: Int
     private let directory: String
 
-    init(cursor: EventCursor, batchSize: Int, directory: String) {
+    public init(cursor: EventCursor, batchSize: Int, directory: String) {
         self.cursor = cursor
         self.batchSize = batchSize
         self.directory = directory
     }
 
     /// Up to `batchSize` events; empty at the cursor's limit.
-    func read() -> Result<[LedgerLog.LogEvent], ProjectionError> {
+    public func read() -> Result<[LedgerLog.LogEvent], ProjectionError> {
         var events: [LedgerLog.LogEvent] = []
         events.reserveCapacity(batchSize)
         do {

@@ -11,3 +11,28 @@ public struct CoOccurrenceInput: Sendable, Hashable {
         self.lines = lines
     }
 }
+
+extension CoOccurrenceInput {
+    /// Groups sales lines into inputs: lines per receipt and product code, ordered by receipt, then
+    /// code by bytes. Sorting by receipt alone is cheap; each receipt's few lines are counted by code.
+    public static func grouping(_ lines: [BasketLine]) -> [CoOccurrenceInput] {
+        let live = lines.sorted { $0.receiptNo < $1.receiptNo }
+        var out: [CoOccurrenceInput] = []
+        out.reserveCapacity(live.count)
+        var i = 0
+        while i < live.count {
+            var j = i + 1
+            while j < live.count && live[j].receiptNo == live[i].receiptNo { j += 1 }
+            let codes = live[i..<j].map(\.productCode).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            var k = 0
+            while k < codes.count {
+                var m = k + 1
+                while m < codes.count && codes[m] == codes[k] { m += 1 }
+                out.append(CoOccurrenceInput(receiptNo: live[i].receiptNo, productCode: codes[k], lines: Int64(m - k)))
+                k = m
+            }
+            i = j
+        }
+        return out
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerLog
 import LedgerProjection
 import LedgerSQLite
@@ -17,6 +18,7 @@ struct ProjectionBench: AsyncParsableCommand {
     @Option(help: "Where the scratch SQLite files go.") var scratch = "/tmp"
     @Option var runs = 3
     @Option var batchSize = 10_000
+    @Flag(help: "Also time SQLiteReplay (ledger replay sqlite) of the same log into an empty file.") var replay = false
 
     func run() async throws {
         var rates: [Double] = []
@@ -41,6 +43,21 @@ struct ProjectionBench: AsyncParsableCommand {
         print("events \(events)")
         print("batch_size \(batchSize)")
         print("median_projection_events_per_s \(Int(Workload.median(rates)))")
+        if replay {
+            var replayRates: [Double] = []
+            for r in 0..<runs {
+                for s in ["", "-wal", "-shm"] { unlink(db + s) }
+                var logger = Logger(label: "bench")
+                logger.logLevel = .warning
+                let t0 = Workload.now()
+                let result = try await SQLiteReplay(path: db, logDirectory: log, logger: logger).run()
+                let dt = Workload.now() - t0
+                replayRates.append(Double(result.events) / dt)
+                let phases = result.phases.map { "\($0.name) \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
+                print("replay run \(r + 1): \(result.events) events in \(String(Int(dt * 1000))) ms, \(Int(replayRates.last!)) events/s (\(phases))")
+            }
+            print("median_replay_events_per_s \(Int(Workload.median(replayRates)))")
+        }
 
         // Co-occurrence from scratch: the sales lines grouped by receipt and code, read from the
         // projection, folded through CoOccurrence into every pair's count.

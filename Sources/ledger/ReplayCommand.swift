@@ -1,25 +1,30 @@
 import ArgumentParser
 import LedgerPostgres
 import LedgerProjection
+import LedgerSQLite
 
-/// `ledger replay postgres --from OFFSET`: a zero-downtime rebuild through a shadow schema.
+/// `ledger replay postgres --from OFFSET` and `ledger replay sqlite --from 0`: rebuilds that readers
+/// never see half done.
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Rebuild a projection from the log into a shadow schema, then swap it in (postgres).",
+        abstract: "Rebuild a projection from the log beside the live one, then swap it in (postgres, sqlite).",
         discussion: """
-            The live schema keeps serving reads until one transaction swaps the rebuilt tables in; the rebuilt
-            tables equal an incremental build. --from 0 rebuilds everything; --from OFFSET keeps the live rows
-            set before OFFSET and replays what follows. The projector must not run meanwhile (exit 75 if it does).
+            postgres: the live schema keeps serving reads until one transaction swaps the rebuilt tables in.
+            --from 0 rebuilds everything; --from OFFSET keeps the live rows set before OFFSET and replays what follows.
+            sqlite: --from 0 only; the file is rebuilt as <db>.rebuild and renamed over the live one.
+            The rebuilt tables equal an incremental build. The projector must not run meanwhile (exit 75 if it does).
             Exit codes: 0 ok; 64 bad usage; 65 the checkpoint belongs to another log; 66 no log; 75 locked or server unreachable.
             """
     )
 
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case postgres
+        case sqlite
     }
 
     @OptionGroup var log: LogOptions
+    @OptionGroup var projection: ProjectionOptions
     @OptionGroup var postgres: PostgresOptions
 
     @Argument(help: ArgumentHelp("The projection: \(Name.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
@@ -28,9 +33,30 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Replay the events from this offset on (0 rebuilds everything).")
     var from: UInt64
 
+    func validate() throws {
+        if name == .sqlite && from != 0 {
+            throw ValidationError("a SQLite replay rebuilds from 0 (--from 0)")
+        }
+    }
+
     func run() async throws {
         let directory = try log.directory()
         let logger = LogOptions.makeLogger()
+        if name == .sqlite {
+            let replay = SQLiteReplay(path: projection.sqlitePath(logDirectory: directory), logDirectory: directory, logger: logger)
+            do {
+                let result = try await replay.run { offset, head in Terminal.progress("replay sqlite: read offset \(offset) / \(head)") }
+                Terminal.endProgress()
+                let seconds = result.phases.reduce(0) { $0 + $1.seconds }
+                let rows = PostgresAnalytics.checkedTables.map { "\($0) \(result.rows[$0] ?? 0)" }.joined(separator: ", ")
+                Terminal.out("replay sqlite: offsets 0..<\(result.checkpoint.nextOffset) · \(result.events) events · \(result.deadLettered) dead letters · swapped into \(replay.path) in \(String(format2: seconds)) s")
+                Terminal.out("  rows: \(rows)")
+            } catch {
+                Terminal.endProgress()
+                throw ExitStatus.fail(error)
+            }
+            return
+        }
         let configuration = try postgres.configuration(for: "replay postgres")
         let replay = PostgresReplay(configuration: configuration, logDirectory: directory, logger: logger)
         do {

@@ -240,3 +240,80 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// `ledger replay sqlite`: a rebuild beside the live file, renamed over it.
+@Suite struct SQLiteReplayTests {
+    @Test func replayEqualsAnIncrementalBuildAndTheProjectorResumesAfterIt() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-replay")
+        defer { dir.remove() }
+        let incremental = dir.path + "/incremental.sqlite"
+        try await ProjectionWorkload.project(log: w.backfillLog, db: incremental, batchSize: 97)
+        try await ProjectionWorkload.project(log: w.fullLog, db: incremental, batchSize: 97)
+        let want = try SQLiteAnalytics(path: incremental).tableChecksums()
+
+        // Into an empty place, through the library.
+        let fresh = dir.path + "/fresh.sqlite"
+        let result = try await SQLiteReplay(path: fresh, logDirectory: w.fullLog, logger: Logger(label: "test")).run()
+        #expect(result.checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))
+        #expect(try SQLiteAnalytics(path: fresh).tableChecksums() == want)
+        #expect(result.rows["sales"] == (try w.expected()["rows_after_delta"] as? [String: Int])?["sales"])
+
+        // Over a live projection built from the backfill only, through the CLI, while a reader has it open.
+        let live = dir.path + "/live.sqlite"
+        try await ProjectionWorkload.project(log: w.backfillLog, db: live)
+        let reader = try SQLiteAnalytics(path: live)
+        let before = try reader.rowCounts()
+        let r = try ProjectionWorkload.ledger(["replay", "sqlite", "--from", "0", "--log", w.fullLog, "--db", live])
+        #expect(r.output.contains("swapped into \(live)"))
+        #expect(try SQLiteAnalytics(path: live).tableChecksums() == want)
+        // The reader that had the old file open still reads the old rows.
+        #expect(try reader.rowCounts() == before)
+        #expect(access(live + ".rebuild", F_OK) != 0)
+        // The projector resumes at the replay's checkpoint: nothing left to apply.
+        let resumed = try ProjectionWorkload.ledger(["project", "sqlite", "--once", "--log", w.fullLog, "--db", live])
+        #expect(resumed.output.contains("0 applied"))
+        #expect(try SQLiteAnalytics(path: live).tableChecksums() == want)
+    }
+
+    @Test func replayIsRefusedWhileTheProjectorRunsAndOnlyFromZero() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-replay")
+        defer { dir.remove() }
+        let db = dir.path + "/a.sqlite"
+        let projector = try SQLiteAnalyticsTarget(path: db)
+        try await projector.acquireLock()
+        let error = await #expect(throws: ProjectionError.self) {
+            try await SQLiteReplay(path: db, logDirectory: w.fullLog, logger: Logger(label: "test")).run()
+        }
+        #expect(error?.code == .locked)
+        let r = try Command.run([PackagePaths.ledgerBinary(), "replay", "sqlite", "--from", "0", "--log", w.fullLog, "--db", db])
+        #expect(r.status == 75)
+        await projector.close()
+        let partial = try Command.run([PackagePaths.ledgerBinary(), "replay", "sqlite", "--from", "5", "--log", w.fullLog, "--db", db])
+        #expect(partial.status == 64)
+        #expect(partial.error.contains("rebuilds from 0"))
+    }
+
+    @Test func poisonEventsGoToTheDeadLettersAsInTheIncrementalBuild() async throws {
+        let log = TestLog()
+        defer { log.remove() }
+        try log.append([
+            try TestLog.sale(1, receipt: .integer(10), code: "a"),
+            try TestLog.sale(2, receipt: .string("not a number"), code: "b"),
+            try TestLog.sale(3, receipt: .integer(10), code: "c"),
+            try TestLog.sale(1, receipt: .integer(11), code: "a"),
+            try TestLog.sale(3, receipt: .integer(10), code: "c", op: .delete),
+            try TestLog.product("p1", code: "a"),
+        ])
+        let incremental = log.path + "/incremental.sqlite"
+        try await ProjectionWorkload.project(log: log.path, db: incremental, batchSize: 2)
+        let rebuilt = log.path + "/rebuilt.sqlite"
+        let result = try await SQLiteReplay(path: rebuilt, logDirectory: log.path, logger: Logger(label: "test")).run()
+        #expect(result.deadLettered == 1)
+        let a = try SQLiteAnalytics(path: incremental), b = try SQLiteAnalytics(path: rebuilt)
+        #expect(try a.tableChecksums() == b.tableChecksums())
+        #expect(try a.deadLetters(projector: "sqlite").map(\.offset) == b.deadLetters(projector: "sqlite").map(\.offset))
+        #expect(try b.rowCounts()["sales"] == 1)
+    }
+}

@@ -1,0 +1,161 @@
+import GRDB
+import GRDBSQLite
+import LedgerLog
+public import LedgerProjection
+public import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ledger replay sqlite`: rebuilds the embedded analytics projection from offset 0 into
+/// `<db>.rebuild`, then renames it over the live file. Readers that have the old file open keep
+/// reading it; new connections see the rebuilt one.
+///
+/// The log is netted in memory to the last event per key (``AnalyticsReplay``) while the next chunk
+/// is read on another thread; rows are inserted in key order, co-occurrence is computed in memory
+/// meanwhile, and the file is written without a journal (a crash leaves only a `.rebuild` file,
+/// removed by the next replay). The projector's lock file is held throughout.
+public struct SQLiteReplay: Sendable {
+    public var path: String
+    public var logDirectory: String
+    public var projector: String
+    public var logger: Logger
+
+    /// What a replay did.
+    public struct Result: Sendable {
+        public var checkpoint: ProjectionCheckpoint
+        public var events: Int
+        public var deadLettered: Int
+        /// Rows of the entity tables, `basket_lines` and `also_bought`.
+        public var rows: [String: Int]
+        /// Seconds reading and netting the log, writing the file, swapping.
+        public var phases: [(name: String, seconds: Double)]
+    }
+
+    public init(path: String, logDirectory: String, projector: String = "sqlite", logger: Logger) {
+        self.path = path
+        self.logDirectory = logDirectory
+        self.projector = projector
+        self.logger = logger
+    }
+
+    /// The file a rebuild is written to before the swap.
+    public var buildPath: String { path + ".rebuild" }
+
+    /// Rebuilds up to the log's head at the start and swaps the file in.
+    /// - Parameter progress: called with each offset read and the head.
+    public func run(progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> Result {
+        let lock = try SQLiteLockFile(path: path + ".lock", projector: projector)
+        defer { lock.release() }
+        var phases: [(String, Double)] = []
+        var clock = LogClock.system.now()
+        func lap(_ name: String) {
+            let now = LogClock.system.now()
+            phases.append((name, Double(now - clock) / 1_000_000))
+            clock = now
+        }
+
+        // Read and net the whole log; the next chunk is read while this one is netted.
+        var replay = AnalyticsReplay()
+        let head: HeadRecord
+        do {
+            let reader = try LogReader(directory: logDirectory)
+            head = try reader.head()
+            if head.nextOffset > 0 {
+                let chunks = BatchReader(cursor: try reader.cursor(from: 0, limit: head.nextOffset), batchSize: 8192, directory: logDirectory)
+                var events = try chunks.read().get()
+                while !events.isEmpty {
+                    let next = Task.detached { chunks.read() }
+                    for e in events { replay.add(e) }
+                    progress?(events[events.count - 1].offset + 1, head.nextOffset)
+                    events = try await next.value.get()
+                }
+            }
+        } catch let error as ProjectionError {
+            throw error
+        } catch {
+            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "\(error)")
+        }
+        guard replay.events == Int(head.nextOffset) else {
+            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "read \(replay.events) events, expected \(head.nextOffset)")
+        }
+        let netted = replay
+        let checkpoint = netted.last.map { ProjectionCheckpoint(nextOffset: $0.offset + 1, lastHash: $0.hash) } ?? .start
+        lap("read")
+
+        // Co-occurrence is computed while the entity rows are written.
+        let derived = Task.detached {
+            let inputs = netted.coOccurrenceInputs()
+            return (inputs, CoOccurrence.pairs(of: inputs).sorted { $0.key < $1.key })
+        }
+        let build = buildPath
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(build + suffix) }
+        do {
+            var config = Configuration()
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY")
+            }
+            let db = try DatabaseQueue(path: build, configuration: config)
+            try SQLiteAnalyticsSchema.migrator.migrate(db)
+            try await db.write { db in
+                for t in netted.tables {
+                    let insert = RawStatement(try db.makeStatement(sql: SQLiteAnalyticsSchema.upsertSQL(t.table)))
+                    for values in t.sortedByKey() {
+                        for (i, v) in values.enumerated() { insert.bind(Int32(i + 1), v) }
+                        try insert.execute()
+                    }
+                }
+            }
+            lap("entities")
+            let (inputs, pairs) = await derived.value
+            try await db.write { [projector] db in
+                let basket = RawStatement(try db.makeStatement(sql: "INSERT INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
+                for i in inputs {
+                    basket.bind(1, i.receiptNo)
+                    basket.bind(2, i.productCode)
+                    basket.bind(3, i.lines)
+                    try basket.execute()
+                }
+                let pair = RawStatement(try db.makeStatement(sql: "INSERT INTO also_bought (product_a, product_b, receipts) VALUES (?, ?, ?)"))
+                for (p, n) in pairs {
+                    pair.bind(1, p.a)
+                    pair.bind(2, p.b)
+                    pair.bind(3, n)
+                    try pair.execute()
+                }
+                let now = Timestamp(microseconds: LogClock.system.now()).iso8601
+                for l in netted.deadLetters {
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [projector, Int64(l.offset), l.entity, l.key, l.reason, l.eventJSON, now])
+                }
+                if checkpoint.nextOffset > 0 {
+                    try db.execute(sql: "INSERT INTO projector_checkpoint (projector, next_offset, last_hash, updated_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [projector, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, now])
+                }
+            }
+            try await db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try db.close()
+        } catch {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(build + suffix) }
+            throw SQLiteAnalyticsTarget.projectionError(error, context: "rebuilding \(build)")
+        }
+        lap("co-occurrence")
+
+        // The swap: the old file's WAL goes first, so the new file never meets it.
+        for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+        guard rename(build, path) == 0 else {
+            throw ProjectionError(.target, context: "renaming \(build) to \(path)", cause: String(cString: strerror(errno)))
+        }
+        lap("swap")
+        var rows: [String: Int] = [:]
+        for t in netted.tables { rows[t.table.name] = t.liveRows }
+        let (inputs, pairs) = await derived.value
+        rows[AnalyticsSchema.basketLines] = inputs.count
+        rows[AnalyticsSchema.alsoBought] = pairs.count
+        logger.info("replay done", metadata: ["path": "\(path)", "checkpoint": "\(checkpoint)", "events": "\(netted.events)"])
+        return Result(checkpoint: checkpoint, events: netted.events, deadLettered: netted.deadLetters.count, rows: rows, phases: phases)
+    }
+}
