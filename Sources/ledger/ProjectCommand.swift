@@ -1,10 +1,15 @@
 import ArgumentParser
+import LedgerLog
 import LedgerPostgres
 import LedgerProjection
 import LedgerSQLite
 import Logging
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +20,9 @@ struct ProjectCommand: AsyncParsableCommand {
             postgres (the same tables in a Postgres schema, default analytics; DSN from --dsn or PG_DSN; pending migrations are applied first).
             A projector always resumes from the checkpoint stored in its target (--from-checkpoint says so explicitly): the checkpoint
             commits with each batch's effects, so a killed projector resumes where its last commit ended.
-            A second instance on the same target exits with status 75. Without --once it follows the log until SIGINT or SIGTERM.
+            A SQLite file that does not exist yet is first built in bulk when the log holds 50,000 events or more
+            (as `ledger replay sqlite` does). A second instance on the same target exits with status 75.
+            Without --once it follows the log until SIGINT or SIGTERM.
             """
     )
 
@@ -48,9 +55,30 @@ struct ProjectCommand: AsyncParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
+    /// A SQLite projection that does not exist yet is first built in bulk (``SQLiteReplay``, about
+    /// 2.5 times faster than batch by batch) when the log holds at least `bulkThreshold` events.
+    private func buildInBulkIfNew(directory: String, logger: Logger) async throws {
+        let path = projection.sqlitePath(logDirectory: directory)
+        guard Name(rawValue: name) == .sqlite, access(path, F_OK) != 0,
+              let head = try? LogReader(directory: directory).head(), head.nextOffset >= Self.bulkThreshold else { return }
+        do {
+            let result = try await SQLiteReplay(path: path, logDirectory: directory, logger: logger).run { offset, head in
+                Terminal.progress("project sqlite: building in bulk, read offset \(offset) / \(head)")
+            }
+            Terminal.endProgress()
+            Terminal.out("sqlite: built in bulk up to offset \(result.checkpoint.nextOffset) · \(result.events) events · \(result.deadLettered) dead letters")
+        } catch {
+            Terminal.endProgress()
+            throw ExitStatus.fail(error)
+        }
+    }
+
+    static let bulkThreshold: UInt64 = 50_000
+
     func run() async throws {
         let directory = try log.directory()
         let logger = LogOptions.makeLogger()
+        try await buildInBulkIfNew(directory: directory, logger: logger)
         let target: any ProjectionTarget
         do {
             switch Name(rawValue: name)! {
