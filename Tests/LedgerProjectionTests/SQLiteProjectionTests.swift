@@ -316,4 +316,33 @@ struct UncheckedSendable<T>: @unchecked Sendable {
         #expect(try a.deadLetters(projector: "sqlite").map(\.offset) == b.deadLetters(projector: "sqlite").map(\.offset))
         #expect(try b.rowCounts()["sales"] == 1)
     }
+
+    /// `ledger project sqlite` builds a new file in bulk from a log of 50,000 events or more, then
+    /// goes on batch by batch; both end equal to a batch-by-batch build.
+    @Test func projectBuildsANewFileInBulkThenGoesOnBatchByBatch() async throws {
+        let log = TestLog()
+        defer { log.remove() }
+        var rng = SeededRandom(seed: 5)
+        func sales(_ ids: Range<Int64>) throws -> [NewEvent] {
+            try ids.map { id in
+                try TestLog.sale(id % 40_000, receipt: .integer(Int64.random(in: 0..<9_000, using: &rng)),
+                                 code: "P\(Int.random(in: 0..<60, using: &rng))", op: id % 97 == 0 ? .delete : .upsert)
+            }
+        }
+        for start in stride(from: Int64(0), to: 52_000, by: 13_000) { try log.append(try sales(start..<(start + 13_000))) }
+        let bulk = log.path + "/bulk.sqlite"
+        let r = try ProjectionWorkload.ledger(["project", "sqlite", "--once", "--log", log.path, "--db", bulk])
+        #expect(r.output.contains("built in bulk up to offset 52000"))
+        #expect(r.output.contains("0 applied"))
+        let batches = log.path + "/batches.sqlite"
+        try await ProjectionWorkload.project(log: log.path, db: batches, batchSize: 5_000)
+        #expect(try SQLiteAnalytics(path: bulk).tableChecksums() == SQLiteAnalytics(path: batches).tableChecksums())
+
+        try log.append(try sales(52_000..<53_000))
+        let more = try ProjectionWorkload.ledger(["project", "sqlite", "--once", "--log", log.path, "--db", bulk])
+        #expect(more.output.contains("1000 applied"))
+        #expect(!more.output.contains("built in bulk"))
+        try await ProjectionWorkload.project(log: log.path, db: batches, batchSize: 5_000)
+        #expect(try SQLiteAnalytics(path: bulk).tableChecksums() == SQLiteAnalytics(path: batches).tableChecksums())
+    }
 }
