@@ -9,10 +9,13 @@ extension PostgresAnalyticsTarget {
     /// and the checkpoint.
     func write(_ batch: AnalyticsBatch, events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
         try await exec("BEGIN", on: c)
-        // A batch touches few rows of large tables: index probes, never a hash join over a whole table
-        // (the staging tables have no statistics, so the planner would guess).
+        // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
+        // cannot be trusted for that (the staging tables have none; a growing table's lag behind
+        // autovacuum), and one wrong guess scans a whole table per batch: the point lookups below
+        // run without sequential scans, and the staging joins without hash or merge joins.
         try await exec("SET LOCAL enable_hashjoin = off", on: c)
         try await exec("SET LOCAL enable_mergejoin = off", on: c)
+        try await exec("SET LOCAL enable_seqscan = off", on: c)
         let s = schema
 
         // Stored lines of the sales this batch changes, then every basket they or the new lines touch.
@@ -36,6 +39,7 @@ extension PostgresAnalyticsTarget {
                 """, logger: logger)
             for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
         }
+        try await exec("SET LOCAL enable_seqscan = on", on: c)
         let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
 
         try await writeEffects(batch.effects, on: c)
