@@ -5,17 +5,15 @@ import PostgresNIO
 
 extension PostgresAnalyticsTarget {
     /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
-    /// rows, basket lines and pairs go through the staging tables, then dead letters, `ingest_state`
-    /// and the checkpoint.
+    /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
+    /// dead letters, `ingest_state` and the checkpoint.
     func write(_ batch: AnalyticsBatch, events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
         try await exec("BEGIN", on: c)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
-        // cannot be trusted for that (the staging tables have none; a growing table's lag behind
-        // autovacuum), and one wrong guess scans a whole table per batch: the point lookups below
-        // run without sequential scans, and the staging joins without hash or merge joins.
-        try await exec("SET LOCAL enable_hashjoin = off", on: c)
-        try await exec("SET LOCAL enable_mergejoin = off", on: c)
-        try await exec("SET LOCAL enable_seqscan = off", on: c)
+        // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
+        // scans a whole table per batch: the point lookups run without sequential scans, and the
+        // joins with a batch's rows without hash or merge joins.
+        try await exec("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('enable_seqscan', 'off', true)", on: c)
         let s = schema
 
         // Stored lines of the sales this batch changes, then every basket they or the new lines touch.
@@ -39,7 +37,7 @@ extension PostgresAnalyticsTarget {
                 """, logger: logger)
             for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
         }
-        try await exec("SET LOCAL enable_seqscan = on", on: c)
+        try await exec("SELECT set_config('enable_seqscan', 'on', true)", on: c)
         let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
 
         try await writeEffects(batch.effects, on: c)
@@ -67,14 +65,21 @@ extension PostgresAnalyticsTarget {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
+    /// Runs `sql` with `$1`, `$2`, ... bound to `texts`.
+    func exec(_ sql: String, binding texts: [String], on c: PostgresConnection) async throws {
+        var binds = PostgresBindings(capacity: texts.count)
+        for t in texts { binds.append(t) }
+        _ = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
     private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresConnection) async throws {
-        var upserts: [String: PostgresCopyText] = [:]
+        var upserts: [String: PostgresArrayColumns] = [:]
         var textDeletes: [String: [String]] = [:]
         var bigintDeletes: [String: [Int64]] = [:]
         for change in effects {
             switch change {
             case .upsert(let table, let values):
-                upserts[table.name, default: PostgresCopyText()].append(values)
+                upserts[table.name, default: PostgresArrayColumns(columns: table.allColumns.count)].append(values)
             case .delete(let table, .bigint(let key)):
                 bigintDeletes[table.name, default: []].append(key)
             case .delete(let table, .text(let key)):
@@ -85,8 +90,9 @@ extension PostgresAnalyticsTarget {
         }
         for table in AnalyticsSchema.entityTables {
             if let rows = upserts[table.name] {
-                try await c.copy(rows, into: "ledger_stage_\(table.name)", logger: logger)
-                try await exec(Self.mergeSQL(table, from: "ledger_stage_\(table.name)", into: schema), on: c)
+                let unnest = "unnest(" + table.allColumns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.postgresType)[]" }.joined(separator: ", ")
+                    + ") AS x (" + table.allColumns.map(\.name).joined(separator: ", ") + ")"
+                try await exec(Self.mergeSQL(table, from: unnest, into: schema), binding: rows.literals, on: c)
             }
             if let keys = bigintDeletes[table.name] {
                 _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
@@ -111,35 +117,34 @@ extension PostgresAnalyticsTarget {
         guard !delta.isEmpty else { return }
         let s = schema
         if !delta.lines.isEmpty {
-            var rows = PostgresCopyText()
+            var rows = PostgresArrayColumns(columns: 3)
             for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
-            try await c.copy(rows, into: "ledger_stage_basket", logger: logger)
+            // One statement: lines at zero go, the others are set (the two sets are disjoint).
             try await exec("""
-                DELETE FROM \(s).basket_lines b USING ledger_stage_basket x
-                WHERE x.lines <= 0 AND b.receipt_no = x.receipt_no AND b.product_code = x.product_code
-                """, on: c)
-            try await exec("""
-                INSERT INTO \(s).basket_lines (receipt_no, product_code, lines) SELECT receipt_no, product_code, lines FROM ledger_stage_basket WHERE lines > 0
+                WITH x (receipt_no, product_code, lines) AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])),
+                gone AS (
+                    DELETE FROM \(s).basket_lines b USING x
+                    WHERE x.lines <= 0 AND b.receipt_no = x.receipt_no AND b.product_code = x.product_code COLLATE "C")
+                INSERT INTO \(s).basket_lines (receipt_no, product_code, lines) SELECT receipt_no, product_code, lines FROM x WHERE lines > 0
                 ON CONFLICT (receipt_no, product_code) DO UPDATE SET lines = excluded.lines
-                """, on: c)
+                """, binding: rows.literals, on: c)
         }
         if !delta.pairs.isEmpty {
-            var rows = PostgresCopyText()
+            var rows = PostgresArrayColumns(columns: 3)
             for (pair, n) in delta.pairs { rows.append([.text(pair.a), .text(pair.b), .bigint(n)]) }
-            try await c.copy(rows, into: "ledger_stage_pairs", logger: logger)
-            // Pairs falling to zero go first: the table holds only positive counts.
+            // One statement: decrements that reach zero delete (the table holds only positive counts),
+            // the other decrements update, increments upsert; each pair is in exactly one of the three.
             try await exec("""
-                DELETE FROM \(s).also_bought t USING ledger_stage_pairs x
-                WHERE x.n < 0 AND t.product_a = x.product_a AND t.product_b = x.product_b AND t.receipts + x.n <= 0
-                """, on: c)
-            try await exec("""
-                UPDATE \(s).also_bought t SET receipts = t.receipts + x.n FROM ledger_stage_pairs x
-                WHERE x.n < 0 AND t.product_a = x.product_a AND t.product_b = x.product_b
-                """, on: c)
-            try await exec("""
-                INSERT INTO \(s).also_bought (product_a, product_b, receipts) SELECT product_a, product_b, n FROM ledger_stage_pairs WHERE n > 0
+                WITH x (a, b, n) AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])),
+                gone AS (
+                    DELETE FROM \(s).also_bought t USING x
+                    WHERE x.n < 0 AND t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C" AND t.receipts + x.n <= 0),
+                fewer AS (
+                    UPDATE \(s).also_bought t SET receipts = t.receipts + x.n FROM x
+                    WHERE x.n < 0 AND t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C" AND t.receipts + x.n > 0)
+                INSERT INTO \(s).also_bought (product_a, product_b, receipts) SELECT a, b, n FROM x WHERE n > 0
                 ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = also_bought.receipts + excluded.receipts
-                """, on: c)
+                """, binding: rows.literals, on: c)
         }
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// One connection holds a session advisory lock for as long as the target is open, so a second
 /// instance is refused. Taking the lock applies pending migrations. Each batch is one transaction:
-/// its rows are COPYed into temporary staging tables and merged with `INSERT ... ON CONFLICT`,
+/// its rows are merged with `INSERT ... SELECT FROM unnest(...) ON CONFLICT` from array parameters,
 /// with the co-occurrence delta, dead letters and checkpoint. A dropped connection is a transient
 /// error: the next call reconnects and takes the lock again.
 public final class PostgresAnalyticsTarget: ProjectionTarget {
@@ -42,8 +42,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         _ = try await connection()
     }
 
-    /// The open connection, or a new one holding the lock with the schema migrated and the staging
-    /// tables created.
+    /// The open connection, or a new one holding the lock with the schema migrated.
     func connection() async throws(ProjectionError) -> PostgresConnection {
         if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
         let c = try await configuration.connect(logger: logger)
@@ -57,7 +56,6 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
                                       cause: "another instance holds its advisory lock; stop it first")
             }
             try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
-            for sql in Self.stagingSQL(schema: schema) { _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
         } catch {
             try? await c.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening projector \(name) on \(configuration)")
@@ -68,16 +66,6 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         }
         logger.debug("projector connected", metadata: ["projector": "\(name)", "target": "\(configuration)"])
         return c
-    }
-
-    /// Temporary staging tables, emptied at each commit.
-    static func stagingSQL(schema: String) -> [String] {
-        AnalyticsSchema.entityTables.map {
-            "CREATE TEMP TABLE IF NOT EXISTS ledger_stage_\($0.name) (LIKE \(schema).\($0.name)) ON COMMIT DELETE ROWS"
-        } + [
-            #"CREATE TEMP TABLE IF NOT EXISTS ledger_stage_basket (receipt_no bigint, product_code text COLLATE "C", lines bigint) ON COMMIT DELETE ROWS"#,
-            #"CREATE TEMP TABLE IF NOT EXISTS ledger_stage_pairs (product_a text COLLATE "C", product_b text COLLATE "C", n bigint) ON COMMIT DELETE ROWS"#,
-        ]
     }
 
     public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {
