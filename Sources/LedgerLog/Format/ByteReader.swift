@@ -91,7 +91,11 @@ public struct ByteReader {
     public mutating func str(_ what: StaticString = "string") throws(FormatError) -> String {
         let start = position
         let n = try length(what)
-        let raw = try bytes(n, what)
+        return try Self.string(try bytes(n, what), what, at: start)
+    }
+
+    /// `raw` validated as UTF-8; `start` is where its length began, for the error.
+    public static func string(_ raw: UnsafeRawBufferPointer, _ what: StaticString, at start: Int) throws(FormatError) -> String {
         let utf8 = raw.bindMemory(to: UInt8.self)
         // ASCII (most names and values) needs no validation; the generic validator below costs a
         // metadata lookup per call.

@@ -93,6 +93,15 @@ public enum RecordCodec {
     public static func decode(
         body: UnsafeRawBufferPointer, offset: UInt64, batchFirstTime: Int64, hash: Digest32
     ) throws(FormatError) -> LogEvent {
+        var cache = DecodeCache()
+        return try decode(body: body, offset: offset, batchFirstTime: batchFirstTime, hash: hash, cache: &cache)
+    }
+
+    /// ``decode(body:offset:batchFirstTime:hash:)`` reusing the header strings of the previous
+    /// record decoded through `cache` when they are the same bytes.
+    public static func decode(
+        body: UnsafeRawBufferPointer, offset: UInt64, batchFirstTime: Int64, hash: Digest32, cache: inout DecodeCache
+    ) throws(FormatError) -> LogEvent {
         var r = ByteReader(body)
         let delta = try r.varint("time delta")
         guard delta <= UInt64(Int64.max) - UInt64(max(batchFirstTime, 0)) else { throw FormatError("time delta overflows", at: 0) }
@@ -101,25 +110,18 @@ public enum RecordCodec {
         guard let op = EventOp(rawValue: try r.u8("op")) else { throw FormatError("unknown op", at: opAt) }
         let flags = try r.u8("flags")
         guard flags & ~1 == 0 else { throw FormatError("unknown record flags", at: opAt + 1) }
-        let source = try r.str("source")
-        let entity = try r.str("entity")
+        let source = try r.str("source", cached: &cache.source)
+        let entity = try r.str("entity", cached: &cache.entity)
         let keyCountAt = r.position
         let keyCount = try r.length("key count")
-        var keys: [String] = []
-        keys.reserveCapacity(keyCount)
-        for _ in 0..<keyCount { keys.append(try r.str("key field name")) }
+        let keys = try r.strings(keyCount, "key field name", cached: &cache.keys) { (_, _, _) throws(FormatError) in }
         let rowversion = flags & 1 != 0 ? try r.str("rowversion") : nil
         let fieldsFrom = r.position
         let fieldCount = try r.length("field count")
-        var names: [String] = []
-        names.reserveCapacity(fieldCount)
-        for _ in 0..<fieldCount {
-            let nameAt = r.position
-            let name = try r.str("field name")
-            if let last = names.last, !last.utf8Precedes(name) {
-                throw FormatError("field names are not strictly ascending (\(name))", at: nameAt)
+        let names = try r.strings(fieldCount, "field name", cached: &cache.names) { (name, previous, at) throws(FormatError) in
+            if let previous, !previous.utf8Precedes(name) {
+                throw FormatError("field names are not strictly ascending (\(name))", at: at)
             }
-            names.append(name)
         }
         var fields: [Field] = []
         fields.reserveCapacity(fieldCount)

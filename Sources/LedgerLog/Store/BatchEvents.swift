@@ -12,11 +12,12 @@ enum BatchEvents {
             var events: [LogEvent] = []
             let lo = max(from, header.baseOffset), hi = min(until, header.nextOffset)
             events.reserveCapacity(hi > lo ? Int(hi - lo) : 0)
+            var cache = RecordCodec.DecodeCache()
             let last = try area.withBytes { (a) throws(FormatError) in
                 try BatchDecoder.chain(a, header: header, previous: previous) { (i, body, hash) throws(FormatError) in
                     let offset = header.baseOffset + UInt64(i)
                     guard offset >= from && offset < until else { return }
-                    events.append(try RecordCodec.decode(body: body, offset: offset, batchFirstTime: header.firstTime, hash: hash))
+                    events.append(try RecordCodec.decode(body: body, offset: offset, batchFirstTime: header.firstTime, hash: hash, cache: &cache))
                 }
             }
             guard last == header.chainHead else {
