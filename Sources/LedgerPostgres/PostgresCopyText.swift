@@ -34,7 +34,7 @@ public struct PostgresCopyText: Sendable {
     mutating func append(_ value: AnalyticsValue) {
         switch value {
         case .null: bytes += [0x5C, 0x4E]
-        case .bigint(let i): bytes += i.description.utf8
+        case .bigint(let i): appendInteger(i)
         case .text(let s): appendEscaped(s)
         case .numeric(let d): bytes += d.text.utf8
         case .timestamp(let t): appendTimestamp(t)
@@ -52,29 +52,34 @@ public struct PostgresCopyText: Sendable {
         if rem < 0 { days -= 1; rem += perDay }
         let (y, m, d) = Timestamp.civil(fromDays: days)
         let secs = rem / 1_000_000, frac = rem % 1_000_000
-        digits(y, 4); bytes.append(0x2D); digits(m, 2); bytes.append(0x2D); digits(d, 2); bytes.append(0x20)
-        digits(secs / 3600, 2); bytes.append(0x3A); digits(secs / 60 % 60, 2); bytes.append(0x3A); digits(secs % 60, 2)
-        bytes.append(0x2E); digits(frac, 6)
-        bytes += [0x2B, 0x30, 0x30]
-    }
-
-    /// Appends the `width` low decimal digits of non-negative `v`, zero-padded.
-    private mutating func digits(_ v: Int64, _ width: Int) {
-        var v = v
-        let start = bytes.count
-        for _ in 0..<width { bytes.append(0x30) }
-        var i = start + width - 1
-        while v > 0 && i >= start {
-            bytes[i] = 0x30 + UInt8(v % 10)
-            v /= 10
-            i -= 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 29) { b in
+            func put(_ v: Int64, _ at: Int, _ n: Int) {
+                var v = v
+                for k in stride(from: at + n - 1, through: at, by: -1) {
+                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); b[4] = 0x2D; put(m, 5, 2); b[7] = 0x2D; put(d, 8, 2); b[10] = 0x20
+            put(secs / 3600, 11, 2); b[13] = 0x3A; put(secs / 60 % 60, 14, 2); b[16] = 0x3A; put(secs % 60, 17, 2)
+            b[19] = 0x2E; put(frac, 20, 6); b[26] = 0x2B; b[27] = 0x30; b[28] = 0x30
+            bytes.append(contentsOf: UnsafeBufferPointer(b))
         }
     }
 
-    /// Appends a text column escaped for COPY.
+    /// Appends a text column escaped for COPY; text with nothing to escape is copied whole.
     mutating func appendEscaped(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
+            var plain = true
+            for b in utf8 where b == 0x5C || b == 0x09 || b == 0x0A || b == 0x0D {
+                plain = false
+                break
+            }
+            if plain {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             for b in utf8 {
                 switch b {
                 case 0x5C: bytes += [0x5C, 0x5C]
@@ -84,6 +89,21 @@ public struct PostgresCopyText: Sendable {
                 default: bytes.append(b)
                 }
             }
+        }
+    }
+
+    /// Appends `i` in decimal.
+    mutating func appendInteger(_ i: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var v = i.magnitude
+            var at = 20
+            repeat {
+                at -= 1
+                buf[at] = 0x30 + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if i < 0 { bytes.append(0x2D) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[at..<20]))
         }
     }
 

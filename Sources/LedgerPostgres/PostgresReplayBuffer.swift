@@ -12,23 +12,36 @@ public struct PostgresReplayBuffer: Sendable {
         private var bytes: [UInt8] = []
         private var ends: [Int] = []
         private var alive: [Bool] = []
-        private var rowOfKey: [AnalyticsValue: Int] = [:]
+        /// The row of each key: integer and text keys in maps of their own (cheaper to hash than the enum).
+        private var rowOfInt: [Int64: Int] = [:]
+        private var rowOfText: [String: Int] = [:]
         /// Keys whose last event in the range is a delete.
         public private(set) var deletedKeys: Set<AnalyticsValue> = []
         public private(set) var liveRows = 0
         /// For `sales`: each row's basket line (nil when its receipt or product code is NULL).
         private var lines: [BasketLine?] = []
         private let tracksLines: Bool
+        /// The offset and commit time of the table's last event in the range (applied or dead-lettered).
+        public internal(set) var lastEvent: (offset: UInt64, time: Timestamp)?
 
         init(table: AnalyticsTable) {
             self.table = table
             tracksLines = table.name == AnalyticsSchema.sales.name
         }
 
+        /// Records that `key` now lives in row `row` (nil: nowhere) and returns the row it lived in.
+        private mutating func move(_ key: AnalyticsValue, to row: Int?) -> Int? {
+            switch key {
+            case .bigint(let k): row.map { rowOfInt.updateValue($0, forKey: k) } ?? rowOfInt.removeValue(forKey: k)
+            case .text(let k): row.map { rowOfText.updateValue($0, forKey: k) } ?? rowOfText.removeValue(forKey: k)
+            default: nil
+            }
+        }
+
         mutating func upsert(_ values: [AnalyticsValue]) {
             let key = values[0]
-            if let old = rowOfKey[key] { alive[old] = false } else { liveRows += 1 }
-            deletedKeys.remove(key)
+            if let old = move(key, to: ends.count) { alive[old] = false } else { liveRows += 1 }
+            if !deletedKeys.isEmpty { deletedKeys.remove(key) }
             var text = PostgresCopyText(bytes: bytes)
             bytes = []
             text.append(values)
@@ -36,11 +49,10 @@ public struct PostgresReplayBuffer: Sendable {
             ends.append(bytes.count)
             alive.append(true)
             if tracksLines { lines.append(AnalyticsBatch.line(values)) }
-            rowOfKey[key] = ends.count - 1
         }
 
         mutating func delete(_ key: AnalyticsValue) {
-            if let old = rowOfKey.removeValue(forKey: key) {
+            if let old = move(key, to: nil) {
                 alive[old] = false
                 liveRows -= 1
             }
@@ -75,7 +87,11 @@ public struct PostgresReplayBuffer: Sendable {
     public private(set) var tables: [Rows] = AnalyticsSchema.entityTables.map { Rows(table: $0) }
     public private(set) var deadLetters: [ProjectionDeadLetter] = []
     /// Per entity: the offset and commit time of its last event in the range (applied or dead-lettered).
-    public private(set) var lastEvent: [String: (offset: UInt64, time: Timestamp)] = [:]
+    public var lastEvent: [String: (offset: UInt64, time: Timestamp)] {
+        var out: [String: (offset: UInt64, time: Timestamp)] = [:]
+        for t in tables { if let e = t.lastEvent { out[t.table.name] = e } }
+        return out
+    }
     public private(set) var events = 0
     public private(set) var ignored = 0
     /// The last event added.
@@ -87,14 +103,20 @@ public struct PostgresReplayBuffer: Sendable {
     public mutating func add(_ event: LedgerLog.LogEvent) {
         events += 1
         last = (event.offset, event.hash)
-        if event.op != .checkpoint, AnalyticsSchema.table(forEntity: event.entity) != nil {
-            lastEvent[event.entity] = (event.offset, event.time)
-        }
         switch AnalyticsChange.decode(event) {
-        case .ignore: ignored += 1
-        case .poison(let reason): deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
-        case .upsert(let table, let values): tables[index(of: table)].upsert(values)
-        case .delete(let table, let key): tables[index(of: table)].delete(key)
+        case .ignore:
+            ignored += 1
+        case .poison(let reason):
+            deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
+            if let table = AnalyticsSchema.table(forEntity: event.entity) { tables[index(of: table)].lastEvent = (event.offset, event.time) }
+        case .upsert(let table, let values):
+            let i = index(of: table)
+            tables[i].upsert(values)
+            tables[i].lastEvent = (event.offset, event.time)
+        case .delete(let table, let key):
+            let i = index(of: table)
+            tables[i].delete(key)
+            tables[i].lastEvent = (event.offset, event.time)
         }
     }
 
