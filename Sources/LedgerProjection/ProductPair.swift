@@ -16,7 +16,8 @@ public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (x: ProductPair, y: ProductPair) -> Bool {
-        x.a == y.a ? x.b.utf8.lexicographicallyPrecedes(y.b.utf8) : x.a.utf8.lexicographicallyPrecedes(y.a.utf8)
+        let c = AnalyticsChange.compare(x.a, y.a)
+        return c != 0 ? c < 0 : AnalyticsChange.compare(x.b, y.b) < 0
     }
 
     public var description: String { "(\(a), \(b))" }
