@@ -73,13 +73,7 @@ public struct PostgresReplay: Sendable {
 
     private func run(from: UInt64, head: HeadRecord, reader: LogReader, on c: PostgresConnection,
                      progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> Result {
-        var phases: [(String, Double)] = []
-        var clock = LogClock.system.now()
-        func lap(_ name: String) {
-            let now = LogClock.system.now()
-            phases.append((name, Double(now - clock) / 1_000_000))
-            clock = now
-        }
+        var phases = ReplayPhases()
 
         let rows = try await c.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
         var locked = false
@@ -124,26 +118,18 @@ public struct PostgresReplay: Sendable {
             // The merge below needs the keys.
             try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
         }
-        lap("prepare")
+        phases.lap("prepare")
 
         // Read and net the range.
         var buffer = PostgresReplayBuffer()
-        if from < head.nextOffset {
-            // The next chunk is read and decoded from the log on another thread while this one nets the current.
-            let chunks = BatchReader(cursor: try reader.cursor(from: from, limit: head.nextOffset), batchSize: 8192, directory: logDirectory)
-            var events = try chunks.read().get()
-            while !events.isEmpty {
-                let next = Task.detached { chunks.read() }
-                for e in events { buffer.add(e) }
-                progress?(events[events.count - 1].offset + 1, head.nextOffset)
-                events = try await next.value.get()
-            }
+        _ = try await BatchReader.forEachChunk(of: reader, from: from, limit: head.nextOffset, progress: progress) { events in
+            for e in events { buffer.add(e) }
         }
         guard buffer.events == Int(head.nextOffset - from) else {
             throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "read \(buffer.events) events from offset \(from), expected \(head.nextOffset - from)")
         }
         progress?(head.nextOffset, head.nextOffset)
-        lap("read")
+        phases.lap("read")
 
         // A full rebuild computes and loads co-occurrence on a second connection while this one loads
         // the entity tables: the two server processes use both cores.
@@ -188,13 +174,13 @@ public struct PostgresReplay: Sendable {
                 }
             }
         }
-        lap("load")
+        phases.lap("load")
 
         // Co-occurrence from the rebuilt sales: the inputs (from the netted rows for a full rebuild, else
         // grouped from the shadow's sales), folded in memory and COPYed in key order.
         if let derived {
             try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
-            lap("indexes")
+            phases.lap("indexes")
             try await derived.value
         } else {
             var inputs: [CoOccurrenceInput] = []
@@ -211,7 +197,7 @@ public struct PostgresReplay: Sendable {
             try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
             try await Self.restore(derivedIndexes, schema: shadow, on: c, logger: logger)
         }
-        lap("co-occurrence")
+        phases.lap("co-occurrence")
 
         // Dead letters, ingest_state and the checkpoint.
         for l in buffer.deadLetters {
@@ -242,7 +228,7 @@ public struct PostgresReplay: Sendable {
                 """, on: c)
         }
         try await exec("ANALYZE \(shadow).sales", on: c)
-        lap("finish")
+        phases.lap("finish")
 
         // The swap: one transaction, so readers see the old tables or the new ones, never neither.
         let retired = retiredSchema
@@ -259,7 +245,7 @@ public struct PostgresReplay: Sendable {
             _ = try? await c.query("ROLLBACK", logger: logger)
             throw error
         }
-        lap("swap")
+        phases.lap("swap")
 
         var counts: [String: Int] = [:]
         for t in PostgresAnalytics.checkedTables {
@@ -267,7 +253,7 @@ public struct PostgresReplay: Sendable {
             for try await n in rows.decode(Int64.self) { counts[t] = Int(n) }
         }
         logger.info("replay done", metadata: ["schema": "\(schema)", "from": "\(from)", "checkpoint": "\(checkpoint)", "events": "\(buffer.events)"])
-        return Result(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases)
+        return Result(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases.phases)
     }
 
     /// `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt).

@@ -12,9 +12,7 @@ public struct PostgresReplayBuffer: Sendable {
         private var bytes: [UInt8] = []
         private var ends: [Int] = []
         private var alive: [Bool] = []
-        /// The row of each key: integer and text keys in maps of their own (cheaper to hash than the enum).
-        private var rowOfInt: [Int64: Int] = [:]
-        private var rowOfText: [String: Int] = [:]
+        private var rowOfKey = RowIndex()
         /// Keys whose last event in the range is a delete.
         public private(set) var deletedKeys: Set<AnalyticsValue> = []
         public private(set) var liveRows = 0
@@ -29,18 +27,9 @@ public struct PostgresReplayBuffer: Sendable {
             tracksLines = table.name == AnalyticsSchema.sales.name
         }
 
-        /// Records that `key` now lives in row `row` (nil: nowhere) and returns the row it lived in.
-        private mutating func move(_ key: AnalyticsValue, to row: Int?) -> Int? {
-            switch key {
-            case .bigint(let k): row.map { rowOfInt.updateValue($0, forKey: k) } ?? rowOfInt.removeValue(forKey: k)
-            case .text(let k): row.map { rowOfText.updateValue($0, forKey: k) } ?? rowOfText.removeValue(forKey: k)
-            default: nil
-            }
-        }
-
         mutating func upsert(_ values: [AnalyticsValue]) {
             let key = values[0]
-            if let old = move(key, to: ends.count) { alive[old] = false } else { liveRows += 1 }
+            if let old = rowOfKey.move(key, to: ends.count) { alive[old] = false } else { liveRows += 1 }
             if !deletedKeys.isEmpty { deletedKeys.remove(key) }
             var text = PostgresCopyText(bytes: bytes)
             bytes = []
@@ -52,7 +41,7 @@ public struct PostgresReplayBuffer: Sendable {
         }
 
         mutating func delete(_ key: AnalyticsValue) {
-            if let old = move(key, to: nil) {
+            if let old = rowOfKey.move(key, to: nil) {
                 alive[old] = false
                 liveRows -= 1
             }

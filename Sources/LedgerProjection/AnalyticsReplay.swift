@@ -9,29 +9,18 @@ public struct AnalyticsReplay: Sendable {
         public let table: AnalyticsTable
         /// Rows in log order of their last upsert; nil where a later event replaced or deleted the row.
         private var rows: [[AnalyticsValue]?] = []
-        /// The row of each key: integer and text keys in maps of their own (cheaper to hash than the enum).
-        private var rowOfInt: [Int64: Int] = [:]
-        private var rowOfText: [String: Int] = [:]
+        private var rowOfKey = RowIndex()
         public private(set) var liveRows = 0
 
         init(table: AnalyticsTable) { self.table = table }
 
-        /// Records that `key` now lives in row `row` (nil: nowhere) and returns the row it lived in.
-        private mutating func move(_ key: AnalyticsValue, to row: Int?) -> Int? {
-            switch key {
-            case .bigint(let k): row.map { rowOfInt.updateValue($0, forKey: k) } ?? rowOfInt.removeValue(forKey: k)
-            case .text(let k): row.map { rowOfText.updateValue($0, forKey: k) } ?? rowOfText.removeValue(forKey: k)
-            default: nil
-            }
-        }
-
         mutating func upsert(_ values: [AnalyticsValue]) {
-            if let old = move(values[0], to: rows.count) { rows[old] = nil } else { liveRows += 1 }
+            if let old = rowOfKey.move(values[0], to: rows.count) { rows[old] = nil } else { liveRows += 1 }
             rows.append(values)
         }
 
         mutating func delete(_ key: AnalyticsValue) {
-            if let old = move(key, to: nil) {
+            if let old = rowOfKey.move(key, to: nil) {
                 rows[old] = nil
                 liveRows -= 1
             }

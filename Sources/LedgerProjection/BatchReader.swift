@@ -25,3 +25,29 @@ public final class BatchReader: @unchecked Sendable {
         return .success(events)
     }
 }
+
+extension BatchReader {
+    /// Reads `from..<limit` of the log in chunks of 8,192 events, the next chunk on another thread
+    /// while `body` handles the current one (in log order); returns the number of events read.
+    /// - Parameter progress: called after each chunk with the next offset and `limit`.
+    public static func forEachChunk(of reader: LogReader, from: UInt64, limit: UInt64,
+                                    progress: (@Sendable (UInt64, UInt64) -> Void)? = nil,
+                                    _ body: ([LedgerLog.LogEvent]) -> Void) async throws(ProjectionError) -> Int {
+        guard from < limit else { return 0 }
+        let cursor: EventCursor
+        do { cursor = try reader.cursor(from: from, limit: limit) } catch {
+            throw ProjectionError(.log, context: "reading \(reader.directory) from offset \(from)", cause: error.description)
+        }
+        let chunks = BatchReader(cursor: cursor, batchSize: 8192, directory: reader.directory)
+        var count = 0
+        var events = try chunks.read().get()
+        while let last = events.last {
+            let next = Task.detached { chunks.read() }
+            body(events)
+            count += events.count
+            progress?(last.offset + 1, limit)
+            events = try await next.value.get()
+        }
+        return count
+    }
+}

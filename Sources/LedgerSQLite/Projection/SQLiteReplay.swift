@@ -48,41 +48,27 @@ public struct SQLiteReplay: Sendable {
     public func run(progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> Result {
         let lock = try SQLiteLockFile(path: path + ".lock", projector: projector)
         defer { lock.release() }
-        var phases: [(String, Double)] = []
-        var clock = LogClock.system.now()
-        func lap(_ name: String) {
-            let now = LogClock.system.now()
-            phases.append((name, Double(now - clock) / 1_000_000))
-            clock = now
-        }
+        var phases = ReplayPhases()
 
         // Read and net the whole log; the next chunk is read while this one is netted.
         var replay = AnalyticsReplay()
+        let reader: LogReader
         let head: HeadRecord
         do {
-            let reader = try LogReader(directory: logDirectory)
+            reader = try LogReader(directory: logDirectory)
             head = try reader.head()
-            if head.nextOffset > 0 {
-                let chunks = BatchReader(cursor: try reader.cursor(from: 0, limit: head.nextOffset), batchSize: 8192, directory: logDirectory)
-                var events = try chunks.read().get()
-                while !events.isEmpty {
-                    let next = Task.detached { chunks.read() }
-                    for e in events { replay.add(e) }
-                    progress?(events[events.count - 1].offset + 1, head.nextOffset)
-                    events = try await next.value.get()
-                }
-            }
-        } catch let error as ProjectionError {
-            throw error
         } catch {
-            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "\(error)")
+            throw ProjectionError(.log, context: "reading \(logDirectory)", cause: error.description)
+        }
+        _ = try await BatchReader.forEachChunk(of: reader, from: 0, limit: head.nextOffset, progress: progress) { events in
+            for e in events { replay.add(e) }
         }
         guard replay.events == Int(head.nextOffset) else {
             throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "read \(replay.events) events, expected \(head.nextOffset)")
         }
         let netted = replay
         let checkpoint = netted.last.map { ProjectionCheckpoint(nextOffset: $0.offset + 1, lastHash: $0.hash) } ?? .start
-        lap("read")
+        phases.lap("read")
 
         // Co-occurrence is computed while the entity rows are written.
         let derived = Task.detached {
@@ -107,7 +93,7 @@ public struct SQLiteReplay: Sendable {
                     }
                 }
             }
-            lap("entities")
+            phases.lap("entities")
             let (inputs, pairs) = await derived.value
             try await db.write { [projector] db in
                 let basket = RawStatement(try db.makeStatement(sql: "INSERT INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
@@ -142,20 +128,20 @@ public struct SQLiteReplay: Sendable {
             for suffix in ["", "-wal", "-shm", "-journal"] { unlink(build + suffix) }
             throw SQLiteAnalyticsTarget.projectionError(error, context: "rebuilding \(build)")
         }
-        lap("co-occurrence")
+        phases.lap("co-occurrence")
 
         // The swap: the old file's WAL goes first, so the new file never meets it.
         for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
         guard rename(build, path) == 0 else {
             throw ProjectionError(.target, context: "renaming \(build) to \(path)", cause: String(cString: strerror(errno)))
         }
-        lap("swap")
+        phases.lap("swap")
         var rows: [String: Int] = [:]
         for t in netted.tables { rows[t.table.name] = t.liveRows }
         let (inputs, pairs) = await derived.value
         rows[AnalyticsSchema.basketLines] = inputs.count
         rows[AnalyticsSchema.alsoBought] = pairs.count
         logger.info("replay done", metadata: ["path": "\(path)", "checkpoint": "\(checkpoint)", "events": "\(netted.events)"])
-        return Result(checkpoint: checkpoint, events: netted.events, deadLettered: netted.deadLetters.count, rows: rows, phases: phases)
+        return Result(checkpoint: checkpoint, events: netted.events, deadLettered: netted.deadLetters.count, rows: rows, phases: phases.phases)
     }
 }
