@@ -1,4 +1,4 @@
-public import LedgerLog
+import LedgerLog
 
 /// The wall time of a rebuild's phases, as the replay commands and benchmarks report them.
 public struct ReplayPhases: Sendable {
