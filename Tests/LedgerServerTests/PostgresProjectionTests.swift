@@ -131,8 +131,10 @@ extension LedgerServerTests {
             }
             var seen = Set<String>()
             var reads = 0
+            // Reads until the new rows show, for two minutes at most (a failed replay ends the test below).
+            let deadline = ContinuousClock.now + .seconds(120)
             try await scratch.withConnection { c in
-                while true {
+                while ContinuousClock.now < deadline {
                     let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT count(*)::text FROM \(scratch.schema).sales"), logger: scratch.logger)
                     for try await n in rows.decode(String.self) { seen.insert(n) }
                     reads += 1
