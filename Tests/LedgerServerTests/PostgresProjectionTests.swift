@@ -291,17 +291,23 @@ extension LedgerServerTests {
                 batches.withLock { $0 += 1 }
                 usleep(15_000)
             }
-            let restart = Task.detached {
-                while batches.withLock({ $0 }) < 20 { try await Task.sleep(for: .milliseconds(5)) }
+            let finished = LockedValue(false)
+            let restart = Task.detached { () throws -> (Command.Result, Int)? in
+                while batches.withLock({ $0 }) < 20 {
+                    if finished.value { return nil }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
                 let r = try Command.run([ServerEnvironment.restartScript, "postgres", "--pause", "1"])
                 return (r, batches.withLock { $0 })
             }
             let outcome: Result<ProjectionCheckpoint, ProjectionError>
             do { outcome = .success(try await projector.runOnce()) } catch { outcome = .failure(error) }
+            finished.withLock { $0 = true }
             await target.close()
             // The server must be back before anything else runs, whatever the projector did.
-            let (r, batchesAtRestart) = try await restart.value
+            let restartOutcome = try await restart.value
             let checkpoint = try outcome.get()
+            let (r, batchesAtRestart) = try #require(restartOutcome, "the projector finished before the restart")
             #expect(r.status == 0, "\(r.error)")
             #expect(batchesAtRestart < batches.withLock { $0 }, "the run went on after the restart")
             #expect(checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))
