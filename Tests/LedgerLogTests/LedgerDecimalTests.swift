@@ -1,4 +1,5 @@
 import LedgerLog
+import LedgerTestKit
 import PropertyBased
 import Testing
 
@@ -75,6 +76,32 @@ import Testing
             for j in values.indices {
                 #expect((values[i] < values[j]) == (i < j), "\(sorted[i]) < \(sorted[j])")
             }
+        }
+    }
+
+    /// The one-pass check of `init(canonical:)` agrees with "parses, and writes back the same text"
+    /// on random text near the canonical form, and on canonical text of every length up to 40 digits.
+    @Test func canonicalFastPathAgreesWithTheFullParse() {
+        var rng = SeededRandom(seed: 17)
+        let alphabet = Array("-0123456789.e+ ".utf8)
+        var texts: [String] = ["", "-", ".", "-.", "0", "-0", "0.0", "-0.0", "0.", "-0.5", "00", "10", "10.0", "1.10", "1.01"]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 1...14, using: &rng)
+            texts.append(String(decoding: (0..<n).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
+        }
+        for digits in 1...40 {
+            let all = (0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }
+            let head = String(all.first == "0" ? ["1"] + all.dropFirst() : all)
+            for point in 0...digits {
+                var t = head
+                if point < digits { t.insert(".", at: t.index(t.startIndex, offsetBy: point)) }
+                texts.append(t)
+                texts.append("-" + t)
+            }
+        }
+        for t in texts {
+            let full = LedgerDecimal(t).flatMap { $0.text == t ? $0 : nil }
+            #expect(LedgerDecimal(canonical: t) == full, "\(t)")
         }
     }
 }

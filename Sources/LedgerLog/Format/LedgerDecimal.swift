@@ -80,8 +80,42 @@ public struct LedgerDecimal: Sendable, Hashable, CustomStringConvertible, Compar
 
     /// Wraps text already known to be canonical; returns nil if it is not.
     public init?(canonical text: String) {
+        if Self.isShortCanonical(text) {
+            self.text = text
+            return
+        }
         guard let d = LedgerDecimal(text), d.text == text else { return nil }
         self = d
+    }
+
+    /// Whether `text` is canonical with at most 38 digits in all: one pass over the bytes, no
+    /// parsing (what reading the log needs for every decimal). Longer text takes the full parse.
+    static func isShortCanonical(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            var i = 0
+            let negative = n > 0 && b[0] == UInt8(ascii: "-")
+            if negative { i = 1 }
+            func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+            guard i < n, isDigit(b[i]) else { return false }
+            var digits = 0
+            if b[i] == 0x30 {
+                i += 1
+                digits = 1
+                if i < n && isDigit(b[i]) { return false }   // a leading zero
+                if i == n && negative { return false }       // -0
+            } else {
+                while i < n && isDigit(b[i]) { i += 1; digits += 1 }
+            }
+            if i < n {
+                guard b[i] == UInt8(ascii: "."), i + 1 < n, b[n - 1] != 0x30 else { return false }
+                i += 1
+                while i < n && isDigit(b[i]) { i += 1; digits += 1 }
+                guard i == n else { return false }
+            }
+            return digits <= Self.maxSignificantDigits
+        }
     }
 
     public init(_ value: Int) {
