@@ -159,6 +159,7 @@ let package = Package(
                 "LedgerProjection",
                 "LedgerSQLite",
                 "LedgerPostgres",
+                "LedgerTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -10,7 +10,8 @@ public final class PostgresAnalytics: Sendable {
     private let connection: PostgresConnection
     private let logger: Logger
 
-    private init(configuration: PostgresConfiguration, connection: PostgresConnection, logger: Logger) {
+    /// Queries through `connection`, which stays open when this is released.
+    init(configuration: PostgresConfiguration, connection: PostgresConnection, logger: Logger) {
         self.configuration = configuration
         self.connection = connection
         self.logger = logger
@@ -47,10 +48,7 @@ public final class PostgresAnalytics: Sendable {
             let rows = try await connection.query("SELECT projector, next_offset, last_hash FROM \(unescaped: schema).projector_checkpoint ORDER BY projector", logger: logger)
             var out: [(String, ProjectionCheckpoint)] = []
             for try await (name, offset, hex) in rows.decode((String, Int64, String).self) {
-                guard offset >= 0, let hash = Digest32(hex: hex) else {
-                    throw ProjectionError(.schema, context: "\(schema).projector_checkpoint of \(name)", cause: "unreadable checkpoint \(offset) \(hex)")
-                }
-                out.append((name, ProjectionCheckpoint(nextOffset: UInt64(offset), lastHash: hash)))
+                out.append((name, try ProjectionCheckpoint(stored: offset, hex: hex, place: "\(schema).projector_checkpoint of \(name)")))
             }
             return out
         }
@@ -123,14 +121,11 @@ public final class PostgresAnalytics: Sendable {
         }
     }
 
-    /// The tables ``rowCounts()`` and ``tableChecksums()`` cover.
-    public static let checkedTables = AnalyticsSchema.entityTables.map(\.name) + [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
-
     /// Row counts of the entity tables, `basket_lines` and `also_bought`.
     public func rowCounts() async throws(ProjectionError) -> [String: Int] {
         try await read("counting rows") {
             var out: [String: Int] = [:]
-            for t in Self.checkedTables {
+            for t in AnalyticsSchema.projectedTables {
                 let rows = try await connection.query("SELECT count(*)::bigint FROM \(unescaped: schema).\(unescaped: t)", logger: logger)
                 for try await n in rows.decode(Int64.self) { out[t] = Int(n) }
             }
@@ -153,7 +148,7 @@ public final class PostgresAnalytics: Sendable {
     public func tableChecksums() async throws(ProjectionError) -> [String: String] {
         try await read("checksumming tables") {
             var out: [String: String] = [:]
-            for t in Self.checkedTables {
+            for t in AnalyticsSchema.projectedTables {
                 let rows = try await connection.query(
                     "SELECT \(unescaped: schema).table_checksum(\(schema + "." + t)::regclass)", logger: logger)
                 for try await c in rows.decode(String.self) { out[t] = c }

@@ -1,5 +1,6 @@
 import LedgerLog
 import LedgerProjection
+import Logging
 import NIOCore
 import PostgresNIO
 
@@ -7,7 +8,7 @@ extension PostgresAnalyticsTarget {
     /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
     /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
     /// dead letters, `ingest_state` and the checkpoint.
-    func write(_ batch: AnalyticsBatch, events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
+    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
         try await exec("BEGIN", on: c)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
         // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
@@ -42,23 +43,38 @@ extension PostgresAnalyticsTarget {
 
         try await writeEffects(batch.effects, on: c)
         try await writeCoOccurrence(delta, on: c)
-        try await writeDeadLetters(batch.deadLetters, on: c)
+        try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
+                                  projector: name, schema: s, on: c, logger: logger)
+        try await exec("COMMIT", on: c)
+    }
 
-        var ingest: [String: (offset: UInt64, time: Timestamp)] = [:]
-        for e in events where e.op != .checkpoint && AnalyticsSchema.table(forEntity: e.entity) != nil { ingest[e.entity] = (e.offset, e.time) }
-        if !ingest.isEmpty {
-            let values = ingest.sorted { $0.key < $1.key }.map { "('\($0.key)', \($0.value.offset), '\($0.value.time.iso8601)', now())" }
-            try await exec("""
+    /// Writes the projector's own state into `schema`: dead letters (NUL, which text cannot hold,
+    /// replaced; an event jsonb cannot hold left NULL), `ingest_state` and the checkpoint. The live
+    /// batches and the replays both end with it.
+    static func writeState(deadLetters: [ProjectionDeadLetter], lastEvents: [String: (offset: UInt64, time: Timestamp)],
+                           checkpoint: ProjectionCheckpoint, projector: String, schema s: String,
+                           on c: PostgresConnection, logger: Logger) async throws {
+        for l in deadLetters {
+            let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
+            _ = try await c.query("""
+                INSERT INTO \(unescaped: s).projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                VALUES (\(projector), \(Int64(l.offset)), \(clean(l.entity)), \(clean(l.key)), \(clean(l.reason)), \(event)::jsonb, now())
+                ON CONFLICT (projector, event_offset) DO UPDATE SET reason = excluded.reason, event = excluded.event, recorded_at = excluded.recorded_at
+                """, logger: logger)
+        }
+        if !lastEvents.isEmpty {
+            let values = lastEvents.sorted { $0.key < $1.key }.map { "('\($0.key)', \($0.value.offset), '\($0.value.time.iso8601)', now())" }
+            _ = try await c.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO \(s).ingest_state (entity, last_offset, last_event_time, updated_at) VALUES \(values.joined(separator: ", "))
                 ON CONFLICT (entity) DO UPDATE SET last_offset = excluded.last_offset, last_event_time = excluded.last_event_time, updated_at = now()
-                """, on: c)
+                """), logger: logger)
         }
-        try await exec("""
+        guard checkpoint.nextOffset > 0 else { return }
+        _ = try await c.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).projector_checkpoint (projector, next_offset, last_hash, updated_at)
-            VALUES (\(PostgresConfiguration.literal(name)), \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
+            VALUES (\(PostgresConfiguration.literal(projector)), \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
             ON CONFLICT (projector) DO UPDATE SET next_offset = excluded.next_offset, last_hash = excluded.last_hash, updated_at = now()
-            """, on: c)
-        try await exec("COMMIT", on: c)
+            """), logger: logger)
     }
 
     func exec(_ sql: String, on c: PostgresConnection) async throws {
@@ -145,18 +161,6 @@ extension PostgresAnalyticsTarget {
                 INSERT INTO \(s).also_bought (product_a, product_b, receipts) SELECT a, b, n FROM x WHERE n > 0
                 ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = also_bought.receipts + excluded.receipts
                 """, binding: rows.literals, on: c)
-        }
-    }
-
-    private func writeDeadLetters(_ letters: [ProjectionDeadLetter], on c: PostgresConnection) async throws {
-        for l in letters {
-            // jsonb cannot hold \u0000, text cannot hold NUL: such parts are replaced, not lost silently.
-            let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
-            _ = try await c.query("""
-                INSERT INTO \(unescaped: schema).projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
-                VALUES (\(name), \(Int64(l.offset)), \(Self.clean(l.entity)), \(Self.clean(l.key)), \(Self.clean(l.reason)), \(event)::jsonb, now())
-                ON CONFLICT (projector, event_offset) DO UPDATE SET reason = excluded.reason, event = excluded.event, recorded_at = excluded.recorded_at
-                """, logger: logger)
         }
     }
 

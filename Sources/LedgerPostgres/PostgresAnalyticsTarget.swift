@@ -83,10 +83,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
                                      logger: logger)
         var found: ProjectionCheckpoint?
         for try await (offset, hex) in rows.decode((Int64, String).self) {
-            guard offset >= 0, let hash = Digest32(hex: hex) else {
-                throw ProjectionError(.schema, context: "\(schema).projector_checkpoint of \(projector)", cause: "unreadable checkpoint \(offset) \(hex)")
-            }
-            found = ProjectionCheckpoint(nextOffset: UInt64(offset), lastHash: hash)
+            found = try ProjectionCheckpoint(stored: offset, hex: hex, place: "\(schema).projector_checkpoint of \(projector)")
         }
         return found
     }
@@ -98,7 +95,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         let c = try await connection()
         let batch = AnalyticsBatch(events: events)
         do {
-            try await write(batch, events: events, checkpoint: checkpoint, on: c)
+            try await write(batch, checkpoint: checkpoint, on: c)
         } catch {
             await dropConnection(after: error)
             throw PostgresErrorClassification.projectionError(error, context: "applying offsets ..<\(checkpoint.nextOffset) to \(configuration)")

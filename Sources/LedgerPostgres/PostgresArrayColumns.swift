@@ -29,10 +29,7 @@ public struct PostgresArrayColumns: Sendable {
         case .bigint(let i): out += i.description.utf8
         case .numeric(let d): out += d.text.utf8
         case .text(let s): quoted(s.utf8, to: &out)
-        case .timestamp(let t):
-            var text = PostgresCopyText()
-            text.appendTimestamp(t)
-            quoted(text.bytes, to: &out)
+        case .timestamp(let t): t.withISO8601Bytes { quoted($0, to: &out) }
         }
     }
 

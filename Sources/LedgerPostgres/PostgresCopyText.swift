@@ -41,30 +41,9 @@ public struct PostgresCopyText: Sendable {
         }
     }
 
-    /// Appends `t` as `YYYY-MM-DD HH:MM:SS.ffffff+00` (the representable range has 4-digit years).
+    /// Appends `t` in its canonical ISO-8601 UTC text, which Postgres reads as a timestamptz.
     mutating func appendTimestamp(_ t: Timestamp) {
-        guard t.isRepresentable else {
-            bytes += t.iso8601.utf8
-            return
-        }
-        let perDay: Int64 = 86_400_000_000
-        var (days, rem) = t.microseconds.quotientAndRemainder(dividingBy: perDay)
-        if rem < 0 { days -= 1; rem += perDay }
-        let (y, m, d) = Timestamp.civil(fromDays: days)
-        let secs = rem / 1_000_000, frac = rem % 1_000_000
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 29) { b in
-            func put(_ v: Int64, _ at: Int, _ n: Int) {
-                var v = v
-                for k in stride(from: at + n - 1, through: at, by: -1) {
-                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                    v /= 10
-                }
-            }
-            put(y, 0, 4); b[4] = 0x2D; put(m, 5, 2); b[7] = 0x2D; put(d, 8, 2); b[10] = 0x20
-            put(secs / 3600, 11, 2); b[13] = 0x3A; put(secs / 60 % 60, 14, 2); b[16] = 0x3A; put(secs % 60, 17, 2)
-            b[19] = 0x2E; put(frac, 20, 6); b[26] = 0x2B; b[27] = 0x30; b[28] = 0x30
-            bytes.append(contentsOf: UnsafeBufferPointer(b))
-        }
+        t.withISO8601Bytes { bytes.append(contentsOf: $0) }
     }
 
     /// Appends a text column escaped for COPY; text with nothing to escape is copied whole.

@@ -8,7 +8,7 @@ import PostgresNIO
 /// `<schema>_shadow` while the live schema keeps serving reads, then swaps them in one transaction.
 ///
 /// The shadow starts from the live rows set before `OFFSET` (none for 0). The range `OFFSET..<head`
-/// is netted in memory to the last event per key (``PostgresReplayBuffer``) and COPYed in: straight
+/// is netted in memory to the last event per key (``AnalyticsReplay``) and COPYed in: straight
 /// into the empty, index-less shadow tables for a full rebuild (indexes are built afterwards), through
 /// staging tables and one set-based merge otherwise. `basket_lines` and `also_bought` are computed
 /// from the rebuilt sales lines and COPYed. The projector's advisory lock is held throughout, so
@@ -18,18 +18,6 @@ public struct PostgresReplay: Sendable {
     public var logDirectory: String
     public var projector: String
     public var logger: Logger
-
-    /// What a replay did.
-    public struct Result: Sendable {
-        public var from: UInt64
-        public var checkpoint: ProjectionCheckpoint
-        public var events: Int
-        public var deadLettered: Int
-        /// Rows of each checked table after the swap.
-        public var rows: [String: Int]
-        /// Seconds reading and netting the log, loading the shadow, deriving co-occurrence, swapping.
-        public var phases: [(name: String, seconds: Double)]
-    }
 
     public init(configuration: PostgresConfiguration, logDirectory: String, projector: String = "postgres", logger: Logger) {
         self.configuration = configuration
@@ -45,7 +33,7 @@ public struct PostgresReplay: Sendable {
 
     /// Rebuilds from `from` (0 for everything) up to the log's head at the start, and swaps.
     /// - Parameter progress: called with each offset read and the head.
-    public func run(from: UInt64, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> Result {
+    public func run(from: UInt64, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> ReplayResult {
         guard PostgresConfiguration.isIdentifier(retiredSchema) else {
             throw ProjectionError(.configuration, context: "schema \(schema)", cause: "too long for a shadow schema name (at most 55 bytes)")
         }
@@ -72,7 +60,7 @@ public struct PostgresReplay: Sendable {
     }
 
     private func run(from: UInt64, head: HeadRecord, reader: LogReader, on c: PostgresConnection,
-                     progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> Result {
+                     progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> ReplayResult {
         var phases = ReplayPhases()
 
         let rows = try await c.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
@@ -121,7 +109,7 @@ public struct PostgresReplay: Sendable {
         phases.lap("prepare")
 
         // Read and net the range.
-        var buffer = PostgresReplayBuffer()
+        var buffer = AnalyticsReplay<PostgresCopyRows>()
         _ = try await BatchReader.forEachChunk(of: reader, from: from, limit: head.nextOffset, progress: progress) { events in
             for e in events { buffer.add(e) }
         }
@@ -134,13 +122,9 @@ public struct PostgresReplay: Sendable {
         // A full rebuild computes and loads co-occurrence on a second connection while this one loads
         // the entity tables: the two server processes use both cores.
         let derived: Task<Void, any Error>? = from == 0 ? Task.detached { [buffer, configuration, logger, shadow] in
-            let (basket, pairs) = Self.coOccurrenceRows(buffer.coOccurrenceInputs())
             let c2 = try await configuration.connect(id: 2, logger: logger)
             do {
-                _ = try await c2.query(PostgresQuery(unsafeSQL: "SET search_path TO \(shadow), public"), logger: logger)
-                try await c2.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
-                try await c2.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
-                try await Self.restore(derivedIndexes, schema: shadow, on: c2, logger: logger)
+                try await Self.loadCoOccurrence(buffer.coOccurrenceInputs(), indexes: derivedIndexes, schema: shadow, on: c2, logger: logger)
             } catch {
                 try? await c2.close()
                 throw error
@@ -176,57 +160,29 @@ public struct PostgresReplay: Sendable {
         }
         phases.lap("load")
 
-        // Co-occurrence from the rebuilt sales: the inputs (from the netted rows for a full rebuild, else
-        // grouped from the shadow's sales), folded in memory and COPYed in key order.
+        // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
+        // on the second connection), else grouped from the shadow's sales.
+        var shadowConfiguration = configuration
+        shadowConfiguration.schema = shadow
         if let derived {
             try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
             phases.lap("indexes")
             try await derived.value
         } else {
-            var inputs: [CoOccurrenceInput] = []
-            let rows = try await c.query("""
-                SELECT receipt_no, product_code, count(*) FROM \(unescaped: shadow).sales
-                WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL
-                GROUP BY receipt_no, product_code ORDER BY receipt_no, product_code COLLATE "C"
-                """, logger: logger)
-            for try await (r, code, n) in rows.decode((Int64, String, Int64).self) {
-                inputs.append(CoOccurrenceInput(receiptNo: r, productCode: code, lines: n))
-            }
-            let (basket, pairs) = Self.coOccurrenceRows(inputs)
-            try await c.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
-            try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
-            try await Self.restore(derivedIndexes, schema: shadow, on: c, logger: logger)
+            let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: c, logger: logger).coOccurrenceInputs()
+            try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: c, logger: logger)
         }
         phases.lap("co-occurrence")
 
         // Dead letters, ingest_state and the checkpoint.
-        for l in buffer.deadLetters {
-            let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
-            _ = try await c.query("""
-                INSERT INTO \(unescaped: shadow).projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
-                VALUES (\(projector), \(Int64(l.offset)), \(PostgresAnalyticsTarget.clean(l.entity)), \(PostgresAnalyticsTarget.clean(l.key)),
-                        \(PostgresAnalyticsTarget.clean(l.reason)), \(event)::jsonb, now())
-                ON CONFLICT (projector, event_offset) DO UPDATE SET reason = excluded.reason, event = excluded.event
-                """, logger: logger)
-        }
-        for (entity, e) in buffer.lastEvent.sorted(by: { $0.key < $1.key }) {
-            try await exec("""
-                INSERT INTO \(shadow).ingest_state (entity, last_offset, last_event_time, updated_at) VALUES ('\(entity)', \(e.offset), '\(e.time.iso8601)', now())
-                ON CONFLICT (entity) DO UPDATE SET last_offset = excluded.last_offset, last_event_time = excluded.last_event_time, updated_at = now()
-                """, on: c)
-        }
         let checkpoint: ProjectionCheckpoint
         if let last = buffer.last {
             checkpoint = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
         } else {
             checkpoint = from == 0 ? .start : try await PostgresAnalyticsTarget.checkpoint(c, schema: schema, projector: projector, logger: logger) ?? .start
         }
-        if checkpoint.nextOffset > 0 {
-            try await exec("""
-                INSERT INTO \(shadow).projector_checkpoint (projector, next_offset, last_hash, updated_at)
-                VALUES ('\(projector)', \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
-                """, on: c)
-        }
+        try await PostgresAnalyticsTarget.writeState(deadLetters: buffer.deadLetters, lastEvents: buffer.lastEvents, checkpoint: checkpoint,
+                                                     projector: projector, schema: shadow, on: c, logger: logger)
         try await exec("ANALYZE \(shadow).sales", on: c)
         phases.lap("finish")
 
@@ -247,23 +203,23 @@ public struct PostgresReplay: Sendable {
         }
         phases.lap("swap")
 
-        var counts: [String: Int] = [:]
-        for t in PostgresAnalytics.checkedTables {
-            let rows = try await c.query("SELECT count(*)::bigint FROM \(unescaped: schema).\(unescaped: t)", logger: logger)
-            for try await n in rows.decode(Int64.self) { counts[t] = Int(n) }
-        }
+        let counts = try await PostgresAnalytics(configuration: configuration, connection: c, logger: logger).rowCounts()
         logger.info("replay done", metadata: ["schema": "\(schema)", "from": "\(from)", "checkpoint": "\(checkpoint)", "events": "\(buffer.events)"])
-        return Result(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases.phases)
+        return ReplayResult(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases.phases)
     }
 
-    /// `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt).
-    static func coOccurrenceRows(_ inputs: [CoOccurrenceInput]) -> (basket: PostgresCopyText, pairs: PostgresCopyText) {
+    /// COPYs the `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt) into `schema`
+    /// (set as the search path of `c`), then builds their dropped `indexes`.
+    static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], indexes: [DroppedIndex], schema: String,
+                                 on c: PostgresConnection, logger: Logger) async throws {
         var basket = PostgresCopyText(reservingCapacity: inputs.count * 24)
         for i in inputs { basket.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
-        let counts = CoOccurrence.pairs(of: inputs)
-        var pairs = PostgresCopyText(reservingCapacity: counts.count * 32)
-        for (p, n) in counts { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
-        return (basket, pairs)
+        var pairs = PostgresCopyText()
+        for (p, n) in CoOccurrence.pairs(of: inputs) { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
+        _ = try await c.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"), logger: logger)
+        try await c.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
+        try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        try await restore(indexes, schema: schema, on: c, logger: logger)
     }
 
     /// An index of the shadow schema dropped before a bulk load: its definition, and whether it backs the primary key.
@@ -276,7 +232,7 @@ public struct PostgresReplay: Sendable {
 
     /// Drops every index of the shadow's loaded tables (primary keys as constraints) and returns them.
     private func dropIndexes(on c: PostgresConnection) async throws -> [DroppedIndex] {
-        let tables = AnalyticsSchema.entityTables.map(\.name) + [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
+        let tables = AnalyticsSchema.projectedTables
         let rows = try await c.query("""
             SELECT x.tablename::text, x.indexname::text, x.indexdef,
                    EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace

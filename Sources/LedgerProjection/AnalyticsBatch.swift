@@ -18,6 +18,9 @@ public struct AnalyticsBatch: Sendable {
     /// Sales-line changes in log order: the sale id and its new line (nil when deleted, or when
     /// its receipt or product code is NULL).
     public private(set) var salesLines: [(saleID: Int64, line: BasketLine?)] = []
+    /// Per projected entity: the offset and commit time of its last event in the batch, applied or
+    /// dead-lettered (what `ingest_state` records).
+    public private(set) var lastEvents: [String: (offset: UInt64, time: Timestamp)] = [:]
 
     private struct RowKey: Hashable {
         var table: String
@@ -38,6 +41,7 @@ public struct AnalyticsBatch: Sendable {
                 continue
             case .poison(let reason):
                 deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
+                lastEvents[event.entity] = (event.offset, event.time)
                 continue
             case .upsert(let t, let values):
                 table = t
@@ -51,6 +55,7 @@ public struct AnalyticsBatch: Sendable {
                 if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key { salesLines.append((id, nil)) }
             }
             applied += 1
+            lastEvents[event.entity] = (event.offset, event.time)
             let rk = RowKey(table: table.name, key: key)
             if let i = last[rk] { changes[i] = nil }
             last[rk] = changes.count

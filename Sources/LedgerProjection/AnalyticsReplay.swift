@@ -1,51 +1,69 @@
 public import LedgerLog
 
-/// A replay's events netted to their final effect, with the values of each table's last upsert per
-/// key: what a rebuild from empty loads in bulk instead of applying batch after batch. Pure; a
+/// How a rebuild keeps one table's netted rows: appended in log order, and dropped when a later
+/// event of the same key replaces or deletes them.
+public protocol AnalyticsReplayStorage: Sendable {
+    init()
+    /// Stores the next row; rows are numbered in the order they are appended.
+    mutating func append(_ values: [AnalyticsValue])
+    /// Row `index` was replaced or deleted by a later event.
+    mutating func remove(_ index: Int)
+}
+
+/// A replay's events netted to their final effect: per table, the last upsert of each key (kept
+/// by `Storage`), the keys whose last event is a delete, and the last event seen; plus the dead
+/// letters. What a rebuild from empty loads in bulk instead of applying batch after batch. Pure; a
 /// target does the I/O.
-public struct AnalyticsReplay: Sendable {
+public struct AnalyticsReplay<Storage: AnalyticsReplayStorage>: Sendable {
     /// One table's netted rows.
     public struct Rows: Sendable {
         public let table: AnalyticsTable
-        /// Rows in log order of their last upsert; nil where a later event replaced or deleted the row.
-        private var rows: [[AnalyticsValue]?] = []
+        public private(set) var storage = Storage()
+        /// Whether each stored row is still the last upsert of its key.
+        public private(set) var alive: [Bool] = []
         private var rowOfKey = RowIndex()
+        /// Keys whose last event in the range is a delete.
+        public private(set) var deletedKeys: Set<AnalyticsValue> = []
         public private(set) var liveRows = 0
+        /// For `sales`: each row's basket line (nil when its receipt or product code is NULL).
+        private var lines: [BasketLine?] = []
+        private let tracksLines: Bool
+        /// The offset and commit time of the table's last event in the range (applied or dead-lettered).
+        public internal(set) var lastEvent: (offset: UInt64, time: Timestamp)?
 
-        init(table: AnalyticsTable) { self.table = table }
+        init(table: AnalyticsTable) {
+            self.table = table
+            tracksLines = table.name == AnalyticsSchema.sales.name
+        }
 
         mutating func upsert(_ values: [AnalyticsValue]) {
-            if let old = rowOfKey.move(values[0], to: rows.count) { rows[old] = nil } else { liveRows += 1 }
-            rows.append(values)
+            let key = values[0]
+            if let old = rowOfKey.move(key, to: alive.count) { drop(old) } else { liveRows += 1 }
+            if !deletedKeys.isEmpty { deletedKeys.remove(key) }
+            storage.append(values)
+            alive.append(true)
+            if tracksLines { lines.append(AnalyticsBatch.line(values)) }
         }
 
         mutating func delete(_ key: AnalyticsValue) {
             if let old = rowOfKey.move(key, to: nil) {
-                rows[old] = nil
+                drop(old)
                 liveRows -= 1
             }
+            deletedKeys.insert(key)
         }
 
-        /// The live rows ordered by key (integers numerically, text by bytes): the order a B-tree
-        /// is built fastest in.
-        public func sortedByKey() -> [[AnalyticsValue]] {
-            rows.compactMap { $0 }.sorted { Self.keyPrecedes($0[0], $1[0]) }
-        }
-
-        static func keyPrecedes(_ a: AnalyticsValue, _ b: AnalyticsValue) -> Bool {
-            switch (a, b) {
-            case (.bigint(let x), .bigint(let y)): x < y
-            case (.text(let x), .text(let y)): x.utf8.lexicographicallyPrecedes(y.utf8)
-            default: false
-            }
+        private mutating func drop(_ row: Int) {
+            alive[row] = false
+            storage.remove(row)
         }
 
         /// The co-occurrence inputs of the live rows (for `sales`), ordered by receipt, then code by bytes.
         public func coOccurrenceInputs() -> [CoOccurrenceInput] {
             var live: [BasketLine] = []
             live.reserveCapacity(liveRows)
-            for case let r? in rows {
-                if let l = AnalyticsBatch.line(r) { live.append(l) }
+            for i in lines.indices where alive[i] {
+                if let l = lines[i] { live.append(l) }
             }
             return CoOccurrenceInput.grouping(live)
         }
@@ -60,15 +78,31 @@ public struct AnalyticsReplay: Sendable {
 
     public init() {}
 
+    /// Per entity: the offset and commit time of its last event in the range (what `ingest_state` records).
+    public var lastEvents: [String: (offset: UInt64, time: Timestamp)] {
+        var out: [String: (offset: UInt64, time: Timestamp)] = [:]
+        for t in tables { if let e = t.lastEvent { out[t.table.name] = e } }
+        return out
+    }
+
     /// Adds the next event of the range.
     public mutating func add(_ event: LedgerLog.LogEvent) {
         events += 1
         last = (event.offset, event.hash)
         switch AnalyticsChange.decode(event) {
-        case .ignore: ignored += 1
-        case .poison(let reason): deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
-        case .upsert(let table, let values): tables[index(of: table)].upsert(values)
-        case .delete(let table, let key): tables[index(of: table)].delete(key)
+        case .ignore:
+            ignored += 1
+        case .poison(let reason):
+            deadLetters.append(ProjectionDeadLetter(event: event, reason: reason))
+            if let table = AnalyticsSchema.table(forEntity: event.entity) { tables[index(of: table)].lastEvent = (event.offset, event.time) }
+        case .upsert(let table, let values):
+            let i = index(of: table)
+            tables[i].upsert(values)
+            tables[i].lastEvent = (event.offset, event.time)
+        case .delete(let table, let key):
+            let i = index(of: table)
+            tables[i].delete(key)
+            tables[i].lastEvent = (event.offset, event.time)
         }
     }
 
@@ -79,5 +113,30 @@ public struct AnalyticsReplay: Sendable {
 
     private func index(of table: AnalyticsTable) -> Int {
         tables.firstIndex { $0.table.name == table.name }!
+    }
+}
+
+/// Rows kept as values, a replaced one freed at once (the SQLite bulk rebuild binds them).
+public struct AnalyticsValueRows: AnalyticsReplayStorage {
+    fileprivate var rows: [[AnalyticsValue]?] = []
+
+    public init() {}
+    public mutating func append(_ values: [AnalyticsValue]) { rows.append(values) }
+    public mutating func remove(_ index: Int) { rows[index] = nil }
+}
+
+extension AnalyticsReplay.Rows where Storage == AnalyticsValueRows {
+    /// The live rows ordered by key (integers numerically, text by bytes): the order a B-tree is
+    /// built fastest in.
+    public func sortedByKey() -> [[AnalyticsValue]] {
+        storage.rows.compactMap { $0 }.sorted { Self.keyPrecedes($0[0], $1[0]) }
+    }
+
+    static func keyPrecedes(_ a: AnalyticsValue, _ b: AnalyticsValue) -> Bool {
+        switch (a, b) {
+        case (.bigint(let x), .bigint(let y)): x < y
+        case (.text(let x), .text(let y)): AnalyticsChange.compare(x, y) < 0
+        default: false
+        }
     }
 }

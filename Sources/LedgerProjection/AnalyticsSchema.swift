@@ -59,6 +59,9 @@ public enum AnalyticsSchema {
     /// `projector_dead_letters(projector, event_offset, entity, key, reason, event, recorded_at)`.
     public static let deadLetters = "projector_dead_letters"
 
+    /// The projected tables a rebuild loads and checksums compare: the entity tables, `basket_lines`, `also_bought`.
+    public static let projectedTables = entityTables.map(\.name) + [basketLines, alsoBought]
+
     /// Index of `sales.receipt_no` in ``sales``'s columns.
     public static let salesReceiptNoIndex = 2
     /// Index of `sales.product_code` in ``sales``'s columns.

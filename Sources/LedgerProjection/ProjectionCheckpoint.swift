@@ -15,6 +15,14 @@ public struct ProjectionCheckpoint: Sendable, Hashable, CustomStringConvertible 
         self.lastHash = lastHash
     }
 
+    /// The checkpoint as a target stores it (`next_offset`, `last_hash` hex); `place` names the row in the error.
+    public init(stored offset: Int64, hex: String, place: String) throws(ProjectionError) {
+        guard offset >= 0, let hash = Digest32(hex: hex) else {
+            throw ProjectionError(.schema, context: place, cause: "unreadable checkpoint \(offset) \(hex)")
+        }
+        self.init(nextOffset: UInt64(offset), lastHash: hash)
+    }
+
     /// The checkpoint of an empty target.
     public static let start = ProjectionCheckpoint(nextOffset: 0, lastHash: .zero)
 

@@ -5,7 +5,7 @@ import LedgerPostgres
 import LedgerProjection
 import Logging
 import PostgresNIO
-import Synchronization
+import LedgerTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -37,8 +37,10 @@ struct PostgresBench: AsyncParsableCommand {
     }
 
     static func dropSchemas(_ c: PostgresConfiguration) async throws {
+        let conn = try await c.connect(logger: logger())
+        _ = try await PostgresMigrator(schema: c.schema).appliedVersions(on: conn, logger: logger())   // creates its table
+        try await conn.close()
         try await exec(c, ["DROP SCHEMA IF EXISTS \(c.schema) CASCADE", "DROP SCHEMA IF EXISTS \(c.schema)_shadow CASCADE",
-                           "CREATE TABLE IF NOT EXISTS public.ledger_migrations (schema_name text NOT NULL, version int NOT NULL, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schema_name, version))",
                            "DELETE FROM public.ledger_migrations WHERE schema_name IN ('\(c.schema)', '\(c.schema)_shadow')"])
     }
 
@@ -53,7 +55,7 @@ struct PostgresBench: AsyncParsableCommand {
             let ref = try PostgresBench.configuration(dsn, schema: "bench_copy")
 
             // The reference's input: the same netted rows the replay loads, as COPY text files.
-            var buffer = PostgresReplayBuffer()
+            var buffer = AnalyticsReplay<PostgresCopyRows>()
             let reader = try LogReader(directory: log)
             let cursor = try reader.cursor(from: 0)
             while let e = try cursor.next() { buffer.add(e) }
@@ -156,8 +158,8 @@ struct PostgresBench: AsyncParsableCommand {
             try await PostgresBench.dropSchemas(c)
             let writer = try LogWriter(directory: log, logger: PostgresBench.logger())
             // Commit times by the last offset of each commit; the projector's progress closes them.
-            let commits = Locked<[(next: UInt64, at: Double)]>([])
-            let lags = Locked<[Double]>([])
+            let commits = LockedValue<[(next: UInt64, at: Double)]>([])
+            let lags = LockedValue<[Double]>([])
             let target = PostgresAnalyticsTarget(configuration: c, logger: PostgresBench.logger())
             let projector = Projector(logDirectory: log, target: target, configuration: ProjectorConfiguration(batchSize: 10_000),
                                       logger: PostgresBench.logger())
@@ -225,11 +227,4 @@ struct PostgresBench: AsyncParsableCommand {
             Workload.removeDirectory(log)
         }
     }
-}
-
-/// A value shared between the writer loop and the projector's progress callback.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -42,35 +42,29 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = try log.directory()
         let logger = LogOptions.makeLogger()
-        if name == .sqlite {
-            let replay = SQLiteReplay(path: projection.sqlitePath(logDirectory: directory), logDirectory: directory, logger: logger)
-            do {
-                let result = try await replay.run { offset, head in Terminal.progress("replay sqlite: read offset \(offset) / \(head)") }
-                Terminal.endProgress()
-                let seconds = result.phases.reduce(0) { $0 + $1.seconds }
-                let rows = PostgresAnalytics.checkedTables.map { "\($0) \(result.rows[$0] ?? 0)" }.joined(separator: ", ")
-                Terminal.out("replay sqlite: offsets 0..<\(result.checkpoint.nextOffset) · \(result.events) events · \(result.deadLettered) dead letters · swapped into \(replay.path) in \(String(format2: seconds)) s")
-                Terminal.out("  rows: \(rows)")
-            } catch {
-                Terminal.endProgress()
-                throw ExitStatus.fail(error)
-            }
-            return
+        let progress: @Sendable (UInt64, UInt64) -> Void = { [name] offset, head in
+            Terminal.progress("replay \(name.rawValue): read offset \(offset) / \(head)")
         }
-        let configuration = try postgres.configuration(for: "replay postgres")
-        let replay = PostgresReplay(configuration: configuration, logDirectory: directory, logger: logger)
+        let place: String
+        let result: ReplayResult
         do {
-            let result = try await replay.run(from: from) { offset, head in
-                Terminal.progress("replay postgres: read offset \(offset) / \(head)")
+            switch name {
+            case .sqlite:
+                place = projection.sqlitePath(logDirectory: directory)
+                result = try await SQLiteReplay(path: place, logDirectory: directory, logger: logger).run(progress: progress)
+            case .postgres:
+                let configuration = try postgres.configuration(for: "replay postgres")
+                place = configuration.schema
+                result = try await PostgresReplay(configuration: configuration, logDirectory: directory, logger: logger).run(from: from, progress: progress)
             }
-            Terminal.endProgress()
-            let seconds = result.phases.reduce(0) { $0 + $1.seconds }
-            let rows = PostgresAnalytics.checkedTables.map { "\($0) \(result.rows[$0] ?? 0)" }.joined(separator: ", ")
-            Terminal.out("replay postgres: offsets \(result.from)..<\(result.checkpoint.nextOffset) · \(result.events) events · \(result.deadLettered) dead letters · swapped into \(configuration.schema) in \(String(format2: seconds)) s")
-            Terminal.out("  rows: \(rows)")
-        } catch {
+        } catch let error as ProjectionError {
             Terminal.endProgress()
             throw ExitStatus.fail(error)
         }
+        Terminal.endProgress()
+        let seconds = result.phases.reduce(0) { $0 + $1.seconds }
+        let rows = AnalyticsSchema.projectedTables.map { "\($0) \(result.rows[$0] ?? 0)" }.joined(separator: ", ")
+        Terminal.out("replay \(name.rawValue): offsets \(result.from)..<\(result.checkpoint.nextOffset) · \(result.events) events · \(result.deadLettered) dead letters · swapped into \(place) in \(String(format2: seconds)) s")
+        Terminal.out("  rows: \(rows)")
     }
 }

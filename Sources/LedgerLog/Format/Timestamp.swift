@@ -15,6 +15,33 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the canonical text of log-format/SPEC.md §3.2.
     public var description: String { iso8601 }
 
+    /// Calls `body` with ``iso8601`` as UTF-8 bytes, formatted on the stack for the representable range
+    /// (what the targets bind and COPY for every timestamp).
+    public func withISO8601Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard isRepresentable else {
+            var text = iso8601
+            return try text.withUTF8(body)
+        }
+        let perDay: Int64 = 86_400_000_000
+        var (days, rem) = microseconds.quotientAndRemainder(dividingBy: perDay)
+        if rem < 0 { days -= 1; rem += perDay }
+        let (y, m, d) = Self.civil(fromDays: days)
+        let secs = rem / 1_000_000, frac = rem % 1_000_000
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { b in
+            func put(_ v: Int64, _ at: Int, _ n: Int) {
+                var v = v
+                for k in stride(from: at + n - 1, through: at, by: -1) {
+                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); b[4] = 45; put(m, 5, 2); b[7] = 45; put(d, 8, 2); b[10] = 84
+            put(secs / 3600, 11, 2); b[13] = 58; put(secs / 60 % 60, 14, 2); b[16] = 58; put(secs % 60, 17, 2)
+            b[19] = 46; put(frac, 20, 6); b[26] = 90
+            return try body(UnsafeBufferPointer(b))
+        }
+    }
+
     public var iso8601: String {
         // Floor division without negation or multiplication, so every Int64 renders without trapping.
         let perDay: Int64 = 86_400_000_000

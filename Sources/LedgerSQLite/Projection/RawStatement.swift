@@ -47,24 +47,8 @@ struct RawStatement {
     /// Binds `t` as `Timestamp.iso8601` text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`), formatted on the stack.
     @inline(__always)
     func bind(_ i: Int32, _ t: Timestamp) {
-        guard t.isRepresentable else { return bind(i, t.iso8601) }
-        let perDay: Int64 = 86_400_000_000
-        var (days, rem) = t.microseconds.quotientAndRemainder(dividingBy: perDay)
-        if rem < 0 { days -= 1; rem += perDay }
-        let (y, m, d) = Timestamp.civil(fromDays: days)
-        let secs = rem / 1_000_000, frac = rem % 1_000_000
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { b in
-            @inline(__always) func put(_ v: Int64, _ at: Int, _ n: Int) {
-                var v = v
-                for k in stride(from: at + n - 1, through: at, by: -1) {
-                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                    v /= 10
-                }
-            }
-            put(y, 0, 4); b[4] = 45; put(m, 5, 2); b[7] = 45; put(d, 8, 2); b[10] = 84
-            put(secs / 3600, 11, 2); b[13] = 58; put(secs / 60 % 60, 14, 2); b[16] = 58; put(secs % 60, 17, 2)
-            b[19] = 46; put(frac, 20, 6); b[26] = 90
-            sqlite3_bind_text(handle, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), 27, Self.transient)
+        t.withISO8601Bytes { b in
+            _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), Self.transient)
         }
     }
 

@@ -125,7 +125,7 @@ public final class SQLiteAnalytics: Sendable {
     public func rowCounts() throws(ProjectionError) -> [String: Int] {
         try read("counting rows") { db in
             var out: [String: Int] = [:]
-            for t in AnalyticsSchema.entityTables.map(\.name) + [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought] {
+            for t in AnalyticsSchema.projectedTables {
                 out[t] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(t)") ?? 0
             }
             return out
@@ -149,7 +149,7 @@ public final class SQLiteAnalytics: Sendable {
     public func tableChecksums() throws(ProjectionError) -> [String: String] {
         try read("checksumming tables") { db in
             var out: [String: String] = [:]
-            for t in AnalyticsSchema.entityTables.map(\.name) + [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought] {
+            for t in AnalyticsSchema.projectedTables {
                 let s = RawStatement(try db.makeStatement(sql: "SELECT * FROM \(t)"))
                 let columns = sqlite3_column_count(s.handle)
                 var sum: UInt64 = 0, xor: UInt64 = 0, count = 0

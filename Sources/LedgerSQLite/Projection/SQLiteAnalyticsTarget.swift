@@ -60,10 +60,7 @@ public final class SQLiteAnalyticsTarget: ProjectionTarget {
         }
         let offset: Int64 = row[0]
         let hex: String = row[1]
-        guard offset >= 0, let hash = Digest32(hex: hex) else {
-            throw ProjectionError(.schema, context: "projector_checkpoint of \(projector)", cause: "unreadable checkpoint \(offset) \(hex)")
-        }
-        return ProjectionCheckpoint(nextOffset: UInt64(offset), lastHash: hash)
+        return try ProjectionCheckpoint(stored: offset, hex: hex, place: "projector_checkpoint of \(projector)")
     }
 
     public func apply(_ events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {

@@ -22,17 +22,6 @@ public struct SQLiteReplay: Sendable {
     public var projector: String
     public var logger: Logger
 
-    /// What a replay did.
-    public struct Result: Sendable {
-        public var checkpoint: ProjectionCheckpoint
-        public var events: Int
-        public var deadLettered: Int
-        /// Rows of the entity tables, `basket_lines` and `also_bought`.
-        public var rows: [String: Int]
-        /// Seconds reading and netting the log, writing the file, swapping.
-        public var phases: [(name: String, seconds: Double)]
-    }
-
     public init(path: String, logDirectory: String, projector: String = "sqlite", logger: Logger) {
         self.path = path
         self.logDirectory = logDirectory
@@ -45,13 +34,13 @@ public struct SQLiteReplay: Sendable {
 
     /// Rebuilds up to the log's head at the start and swaps the file in.
     /// - Parameter progress: called with each offset read and the head.
-    public func run(progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> Result {
+    public func run(progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) async throws(ProjectionError) -> ReplayResult {
         let lock = try SQLiteLockFile(path: path + ".lock", projector: projector)
         defer { lock.release() }
         var phases = ReplayPhases()
 
         // Read and net the whole log; the next chunk is read while this one is netted.
-        var replay = AnalyticsReplay()
+        var replay = AnalyticsReplay<AnalyticsValueRows>()
         let reader: LogReader
         let head: HeadRecord
         do {
@@ -142,6 +131,6 @@ public struct SQLiteReplay: Sendable {
         rows[AnalyticsSchema.basketLines] = inputs.count
         rows[AnalyticsSchema.alsoBought] = pairs.count
         logger.info("replay done", metadata: ["path": "\(path)", "checkpoint": "\(checkpoint)", "events": "\(netted.events)"])
-        return Result(checkpoint: checkpoint, events: netted.events, deadLettered: netted.deadLetters.count, rows: rows, phases: phases.phases)
+        return ReplayResult(from: 0, checkpoint: checkpoint, events: netted.events, deadLettered: netted.deadLetters.count, rows: rows, phases: phases.phases)
     }
 }
