@@ -32,7 +32,10 @@ struct AppendBench: ParsableCommand {
         var cpuPerEvent: [Double] = []
         for r in 0..<runs {
             Workload.removeDirectory(log)
-            sync()   // let the file system finish freeing the previous run's files (ext4 discard)
+            // Let the file system finish freeing the previous run's files: on ext4 mounted with
+            // `discard`, their discards otherwise overlap this run's fsyncs.
+            sync()
+            sleep(3)
             var config = LogConfiguration()
             if noFsync { config.durability = .none }
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Appends that span several batches are written on two cores (the caller encodes batch n+1 while
-/// batch n is hashed, compressed, written and fsynced): the result must be the log a one-batch-at-a-time
+/// batch n is compressed and hashed and the batches before are written and fsynced): the result must be the log a one-batch-at-a-time
 /// writer makes, and an append must return only once all of its batches are durable.
 @Suite struct PipelinedAppendTests {
     static func event(_ source: String, _ i: Int) -> NewEvent {

@@ -8,9 +8,9 @@ public final class BatchEncoder {
         public var eventHashes: [Digest32]
     }
 
-    /// A batch's records, encoded but not yet hashed into the chain nor framed: the first of the two
-    /// phases of ``encode(_:times:baseOffset:previous:)``. The bytes stay in the encoder that made
-    /// them until its next ``encodeRecords(_:times:baseOffset:)``.
+    /// A batch's records, encoded but neither compressed nor hashed into the chain: the first phase
+    /// of ``encode(_:times:baseOffset:previous:)``. The bytes stay in the encoder that made them
+    /// until its next ``encodeRecords(_:times:baseOffset:)``.
     struct Records: Sendable {
         var count: Int
         var baseOffset: UInt64
@@ -22,7 +22,7 @@ public final class BatchEncoder {
     }
 
     private let records = ScratchBuffer(capacity: 1 << 20)
-    private let keyText = ScratchBuffer(capacity: 256)
+    private let compressed = ScratchBuffer(capacity: 1 << 18)
     /// For record i: where its hashed bytes start and end in `records` (2i, 2i+1).
     private var spans: [Int] = []
     public var compressionLevel: Int32
@@ -38,11 +38,12 @@ public final class BatchEncoder {
     public func encode(
         _ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64, previous: Digest32
     ) throws(FormatError) -> Output {
-        try finish(encodeRecords(events, times: times, baseOffset: baseOffset), previous: previous)
+        let records = encodeRecords(events, times: times, baseOffset: baseOffset)
+        return try frame(records, area: compress(records), hashes: chain(records, previous: previous))
     }
 
     /// Phase one: the record bytes and the key-index entries. Needs neither the chain nor the batch
-    /// before, so a writer runs it for batch n+1 while batch n is finished and written.
+    /// before, so a writer runs it for batch n+1 while batch n is compressed, hashed and written.
     func encodeRecords(_ events: ArraySlice<NewEvent>, times: ArraySlice<Int64>, baseOffset: UInt64) -> Records {
         precondition(!events.isEmpty && events.count == times.count)
         let firstTime = times.first!
@@ -73,12 +74,34 @@ public final class BatchEncoder {
                     length = recordStart + bodyCount
                     spans.append(recordStart + layout.hashedFrom)
                     spans.append(length)
-                    keyEntries.append(KeyIndex.Entry(recordID: EventIdentity.recordID(of: event, scratch: keyText), offset: offset))
+                    keyEntries.append(KeyIndex.Entry(recordID: event.pointee.recordID, offset: offset))
                     offset += 1
                 }
             }
         }
         return Records(count: events.count, baseOffset: baseOffset, times: times, length: length, keyEntries: keyEntries)
+    }
+
+    /// Phase two, beside ``chain(_:previous:)``: room for the batch header followed by the record
+    /// area of `r` (the last ``encodeRecords(_:times:baseOffset:)`` of this encoder) as stored.
+    func compress(_ r: Records) throws(FormatError) -> [UInt8] {
+        let area: UnsafeRawBufferPointer
+        switch codec {
+        case .lz4:
+            let n = try LZ4Codec.compressFrame(records.bytes(0..<r.length), level: compressionLevel, into: compressed)
+            area = compressed.bytes(0..<n)
+        case .none:
+            area = records.bytes(0..<r.length)
+        }
+        guard BatchHeader.size + area.count <= Int(UInt32.max), r.length <= Int(UInt32.max) else {
+            throw FormatError("batch is larger than 4 GiB", at: 0)
+        }
+        return [UInt8](unsafeUninitializedCapacity: BatchHeader.size + area.count) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: BatchHeader.size)
+            if !area.isEmpty { (raw.baseAddress! + BatchHeader.size).copyMemory(from: area.baseAddress!, byteCount: area.count) }
+            count = BatchHeader.size + area.count
+        }
     }
 
     /// Bytes of the LEB128 varint of `v`.
@@ -87,9 +110,9 @@ public final class BatchEncoder {
         (64 - v.leadingZeroBitCount + 6) / 7 + (v == 0 ? 1 : 0)
     }
 
-    /// Phase two: hashes the records of `r` (the last ``encodeRecords(_:times:baseOffset:)`` of this
-    /// encoder) into the chain after `previous`, compresses them and writes the batch header.
-    func finish(_ r: Records, previous: Digest32) throws(FormatError) -> Output {
+    /// Phase two, beside ``compress(_:)``: the hashes of the events of `r` (the last
+    /// ``encodeRecords(_:times:baseOffset:)`` of this encoder), chained after `previous`.
+    func chain(_ r: Records, previous: Digest32) -> [Digest32] {
         var chain = previous
         var hashes: [Digest32] = []
         hashes.reserveCapacity(r.count)
@@ -104,18 +127,15 @@ public final class BatchEncoder {
                 }
             }
         }
-        var out = [UInt8](repeating: 0, count: BatchHeader.size)
-        switch codec {
-        case .lz4:
-            try LZ4Codec.compressFrame(records.bytes(0..<r.length), level: compressionLevel, into: &out)
-        case .none:
-            out.append(contentsOf: records.bytes(0..<r.length))
-        }
-        guard out.count <= Int(UInt32.max), r.length <= Int(UInt32.max) else {
-            throw FormatError("batch is larger than 4 GiB", at: 0)
-        }
+        return hashes
+    }
+
+    /// Phase three: writes the batch header in front of `area` (from ``compress(_:)``), given the
+    /// event hashes of ``chain(_:previous:)``.
+    func frame(_ r: Records, area: [UInt8], hashes: [Digest32]) throws(FormatError) -> Output {
+        var out = area
         BatchHeader.write(into: &out, count: UInt32(r.count), baseOffset: r.baseOffset, firstTime: r.times.first!,
-                          lastTime: r.times.last!, codec: codec, decodedLength: UInt32(r.length), chainHead: chain)
+                          lastTime: r.times.last!, codec: codec, decodedLength: UInt32(r.length), chainHead: hashes.last!)
         let header = try out.withBytes { (b) throws(FormatError) in try BatchHeader(decoding: b) }
         return Output(bytes: out, header: header, keyEntries: r.keyEntries, eventHashes: hashes)
     }

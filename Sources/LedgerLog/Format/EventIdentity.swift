@@ -55,29 +55,30 @@ public enum EventIdentity {
         return XXH128.hash(w.bytes)
     }
 
-    /// The record id of an event about to be appended, built in `scratch` without a String (and,
-    /// for key values held as text, without any allocation).
-    static func recordID(of e: UnsafePointer<NewEvent>, scratch: ScratchBuffer) -> XXH128 {
-        if e.pointee.op == .checkpoint { return recordID(entity: e.pointee.entity, canonicalKey: canonicalKey(of: e.pointee)) }
-        return e.pointee.fields.withUnsafeBufferPointer { fields in
-            e.pointee.keyFields.withUnsafeBufferPointer { keys in
-                var bound = e.pointee.entity.utf8.count + 1
+    /// The record id of an event's key, built on the stack without a String (and, for key values
+    /// held as text, without any allocation).
+    static func recordID(op: EventOp, source: String, entity: String, keyFields: [String], fields: [Field]) -> XXH128 {
+        if op == .checkpoint { return recordID(entity: entity, canonicalKey: canonicalKey(op: op, source: source, keyFields: []) { _ in nil }) }
+        return fields.withUnsafeBufferPointer { fields in
+            keyFields.withUnsafeBufferPointer { keys in
+                var bound = entity.utf8.count + 1
                 for k in keys {
                     let i = fieldIndex(k, in: fields)
                     bound += 2 * (k.utf8.count + (i.map { textBound(fields[$0].value) } ?? 0)) + 2
                 }
-                scratch.reserve(bound, keeping: 0)
-                var w = RawWriter(scratch.pointer)
-                e.pointee.entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
-                w.u8(0)
-                for (n, k) in keys.enumerated() {
-                    if n > 0 { w.u8(UInt8(ascii: "|")) }
-                    w.escaped(k)
-                    w.u8(UInt8(ascii: "="))
-                    if let i = fieldIndex(k, in: fields) { writeText(fields[i].value, into: &w) }
+                return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
+                    var w = RawWriter(buffer.baseAddress!)
+                    entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
+                    w.u8(0)
+                    for (n, k) in keys.enumerated() {
+                        if n > 0 { w.u8(UInt8(ascii: "|")) }
+                        w.escaped(k)
+                        w.u8(UInt8(ascii: "="))
+                        if let i = fieldIndex(k, in: fields) { writeText(fields[i].value, into: &w) }
+                    }
+                    precondition(w.position <= bound, "record id key written past its bound")
+                    return XXH128.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))
                 }
-                precondition(w.position <= bound, "record id key written past its bound")
-                return XXH128.hash(scratch.bytes(0..<w.position))
             }
         }
     }
@@ -119,9 +120,8 @@ public enum EventIdentity {
         }
     }
 
-    public static func recordID(of e: NewEvent) -> XXH128 {
-        withUnsafePointer(to: e) { recordID(of: $0, scratch: ScratchBuffer(capacity: 64)) }
-    }
+    /// The record id of `e`, which it computed when it was built.
+    public static func recordID(of e: NewEvent) -> XXH128 { e.recordID }
 
     public static func canonicalKey(of e: NewEvent) -> String {
         canonicalKey(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }

@@ -10,6 +10,9 @@ public struct NewEvent: Sendable, Hashable {
     public let rowversion: String?
     /// Sorted by the UTF-8 bytes of their names.
     public let fields: [Field]
+    /// The record id (SPEC §4) of the entity and canonical key, computed once here: the delta stage
+    /// and the writer's key index both need it.
+    public let recordID: XXH128
 
     public init(
         op: EventOp = .upsert,
@@ -50,6 +53,7 @@ public struct NewEvent: Sendable, Hashable {
         self.keyFields = keyFields
         self.rowversion = rowversion
         self.fields = sorted
+        recordID = EventIdentity.recordID(op: op, source: source, entity: entity, keyFields: keyFields, fields: sorted)
     }
 
     /// A checkpoint recording `source`'s position, for example `["watermark": ...]`.

@@ -164,7 +164,12 @@ struct LogRecovery {
             let f = try LogFile(path: path(base), mode: .readWrite)
             try f.truncate(to: p)
             try f.sync()
-            logger.warning("cut a torn tail", metadata: ["segment": "\(f.name)", "position": "\(p)", "bytes": "\(cut)", "reason": "\(reason)"])
+            let metadata: Logger.Metadata = ["segment": "\(f.name)", "position": "\(p)", "bytes": "\(cut)", "reason": "\(reason)"]
+            if reason == SegmentScanner.zeroTail {
+                logger.info("cut the preallocated zeros after the last batch", metadata: metadata)
+            } else {
+                logger.warning("cut a torn tail", metadata: metadata)
+            }
             scanner = try SegmentScanner(path: path(base))
         case .refuse(let reason, let p):
             throw LogError(.damaged, reason, file: scanner.file.name, position: p)

@@ -17,18 +17,24 @@ public final class LogWriter: @unchecked Sendable {
     private var segment: LogFile
     private var segmentBase: UInt64
     private var segmentPosition: UInt64
+    /// The active segment's file size: zero bytes run from `segmentPosition` to here (SPEC §9).
+    private var segmentZeroedEnd: UInt64
     private var segmentFirstTime: Int64?
     private var segmentLastTime: Int64 = 0
     private var segmentPreviousRoot: Digest32
     private let merkle: MerkleWorker
     private var sparse: SparseIndexWriter
     private var keys: KeyIndexWriter
-    /// Two encoders, used in turn by the batches of one append; `encoderFree[k]` is signalled once
-    /// encoder k's batch is written, so its record bytes can be reused.
+    /// Encoders used in turn by the batches of one append; `encoderFree[k]` is signalled once encoder
+    /// k's batch is hashed, so its record bytes can be reused.
     private let encoders: [BatchEncoder]
-    private let encoderFree = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
-    /// Finishes (chain hash, LZ4), writes and fsyncs the batches of an append that spans several, while
-    /// the caller encodes the next one. Only this queue touches the segment state while an append runs.
+    private let encoderFree: [DispatchSemaphore]
+    /// Compresses the batches of an append that spans several, beside `hashing`.
+    private let compression = DispatchQueue(label: "ledger.writer.compression")
+    /// Chains the batches of an append that spans several, in order, while the caller encodes the next.
+    private let hashing = DispatchQueue(label: "ledger.writer.hashing")
+    /// Writes and fsyncs the chained batches in order. Only this queue touches the segment state
+    /// while a pipelined append runs.
     private let io = DispatchQueue(label: "ledger.writer.io")
     private var nextOffset: UInt64
     private var chainHead: Digest32
@@ -53,12 +59,14 @@ public final class LogWriter: @unchecked Sendable {
         try LogDirectory.create(directory)
         lock = try WriterLock(directory: directory)
         headFile = try LogFile(path: directory + "/" + SegmentName.head, mode: .create)
-        encoders = (0..<2).map { _ in BatchEncoder(compressionLevel: configuration.compressionLevel, codec: configuration.codec) }
+        encoders = (0..<4).map { _ in BatchEncoder(compressionLevel: configuration.compressionLevel, codec: configuration.codec) }
+        encoderFree = encoders.map { _ in DispatchSemaphore(value: 1) }
 
         let state = try LogRecovery(directory: directory, clock: clock, logger: logger).recover()
         segment = state.segment
         segmentBase = state.segmentBase
         segmentPosition = state.position
+        segmentZeroedEnd = state.position
         segmentFirstTime = state.segmentFirstTime
         segmentLastTime = state.segmentLastTime
         segmentPreviousRoot = state.previousRoot
@@ -155,8 +163,11 @@ public final class LogWriter: @unchecked Sendable {
         let times = [Int64](repeating: now, count: min(events.count, configuration.maxBatchEvents))
         let hashes: [UInt64: Digest32]
         if batches.count == 1 {
-            let records = encoders[0].encodeRecords(events[...], times: times[0..<events.count], baseOffset: nextOffset)
-            let eventHashes = try writeBatch(records, encoder: encoders[0])
+            let encoder = encoders[0]
+            let records = encoder.encodeRecords(events[...], times: times[0..<events.count], baseOffset: nextOffset)
+            let out = try frame(records, area: compress(records, encoder: encoder),
+                                hashes: encoder.chain(records, previous: chainHead), encoder: encoder)
+            let eventHashes = try writeBatch(out)
             var found: [UInt64: Digest32] = [:]
             for o in wanted { found[o] = eventHashes[Int(o - first)] }
             hashes = found
@@ -167,41 +178,99 @@ public final class LogWriter: @unchecked Sendable {
         return (AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now)), hashes)
     }
 
-    /// The outcome of a pipelined append, written on the `io` queue and read once it is drained.
-    private final class PipelineOutcome: @unchecked Sendable {
-        var hashes: [UInt64: Digest32] = [:]
-        var error: LogError?
+    private func compress(_ records: BatchEncoder.Records, encoder: BatchEncoder) throws(LogError) -> [UInt8] {
+        do {
+            return try encoder.compress(records)
+        } catch {
+            throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
+        }
     }
 
-    /// Writes several batches on two cores: the caller encodes batch n+1 while the `io` queue finishes,
-    /// writes and fsyncs batch n. Returns once every batch is durable, or throws the first failure
-    /// (the batches after it are not written).
+    private func frame(
+        _ records: BatchEncoder.Records, area: [UInt8], hashes: [Digest32], encoder: BatchEncoder
+    ) throws(LogError) -> BatchEncoder.Output {
+        do {
+            return try encoder.frame(records, area: area, hashes: hashes)
+        } catch {
+            throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
+        }
+    }
+
+    /// The outcome of a pipelined append, filled in by its stages and read once they are drained.
+    private final class PipelineOutcome: Sendable {
+        struct State {
+            var hashes: [UInt64: Digest32] = [:]
+            var error: LogError?
+            /// The chain head after the last batch hashed so far (ahead of the committed head).
+            var chain: Digest32
+        }
+        let state: Mutex<State>
+        init(chain: Digest32) { state = Mutex(State(chain: chain)) }
+        var failed: Bool { state.withLock { $0.error != nil } }
+        func fail(_ error: LogError) { state.withLock { $0.error = $0.error ?? error } }
+    }
+
+    /// One batch of a pipelined append between its stages.
+    private final class PipelinedBatch: @unchecked Sendable {
+        let records: BatchEncoder.Records
+        /// Set by the `compression` queue before it signals `compressed`.
+        var area: Result<[UInt8], LogError>?
+        let compressed = DispatchSemaphore(value: 0)
+        /// Set by the `hashing` queue (nil when an earlier batch failed).
+        var hashes: [Digest32]?
+        init(_ records: BatchEncoder.Records) { self.records = records }
+    }
+
+    /// Writes several batches in four stages on two cores: the caller encodes batch n+1 while the
+    /// `compression` and `hashing` queues compress and chain batch n side by side, and the `io`
+    /// queue writes and fsyncs the batches before. Returns once every batch is durable, or throws
+    /// the first failure (the batches after it are not written).
     private func writePipelined(
         _ events: [NewEvent], batches: [Range<Int>], times: [Int64], wanted: Set<UInt64>
     ) throws(LogError) -> [UInt64: Digest32] {
-        let outcome = PipelineOutcome()
+        let outcome = PipelineOutcome(chain: chainHead)
         var base = nextOffset
         for (k, range) in batches.enumerated() {
-            let e = k % 2
+            let e = k % encoders.count
             encoderFree[e].wait()
-            let records = encoders[e].encodeRecords(events[range], times: times[0..<range.count], baseOffset: base)
-            base = records.nextOffset
-            io.async { [self] in
-                defer { encoderFree[e].signal() }
-                guard outcome.error == nil else { return }
-                do throws(LogError) {
-                    let eventHashes = try writeBatch(records, encoder: encoders[e])
-                    for o in wanted where o >= records.baseOffset && o < records.nextOffset {
-                        outcome.hashes[o] = eventHashes[Int(o - records.baseOffset)]
+            if outcome.failed { encoderFree[e].signal(); break }
+            let batch = PipelinedBatch(encoders[e].encodeRecords(events[range], times: times[0..<range.count], baseOffset: base))
+            base = batch.records.nextOffset
+            compression.async { [self] in
+                batch.area = Result { () throws(LogError) in try compress(batch.records, encoder: encoders[e]) }
+                batch.compressed.signal()
+            }
+            hashing.async { [self] in
+                if let previous = outcome.state.withLock({ $0.error == nil ? $0.chain : nil }) {
+                    let hashes = encoders[e].chain(batch.records, previous: previous)
+                    outcome.state.withLock { $0.chain = hashes.last! }
+                    batch.hashes = hashes
+                }
+                io.async { [self] in
+                    batch.compressed.wait()
+                    // The encoder's record bytes are no longer needed.
+                    encoderFree[e].signal()
+                    guard !outcome.failed, let hashes = batch.hashes, let area = batch.area else { return }
+                    do throws(LogError) {
+                        let out = try frame(batch.records, area: area.get(), hashes: hashes, encoder: encoders[e])
+                        let eventHashes = try writeBatch(out)
+                        outcome.state.withLock { state in
+                            for o in wanted where o >= out.header.baseOffset && o < out.header.nextOffset {
+                                state.hashes[o] = eventHashes[Int(o - out.header.baseOffset)]
+                            }
+                        }
+                    } catch {
+                        outcome.fail(error)
                     }
-                } catch {
-                    outcome.error = error
                 }
             }
         }
+        hashing.sync {}
         io.sync {}
-        if let error = outcome.error { throw error }
-        return outcome.hashes
+        return try outcome.state.withLock { (state) throws(LogError) in
+            if let error = state.error { throw error }
+            return state.hashes
+        }
     }
 
     private func approximateSize(_ e: NewEvent) -> Int {
@@ -218,16 +287,10 @@ public final class LogWriter: @unchecked Sendable {
         return n
     }
 
-    /// Finishes `records` (encoded by `encoder` at the committed head), writes the batch, fsyncs it per
-    /// the durability policy and updates the indexes and HEAD. Returns the batch's event hashes.
-    private func writeBatch(_ records: BatchEncoder.Records, encoder: BatchEncoder) throws(LogError) -> [Digest32] {
-        precondition(records.baseOffset == nextOffset, "batches are written in order")
-        let out: BatchEncoder.Output
-        do {
-            out = try encoder.finish(records, previous: chainHead)
-        } catch {
-            throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
-        }
+    /// Writes the batch `out` (chained to the committed head), fsyncs it per the durability policy and
+    /// updates the indexes and HEAD. Returns the batch's event hashes.
+    private func writeBatch(_ out: BatchEncoder.Output) throws(LogError) -> [Digest32] {
+        precondition(out.header.baseOffset == nextOffset, "batches are written in order")
         if segmentFirstTime != nil {
             let tooBig = segmentPosition + UInt64(out.bytes.count) + UInt64(SegmentFooter.size) > configuration.segmentMaxBytes
                 || out.header.nextOffset - segmentBase > KeyIndex.maxEventsPerSegment
@@ -236,10 +299,12 @@ public final class LogWriter: @unchecked Sendable {
         }
         let position = segmentPosition
         do {
+            try preallocate(upTo: position + UInt64(out.bytes.count))
             try segment.write(out.bytes, at: position)
             if configuration.durability == .fsyncPerBatch { try segment.syncData() }
         } catch {
             try? segment.truncate(to: position)
+            segmentZeroedEnd = position
             failure = error
             throw error
         }
@@ -260,6 +325,24 @@ public final class LogWriter: @unchecked Sendable {
         return out.eventHashes
     }
 
+    /// Extends the active segment with zero bytes so that it reaches at least `end`. A batch written
+    /// over zeros that are already durable needs no new file size in its `fdatasync`, which then
+    /// skips the file system's journal commit (SPEC §9).
+    private func preallocate(upTo end: UInt64) throws(LogError) {
+        guard configuration.preallocationBytes > 0, end > segmentZeroedEnd else { return }
+        // Up to the size limit at most: the segment is sealed there.
+        let target = max(end, min(segmentZeroedEnd + configuration.preallocationBytes, configuration.segmentMaxBytes))
+        let zeros = [UInt8](repeating: 0, count: Int(target - segmentZeroedEnd))
+        try segment.write(zeros, at: segmentZeroedEnd)
+        segmentZeroedEnd = target
+    }
+
+    /// Cuts the zero bytes after the last batch, so the file ends where its events (or footer) do.
+    private func cutPreallocation(at end: UInt64) throws(LogError) {
+        if segmentZeroedEnd > end { try segment.truncate(to: end) }
+        segmentZeroedEnd = end
+    }
+
     private func writeHead() throws(LogError) {
         try headFile.write(HeadRecord(nextOffset: nextOffset, chainHead: chainHead).encoded(), at: 0)
     }
@@ -274,6 +357,7 @@ public final class LogWriter: @unchecked Sendable {
                                    lastHash: chainHead, root: root, position: segmentPosition)
         do {
             try segment.write(footer.encoded(), at: segmentPosition)
+            try cutPreallocation(at: segmentPosition + UInt64(SegmentFooter.size))
             try segment.sync()
             try keys.seal()
         } catch {
@@ -293,6 +377,7 @@ public final class LogWriter: @unchecked Sendable {
         logger.info("segment sealed", metadata: ["segment": "\(SegmentName.file(segmentBase, "seg"))", "events": "\(footer.eventCount)"])
         segmentBase = base
         segmentPosition = UInt64(SegmentHeader.size)
+        segmentZeroedEnd = segmentPosition
         segmentFirstTime = nil
         segmentPreviousRoot = root
         merkle.reset(known: true)
@@ -319,6 +404,7 @@ public final class LogWriter: @unchecked Sendable {
         mutex.withLock { _ in
             guard !closed else { return }
             closed = true
+            if failure == nil { try? cutPreallocation(at: segmentPosition) }
             try? segment.sync()
             lock.release()
         }
