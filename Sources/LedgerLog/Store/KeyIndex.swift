@@ -278,26 +278,41 @@ final class KeyIndexWriter {
             }
         }
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
-        var w = ByteWriter(capacity: 16 + KeyIndex.runHeaderSize + total * es + 4)
-        w.raw(IndexFileHeader.encode(KeyIndex.kixMagic, base))
-        w.raw(KeyIndex.runMagic)
-        w.u32(UInt32(total))
-        w.u64(base)
-        w.u64(last.nextOffset)
-        let entriesStart = w.count
-        while let (k, run) = heap.first {
-            KeyIndex.encode(prefix: UInt32(k >> 32), relativeOffset: UInt32(truncatingIfNeeded: k), into: &w)
-            if next[run] < runs[run].count {
-                heap[0] = (key(run, next[run]), run)
-                next[run] += 1
-            } else {
-                heap[0] = heap[heap.count - 1]
-                heap.removeLast()
+        // Written through a buffer of bounded size: one allocation as large as the segment's entries
+        // would raise glibc's mmap threshold and keep the writer's resident memory up.
+        _ = try LogFile.createAtomically(directory: directory, name: SegmentName.file(base, "kix")) { (file) throws(LogError) in
+            var w = ByteWriter(capacity: 1 << 20)
+            var written: UInt64 = 0
+            var crc: UInt32 = 0
+            func flush() throws(LogError) {
+                try file.write(w.bytes, at: written)
+                written += UInt64(w.count)
+                w.removeAll()
             }
-            down(0)
+            w.raw(IndexFileHeader.encode(KeyIndex.kixMagic, base))
+            w.raw(KeyIndex.runMagic)
+            w.u32(UInt32(total))
+            w.u64(base)
+            w.u64(last.nextOffset)
+            try flush()
+            while let (k, run) = heap.first {
+                KeyIndex.encode(prefix: UInt32(k >> 32), relativeOffset: UInt32(truncatingIfNeeded: k), into: &w)
+                if next[run] < runs[run].count {
+                    heap[0] = (key(run, next[run]), run)
+                    next[run] += 1
+                } else {
+                    heap[0] = heap[heap.count - 1]
+                    heap.removeLast()
+                }
+                down(0)
+                if w.count >= 1 << 20 - es {
+                    crc = w.bytes.withUnsafeBytes { CRC32C.checksum($0, continuing: crc) }
+                    try flush()
+                }
+            }
+            crc = w.bytes.withUnsafeBytes { CRC32C.checksum($0, continuing: crc) }
+            w.u32(crc)
+            try flush()
         }
-        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[entriesStart...])) }
-        w.u32(crc)
-        _ = try LogFile.createAtomically(directory: directory, name: SegmentName.file(base, "kix"), contents: w.bytes)
     }
 }

@@ -96,10 +96,18 @@ public final class LogFile: @unchecked Sendable {
     /// Creates `path` holding `contents` atomically: written and fsynced under `path.tmp`, renamed,
     /// and the directory fsynced. Returns the file opened for reading and writing.
     public static func createAtomically(directory: String, name: String, contents: [UInt8]) throws(LogError) -> LogFile {
+        try createAtomically(directory: directory, name: name) { (tmp) throws(LogError) in try tmp.write(contents, at: 0) }
+    }
+
+    /// Creates `name` atomically like ``createAtomically(directory:name:contents:)``, its contents
+    /// written by `write` into the empty temporary file (so they need not be in memory at once).
+    static func createAtomically(
+        directory: String, name: String, write: (LogFile) throws(LogError) -> Void
+    ) throws(LogError) -> LogFile {
         let path = directory + "/" + name
         let tmp = try LogFile(path: path + ".tmp", mode: .create)
         try tmp.truncate(to: 0)
-        try tmp.write(contents, at: 0)
+        try write(tmp)
         try tmp.sync()
         guard rename(path + ".tmp", path) == 0 else {
             throw LogError(.io, "rename failed: \(String(cString: strerror(errno)))", file: name, errno: errno)

@@ -332,10 +332,16 @@ public final class LogWriter: @unchecked Sendable {
         guard configuration.preallocationBytes > 0, end > segmentZeroedEnd else { return }
         // Up to the size limit at most: the segment is sealed there.
         let target = max(end, min(segmentZeroedEnd + configuration.preallocationBytes, configuration.segmentMaxBytes))
-        let zeros = [UInt8](repeating: 0, count: Int(target - segmentZeroedEnd))
-        try segment.write(zeros, at: segmentZeroedEnd)
-        segmentZeroedEnd = target
+        while segmentZeroedEnd < target {
+            let n = Int(min(target - segmentZeroedEnd, UInt64(Self.zeros.count)))
+            try Self.zeros.withBytes { (b) throws(LogError) in try segment.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: segmentZeroedEnd) }
+            segmentZeroedEnd += UInt64(n)
+        }
     }
+
+    /// Written over and over: one allocation of megabytes per step would raise glibc's mmap threshold
+    /// and let the writer's resident memory creep up with the log.
+    private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
 
     /// Cuts the zero bytes after the last batch, so the file ends where its events (or footer) do.
     private func cutPreallocation(at end: UInt64) throws(LogError) {

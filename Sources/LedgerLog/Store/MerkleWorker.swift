@@ -10,8 +10,14 @@ final class MerkleWorker: @unchecked Sendable {
 
     init(known: Bool) { accumulator = known ? MerkleAccumulator() : nil }
 
+    /// Batches handed over but not folded yet, at most: a writer that outruns the worker waits
+    /// rather than queueing hashes without bound (the writer's memory must not grow with the log).
+    private let backlog = DispatchSemaphore(value: 16)
+
     func add(_ hashes: [Digest32]) {
+        backlog.wait()
         queue.async { [self] in
+            defer { backlog.signal() }
             guard accumulator != nil else { return }
             for h in hashes { accumulator!.append(h) }
         }
