@@ -19,13 +19,14 @@ struct ProjectionBench: AsyncParsableCommand {
     @Option var runs = 3
     @Option var batchSize = 10_000
     @Flag(help: "Also time SQLiteReplay (ledger replay sqlite) of the same log into an empty file.") var replay = false
+    @Flag(help: "Time only SQLiteReplay (implies --replay).") var replayOnly = false
 
     func run() async throws {
         var rates: [Double] = []
         var events: UInt64 = 0
         let db = scratch + "/ledger-bench-projection-\(getpid()).sqlite"
         defer { for s in ["", "-wal", "-shm", ".lock"] { unlink(db + s) } }
-        for r in 0..<runs {
+        for r in 0..<(replayOnly ? 0 : runs) {
             for s in ["", "-wal", "-shm"] { unlink(db + s) }
             let target = try SQLiteAnalyticsTarget(path: db)
             var logger = Logger(label: "bench")
@@ -40,10 +41,12 @@ struct ProjectionBench: AsyncParsableCommand {
             rates.append(Double(events) / dt)
             print("run \(r + 1): \(events) events in \(String(Int(dt * 1000))) ms, \(Int(rates.last!)) events/s")
         }
-        print("events \(events)")
-        print("batch_size \(batchSize)")
-        print("median_projection_events_per_s \(Int(Workload.median(rates)))")
-        if replay {
+        if !replayOnly {
+            print("events \(events)")
+            print("batch_size \(batchSize)")
+            print("median_projection_events_per_s \(Int(Workload.median(rates)))")
+        }
+        if replay || replayOnly {
             var replayRates: [Double] = []
             for r in 0..<runs {
                 for s in ["", "-wal", "-shm"] { unlink(db + s) }
