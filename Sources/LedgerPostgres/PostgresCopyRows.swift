@@ -3,17 +3,14 @@ public import LedgerProjection
 /// A replay's rows kept as COPY text, one after another (about a third of the memory of the values);
 /// replaced rows stay in place and are skipped by ``chunk(from:alive:size:)``.
 public struct PostgresCopyRows: AnalyticsReplayStorage {
-    private var bytes: [UInt8] = []
+    private var text = PostgresCopyText()
     private var ends: [Int] = []
 
     public init() {}
 
     public mutating func append(_ values: [AnalyticsValue]) {
-        var text = PostgresCopyText(bytes: bytes)
-        bytes = []
         text.append(values)
-        bytes = text.takeBytes()
-        ends.append(bytes.count)
+        ends.append(text.bytes.count)
     }
 
     public mutating func remove(_ index: Int) {}
@@ -25,7 +22,7 @@ public struct PostgresCopyRows: AnalyticsReplayStorage {
         var chunk: [UInt8] = []
         chunk.reserveCapacity(size + 1024)
         while row < ends.count && chunk.count < size {
-            if alive[row] { chunk += bytes[(row == 0 ? 0 : ends[row - 1])..<ends[row]] }
+            if alive[row] { chunk += text.bytes[(row == 0 ? 0 : ends[row - 1])..<ends[row]] }
             row += 1
         }
         return chunk

@@ -11,15 +11,6 @@ public struct PostgresCopyText: Sendable {
 
     public init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    /// Continues after `bytes` (rows already encoded); ``rows`` counts only the rows appended here.
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    /// Hands the bytes over, leaving this empty.
-    mutating func takeBytes() -> [UInt8] {
-        defer { bytes = [] }
-        return bytes
-    }
-
     /// Appends one row.
     public mutating func append(_ values: [AnalyticsValue]) {
         for (i, v) in values.enumerated() {

@@ -162,13 +162,13 @@ public struct PostgresReplay: Sendable {
 
         // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
         // on the second connection), else grouped from the shadow's sales.
-        var shadowConfiguration = configuration
-        shadowConfiguration.schema = shadow
         if let derived {
             try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
             phases.lap("indexes")
             try await derived.value
         } else {
+            var shadowConfiguration = configuration
+            shadowConfiguration.schema = shadow
             let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: c, logger: logger).coOccurrenceInputs()
             try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: c, logger: logger)
         }

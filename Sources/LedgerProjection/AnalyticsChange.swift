@@ -1,9 +1,5 @@
 public import LedgerLog
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What one log event does to the analytics tables: the pure decision a target then executes.
 public enum AnalyticsChange: Sendable, Hashable {
     /// Insert or replace the row; `values` follow `table.allColumns` (business columns, then
@@ -38,7 +34,7 @@ public enum AnalyticsChange: Sendable, Hashable {
             var i = 0, j = 0
             while i < fields.count && j < order.count {
                 let column = table.columns[order[j]]
-                let c = compare(fields[i].name, column.name)
+                let c = fields[i].name.utf8Compare(column.name)
                 if c < 0 {
                     i += 1
                 } else if c > 0 {
@@ -59,18 +55,6 @@ public enum AnalyticsChange: Sendable, Hashable {
             values[table.columns.count] = .bigint(offset)
             values[table.columns.count + 1] = .timestamp(event.time)
             return .upsert(table, values)
-        }
-    }
-
-    /// The byte order of two names: negative, zero or positive.
-    static func compare(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? Int(c) : x.count - y.count
-            }
         }
     }
 

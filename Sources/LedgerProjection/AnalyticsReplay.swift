@@ -135,7 +135,7 @@ extension AnalyticsReplay.Rows where Storage == AnalyticsValueRows {
     static func keyPrecedes(_ a: AnalyticsValue, _ b: AnalyticsValue) -> Bool {
         switch (a, b) {
         case (.bigint(let x), .bigint(let y)): x < y
-        case (.text(let x), .text(let y)): AnalyticsChange.compare(x, y) < 0
+        case (.text(let x), .text(let y)): x.utf8Compare(y) < 0
         default: false
         }
     }

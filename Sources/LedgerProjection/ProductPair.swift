@@ -1,3 +1,5 @@
+import LedgerLog
+
 /// Two distinct product codes bought together, ordered so that `a < b` by UTF-8 bytes (code
 /// points, as SQLite, Postgres's C collation and Python order them): a row key of `also_bought`.
 public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -16,8 +18,8 @@ public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (x: ProductPair, y: ProductPair) -> Bool {
-        let c = AnalyticsChange.compare(x.a, y.a)
-        return c != 0 ? c < 0 : AnalyticsChange.compare(x.b, y.b) < 0
+        let c = x.a.utf8Compare(y.a)
+        return c != 0 ? c < 0 : x.b.utf8Compare(y.b) < 0
     }
 
     public var description: String { "(\(a), \(b))" }

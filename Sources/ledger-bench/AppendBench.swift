@@ -21,7 +21,6 @@ struct AppendBench: ParsableCommand {
     @Option(help: "Use only the first N input rows.") var limit: Int?
     @Flag(help: "No fsync (to separate CPU cost from disk cost).") var noFsync = false
     @Option(help: "Segment size limit in MiB (default: the library's, 128).") var segmentMib: UInt64?
-    @Option(help: "Zero preallocation step in KiB (default: the library's, off).") var preallocationKib: UInt64?
     @Flag(help: "Keep the log of the last run.") var keep = false
 
     func run() throws {
@@ -41,7 +40,6 @@ struct AppendBench: ParsableCommand {
             var config = LogConfiguration()
             if noFsync { config.durability = .none }
             if let segmentMib { config.segmentMaxBytes = segmentMib << 20 }
-            if let preallocationKib { config.preallocationBytes = preallocationKib << 10 }
             let writer = try LogWriter(directory: log, configuration: config, logger: Logger(label: "bench"))
             let t0 = Workload.now()
             let cpu0 = Workload.cpuSeconds()

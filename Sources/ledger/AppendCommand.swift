@@ -83,7 +83,7 @@ struct AppendCommand: ParsableCommand {
                 Terminal.out("appended \(appended), unchanged \(unchanged)")
                 throw ExitStatus.dataError
             }
-            let rid = EventIdentity.recordID(of: event)
+            let rid = event.recordID
             let dataHash = EventIdentity.dataHash(of: event)
             let previous: (EventOp, Digest32)?
             if let p = seen[rid] {

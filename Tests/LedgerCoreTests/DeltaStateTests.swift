@@ -27,14 +27,14 @@ import Testing
 
         let e1 = try sale(1, total: "11"), e1b = try sale(1, total: "12"), e2 = try sale(2, total: "20"), e3 = try sale(3, total: "1")
         func kind(_ e: NewEvent) -> DeltaKind {
-            state.classify(upsert: EventIdentity.recordID(of: e), dataHash: EventIdentity.dataHash(of: e), rowversion: nil, strategy: .hash)
+            state.classify(upsert: e.recordID, dataHash: EventIdentity.dataHash(of: e), rowversion: nil, strategy: .hash)
         }
         #expect(kind(e1) == .unchanged)
         #expect(kind(e1b) == .updated)
         #expect(kind(e2) == .new)       // deleted records come back as new
         #expect(kind(e3) == .new)
-        #expect(state.classify(delete: EventIdentity.recordID(of: e1)) == .deleted)
-        #expect(state.classify(delete: EventIdentity.recordID(of: e2)) == .alreadyGone)
+        #expect(state.classify(delete: e1.recordID) == .deleted)
+        #expect(state.classify(delete: e2.recordID) == .alreadyGone)
     }
 
     @Test func rowversionStrategyTrustsEqualRowversions() throws {

@@ -94,7 +94,7 @@ import Testing
             #expect(EventFingerprint.of(e) == EventFingerprint.of(n), "event \(i) differs from what was appended")
             #expect(e.time.microseconds == written.times[i], "event \(i) time")
             #expect(Array(e.canonicalKey.utf8) == Array(EventIdentity.canonicalKey(of: n).utf8), "event \(i) canonical key")
-            #expect(e.recordID == EventIdentity.recordID(of: n))
+            #expect(e.recordID == n.recordID)
             #expect(e.dataHash == EventIdentity.dataHash(of: n))
         }
         for r in written.receipts where r.count > 0 && r.nextOffset <= UInt64(read.count) {

@@ -105,11 +105,7 @@ import Glibc
     @Test func poisonEventIsDeadLetteredAndLaterEventsLand() async throws {
         let log = TestLog()
         defer { log.remove() }
-        try log.append([
-            try TestLog.sale(1, receipt: .integer(10), code: "a"),
-            try TestLog.sale(2, receipt: .string("not a number"), code: "b"),
-            try TestLog.sale(3, receipt: .integer(10), code: "c"),
-        ])
+        try log.append(try TestLog.salesWithAPoisonLine())
         try log.append([try TestLog.sale(4, receipt: .integer(10), code: "d")])
         let db = log.path + "/analytics.sqlite"
         let cp = try await ProjectionWorkload.project(log: log.path, db: db, batchSize: 2)
@@ -298,10 +294,7 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     @Test func poisonEventsGoToTheDeadLettersAsInTheIncrementalBuild() async throws {
         let log = TestLog()
         defer { log.remove() }
-        try log.append([
-            try TestLog.sale(1, receipt: .integer(10), code: "a"),
-            try TestLog.sale(2, receipt: .string("not a number"), code: "b"),
-            try TestLog.sale(3, receipt: .integer(10), code: "c"),
+        try log.append(try TestLog.salesWithAPoisonLine() + [
             try TestLog.sale(1, receipt: .integer(11), code: "a"),
             try TestLog.sale(3, receipt: .integer(10), code: "c", op: .delete),
             try TestLog.product("p1", code: "a"),

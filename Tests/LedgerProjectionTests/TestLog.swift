@@ -32,6 +32,15 @@ struct TestLog {
         return try NewEvent(op: op, source: "pos", entity: "sales", keyFields: ["sale_id"], fields: fields)
     }
 
+    /// Sales 1 to 3 of receipt 10 (codes a, b, c), where sale 2's receipt number is text: a poison event.
+    static func salesWithAPoisonLine() throws -> [NewEvent] {
+        [
+            try sale(1, receipt: .integer(10), code: "a"),
+            try sale(2, receipt: .string("not a number"), code: "b"),
+            try sale(3, receipt: .integer(10), code: "c"),
+        ]
+    }
+
     static func product(_ id: String, code: String) throws -> NewEvent {
         try NewEvent(source: "pos", entity: "products", keyFields: ["product_id"], fields: [
             Field("product_id", .string(id)), Field("code", .string(code)), Field("name", .string("Item \(id)")),

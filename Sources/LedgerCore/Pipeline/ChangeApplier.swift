@@ -95,7 +95,7 @@ public final class ChangeApplier {
                 guard let last = try reader.event(at: m.offset),
                       let event = try? NewEvent(op: .delete, source: source, entity: entity, keyFields: last.keyFields, fields: last.key)
                 else { continue }
-                _ = delete(event, recordID: EventIdentity.recordID(of: event), dataHash: EventIdentity.dataHash(of: event),
+                _ = delete(event, recordID: event.recordID, dataHash: EventIdentity.dataHash(of: event),
                            supersededFrom: nil, counters: &counters)
             }
         } catch {

@@ -45,7 +45,7 @@ enum PreparedChange: Sendable {
                 do {
                     let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
                                              rowversion: n.rowversion, fields: n.fields)
-                    self = .upsert(event, EventIdentity.recordID(of: event), EventIdentity.dataHash(of: event))
+                    self = .upsert(event, event.recordID, EventIdentity.dataHash(of: event))
                 } catch {
                     self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
                         .mapping, field: error.field, reason: error.code.rawValue), seenAt: now, logOffset: logOffset))
@@ -68,7 +68,7 @@ enum PreparedChange: Sendable {
                     self = letter("mapping", nil, "the delete does not carry the key \(entity.key.joined(separator: ","))")
                     return
                 }
-                self = .delete(event, EventIdentity.recordID(of: event), EventIdentity.dataHash(of: event))
+                self = .delete(event, event.recordID, EventIdentity.dataHash(of: event))
             }
         case .malformed(let m):
             self = .failure(DeadLetter(source: source, malformed: m, seenAt: now, logOffset: logOffset))

@@ -120,9 +120,6 @@ public enum EventIdentity {
         }
     }
 
-    /// The record id of `e`, which it computed when it was built.
-    public static func recordID(of e: NewEvent) -> XXH128 { e.recordID }
-
     public static func canonicalKey(of e: NewEvent) -> String {
         canonicalKey(op: e.op, source: e.source, keyFields: e.keyFields) { e.value(of: $0) }
     }

@@ -17,13 +17,16 @@ public struct Field: Sendable, Hashable {
 
 extension String {
     /// Byte order of the UTF-8 encoding: the order of field names in the log.
-    func utf8Precedes(_ other: String) -> Bool {
+    func utf8Precedes(_ other: String) -> Bool { utf8Compare(other) < 0 }
+
+    /// Compares the UTF-8 encodings byte by byte: negative, zero or positive.
+    public func utf8Compare(_ other: String) -> Int {
         var a = self, b = other
         return a.withUTF8 { x in
             b.withUTF8 { y in
                 let n = min(x.count, y.count)
                 let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? c < 0 : x.count < y.count
+                return c != 0 ? Int(c) : x.count - y.count
             }
         }
     }

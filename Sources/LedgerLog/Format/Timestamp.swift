@@ -22,11 +22,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             var text = iso8601
             return try text.withUTF8(body)
         }
-        let perDay: Int64 = 86_400_000_000
-        var (days, rem) = microseconds.quotientAndRemainder(dividingBy: perDay)
-        if rem < 0 { days -= 1; rem += perDay }
-        let (y, m, d) = Self.civil(fromDays: days)
-        let secs = rem / 1_000_000, frac = rem % 1_000_000
+        let (y, m, d, secs, frac) = parts
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { b in
             func put(_ v: Int64, _ at: Int, _ n: Int) {
                 var v = v
@@ -42,13 +38,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public var iso8601: String {
+    /// The civil date, the second of the day and its microseconds.
+    private var parts: (year: Int64, month: Int64, day: Int64, second: Int64, micro: Int64) {
         // Floor division without negation or multiplication, so every Int64 renders without trapping.
         let perDay: Int64 = 86_400_000_000
         var (days, rem) = microseconds.quotientAndRemainder(dividingBy: perDay)
         if rem < 0 { days -= 1; rem += perDay }
-        let secs = rem / 1_000_000, frac = rem % 1_000_000
         let (y, m, d) = Self.civil(fromDays: days)
+        return (y, m, d, rem / 1_000_000, rem % 1_000_000)
+    }
+
+    public var iso8601: String {
+        let (y, m, d, secs, frac) = parts
         func pad(_ v: Int64, _ n: Int) -> String {
             let s = String(v.magnitude)
             return (v < 0 ? "-" : "") + (s.count >= n ? s : String(repeating: "0", count: n - s.count) + s)

@@ -12,11 +12,6 @@ public struct LogConfiguration: Sendable {
     /// Seal a segment once its first event is older than this many seconds (nil: never by age).
     public var segmentMaxAgeSeconds: Int64? = nil
     public var durability: Durability = .fsyncPerBatch
-    /// Zero bytes the writer adds at a time ahead of the active segment's last batch, so that a
-    /// commit's `fdatasync` does not also have to commit a new file size (0, the default: none).
-    /// It halves that fdatasync's latency on ext4 here but writes every byte twice, which cost more
-    /// than it saved in the append benchmark (BENCHMARKS.md).
-    public var preallocationBytes: UInt64 = 0
     /// Upper bound of events in one batch; larger appends are split.
     public var maxBatchEvents = 1024
     /// Upper bound of a batch's decoded record bytes; larger appends are split.

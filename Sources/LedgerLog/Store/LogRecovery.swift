@@ -164,12 +164,7 @@ struct LogRecovery {
             let f = try LogFile(path: path(base), mode: .readWrite)
             try f.truncate(to: p)
             try f.sync()
-            let metadata: Logger.Metadata = ["segment": "\(f.name)", "position": "\(p)", "bytes": "\(cut)", "reason": "\(reason)"]
-            if reason == SegmentScanner.zeroTail {
-                logger.info("cut the preallocated zeros after the last batch", metadata: metadata)
-            } else {
-                logger.warning("cut a torn tail", metadata: metadata)
-            }
+            logger.warning("cut a torn tail", metadata: ["segment": "\(f.name)", "position": "\(p)", "bytes": "\(cut)", "reason": "\(reason)"])
             scanner = try SegmentScanner(path: path(base))
         case .refuse(let reason, let p):
             throw LogError(.damaged, reason, file: scanner.file.name, position: p)

@@ -17,8 +17,6 @@ public final class LogWriter: @unchecked Sendable {
     private var segment: LogFile
     private var segmentBase: UInt64
     private var segmentPosition: UInt64
-    /// The active segment's file size: zero bytes run from `segmentPosition` to here (SPEC §9).
-    private var segmentZeroedEnd: UInt64
     private var segmentFirstTime: Int64?
     private var segmentLastTime: Int64 = 0
     private var segmentPreviousRoot: Digest32
@@ -66,7 +64,6 @@ public final class LogWriter: @unchecked Sendable {
         segment = state.segment
         segmentBase = state.segmentBase
         segmentPosition = state.position
-        segmentZeroedEnd = state.position
         segmentFirstTime = state.segmentFirstTime
         segmentLastTime = state.segmentLastTime
         segmentPreviousRoot = state.previousRoot
@@ -163,10 +160,10 @@ public final class LogWriter: @unchecked Sendable {
         let times = [Int64](repeating: now, count: min(events.count, configuration.maxBatchEvents))
         let hashes: [UInt64: Digest32]
         if batches.count == 1 {
-            let encoder = encoders[0]
-            let records = encoder.encodeRecords(events[...], times: times[0..<events.count], baseOffset: nextOffset)
-            let out = try frame(records, area: compress(records, encoder: encoder),
-                                hashes: encoder.chain(records, previous: chainHead), encoder: encoder)
+            let (encoder, base, head) = (encoders[0], nextOffset, chainHead)
+            let out = try encoding { () throws(FormatError) in
+                try encoder.encode(events[...], times: times[0..<events.count], baseOffset: base, previous: head)
+            }
             let eventHashes = try writeBatch(out)
             var found: [UInt64: Digest32] = [:]
             for o in wanted { found[o] = eventHashes[Int(o - first)] }
@@ -178,19 +175,10 @@ public final class LogWriter: @unchecked Sendable {
         return (AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now)), hashes)
     }
 
-    private func compress(_ records: BatchEncoder.Records, encoder: BatchEncoder) throws(LogError) -> [UInt8] {
+    /// Runs a step of the batch encoder, reporting its failure as the writer's.
+    private func encoding<T>(_ step: () throws(FormatError) -> T) throws(LogError) -> T {
         do {
-            return try encoder.compress(records)
-        } catch {
-            throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
-        }
-    }
-
-    private func frame(
-        _ records: BatchEncoder.Records, area: [UInt8], hashes: [Digest32], encoder: BatchEncoder
-    ) throws(LogError) -> BatchEncoder.Output {
-        do {
-            return try encoder.frame(records, area: area, hashes: hashes)
+            return try step()
         } catch {
             throw LogError(.invalidArgument, "cannot encode batch: \(error.reason)")
         }
@@ -237,7 +225,9 @@ public final class LogWriter: @unchecked Sendable {
             let batch = PipelinedBatch(encoders[e].encodeRecords(events[range], times: times[0..<range.count], baseOffset: base))
             base = batch.records.nextOffset
             compression.async { [self] in
-                batch.area = Result { () throws(LogError) in try compress(batch.records, encoder: encoders[e]) }
+                batch.area = Result { () throws(LogError) in
+                    try encoding { () throws(FormatError) in try encoders[e].compress(batch.records) }
+                }
                 batch.compressed.signal()
             }
             hashing.async { [self] in
@@ -252,7 +242,8 @@ public final class LogWriter: @unchecked Sendable {
                     encoderFree[e].signal()
                     guard !outcome.failed, let hashes = batch.hashes, let area = batch.area else { return }
                     do throws(LogError) {
-                        let out = try frame(batch.records, area: area.get(), hashes: hashes, encoder: encoders[e])
+                        let area = try area.get()
+                        let out = try encoding { () throws(FormatError) in try encoders[e].frame(batch.records, area: area, hashes: hashes) }
                         let eventHashes = try writeBatch(out)
                         outcome.state.withLock { state in
                             for o in wanted where o >= out.header.baseOffset && o < out.header.nextOffset {
@@ -299,12 +290,10 @@ public final class LogWriter: @unchecked Sendable {
         }
         let position = segmentPosition
         do {
-            try preallocate(upTo: position + UInt64(out.bytes.count))
             try segment.write(out.bytes, at: position)
             if configuration.durability == .fsyncPerBatch { try segment.syncData() }
         } catch {
             try? segment.truncate(to: position)
-            segmentZeroedEnd = position
             failure = error
             throw error
         }
@@ -325,30 +314,6 @@ public final class LogWriter: @unchecked Sendable {
         return out.eventHashes
     }
 
-    /// Extends the active segment with zero bytes so that it reaches at least `end`. A batch written
-    /// over zeros that are already durable needs no new file size in its `fdatasync`, which then
-    /// skips the file system's journal commit (SPEC §9).
-    private func preallocate(upTo end: UInt64) throws(LogError) {
-        guard configuration.preallocationBytes > 0, end > segmentZeroedEnd else { return }
-        // Up to the size limit at most: the segment is sealed there.
-        let target = max(end, min(segmentZeroedEnd + configuration.preallocationBytes, configuration.segmentMaxBytes))
-        while segmentZeroedEnd < target {
-            let n = Int(min(target - segmentZeroedEnd, UInt64(Self.zeros.count)))
-            try Self.zeros.withBytes { (b) throws(LogError) in try segment.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: segmentZeroedEnd) }
-            segmentZeroedEnd += UInt64(n)
-        }
-    }
-
-    /// Written over and over: one allocation of megabytes per step would raise glibc's mmap threshold
-    /// and let the writer's resident memory creep up with the log.
-    private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
-
-    /// Cuts the zero bytes after the last batch, so the file ends where its events (or footer) do.
-    private func cutPreallocation(at end: UInt64) throws(LogError) {
-        if segmentZeroedEnd > end { try segment.truncate(to: end) }
-        segmentZeroedEnd = end
-    }
-
     private func writeHead() throws(LogError) {
         try headFile.write(HeadRecord(nextOffset: nextOffset, chainHead: chainHead).encoded(), at: 0)
     }
@@ -363,7 +328,6 @@ public final class LogWriter: @unchecked Sendable {
                                    lastHash: chainHead, root: root, position: segmentPosition)
         do {
             try segment.write(footer.encoded(), at: segmentPosition)
-            try cutPreallocation(at: segmentPosition + UInt64(SegmentFooter.size))
             try segment.sync()
             try keys.seal()
         } catch {
@@ -383,7 +347,6 @@ public final class LogWriter: @unchecked Sendable {
         logger.info("segment sealed", metadata: ["segment": "\(SegmentName.file(segmentBase, "seg"))", "events": "\(footer.eventCount)"])
         segmentBase = base
         segmentPosition = UInt64(SegmentHeader.size)
-        segmentZeroedEnd = segmentPosition
         segmentFirstTime = nil
         segmentPreviousRoot = root
         merkle.reset(known: true)
@@ -410,7 +373,6 @@ public final class LogWriter: @unchecked Sendable {
         mutex.withLock { _ in
             guard !closed else { return }
             closed = true
-            if failure == nil { try? cutPreallocation(at: segmentPosition) }
             try? segment.sync()
             lock.release()
         }

@@ -96,9 +96,6 @@ public final class SegmentScanner {
         .damage(LogError(.damaged, reason, file: file.name, position: position))
     }
 
-    /// The reason of a torn tail that is all zeros: usually the writer's preallocation (SPEC §9).
-    public static let zeroTail = "zero-filled tail"
-
     /// "LBAT", the first four bytes of every batch.
     static let batchMagic: [UInt8] = withUnsafeBytes(of: BatchHeader.magic.littleEndian) { Array($0) }
 
@@ -129,7 +126,7 @@ public final class SegmentScanner {
             }
         }
         if magic != Self.batchMagic {
-            if try allZero(from: position) { return .torn(position: position, reason: Self.zeroTail) }
+            if try allZero(from: position) { return .torn(position: position, reason: "zero-filled tail") }
             return damage("batch magic is wrong", at: position)
         }
         guard head.count >= BatchHeader.size else {

@@ -138,8 +138,6 @@ public struct LogVerifier: Sendable {
                     break walk
                 case .torn(let p, let reason):
                     if !isLast { fail("\(reason) in a sealed segment", p); break segments }
-                    // Zeros after the last batch are the writer's preallocation (SPEC §9), not news.
-                    if reason == SegmentScanner.zeroTail { break walk }
                     report.tornTail = LogError(.damaged, "torn tail: \(reason) (\(scanner.size - p) bytes, never acknowledged; the next writer cuts them)", file: name, position: p)
                     break walk
                 case .damage(let e):

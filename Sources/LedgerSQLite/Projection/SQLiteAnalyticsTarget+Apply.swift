@@ -33,11 +33,24 @@ extension SQLiteAnalyticsTarget {
 
         try writeEffects(batch.effects, db)
         try writeCoOccurrence(delta, db)
-        try writeDeadLetters(batch.deadLetters, db)
+        try Self.writeState(deadLetters: batch.deadLetters, checkpoint: checkpoint, projector: name, db)
+    }
+
+    /// Writes the projector's own state: its dead letters and checkpoint. The live batches and the
+    /// rebuild (``SQLiteReplay``) both end with it.
+    static func writeState(deadLetters: [ProjectionDeadLetter], checkpoint: ProjectionCheckpoint, projector: String, _ db: Database) throws {
+        let now = Timestamp(microseconds: LogClock.system.now()).iso8601
+        for l in deadLetters {
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [projector, Int64(l.offset), l.entity, l.key, l.reason, l.eventJSON, now])
+        }
+        guard checkpoint.nextOffset > 0 else { return }
         try db.execute(sql: """
             INSERT INTO projector_checkpoint (projector, next_offset, last_hash, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (projector) DO UPDATE SET next_offset = excluded.next_offset, last_hash = excluded.last_hash, updated_at = excluded.updated_at
-            """, arguments: [name, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, Timestamp(microseconds: LogClock.system.now()).iso8601])
+            """, arguments: [projector, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, now])
     }
 
     private func writeEffects(_ effects: [AnalyticsChange], _ db: Database) throws {
@@ -100,17 +113,6 @@ extension SQLiteAnalyticsTarget {
                 dropZero.bind(2, pair.b)
                 try dropZero.execute()
             }
-        }
-    }
-
-    private func writeDeadLetters(_ letters: [ProjectionDeadLetter], _ db: Database) throws {
-        guard !letters.isEmpty else { return }
-        let now = Timestamp(microseconds: LogClock.system.now()).iso8601
-        for l in letters {
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [name, Int64(l.offset), l.entity, l.key, l.reason, l.eventJSON, now])
         }
     }
 }

@@ -99,17 +99,7 @@ public struct SQLiteReplay: Sendable {
                     pair.bind(3, n)
                     try pair.execute()
                 }
-                let now = Timestamp(microseconds: LogClock.system.now()).iso8601
-                for l in netted.deadLetters {
-                    try db.execute(sql: """
-                        INSERT OR REPLACE INTO projector_dead_letters (projector, event_offset, entity, key, reason, event, recorded_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [projector, Int64(l.offset), l.entity, l.key, l.reason, l.eventJSON, now])
-                }
-                if checkpoint.nextOffset > 0 {
-                    try db.execute(sql: "INSERT INTO projector_checkpoint (projector, next_offset, last_hash, updated_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [projector, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, now])
-                }
+                try SQLiteAnalyticsTarget.writeState(deadLetters: netted.deadLetters, checkpoint: checkpoint, projector: projector, db)
             }
             try await db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try db.close()
