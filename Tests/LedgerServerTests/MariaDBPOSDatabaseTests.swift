@@ -135,6 +135,25 @@ extension LedgerServerTests {
             #expect(try pos.rows(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", keys: [""]).map(\.rowID) == blank)
         }
 
+        @Test func blankKeyCandidatesAreTheRowsWhoseKeyMayBeBlank() throws {
+            let workload = try POSWorkload.small()
+            defer { workload.remove() }
+            let scratch = try MariaDBScratch()
+            defer { scratch.drop() }
+            try scratch.load(workload, phase: "backfill")
+            let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
+            let sales = try workload.csv("sales.csv")
+            let blank = sales.enumerated().filter { ($0.element["sale_id"] ?? "").isEmpty }.map { Int64($0.offset + 1) }
+            try #require(!blank.isEmpty)
+            let all = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 100_000)
+            #expect(all.rows.map(\.rowID) == blank)
+            #expect(all.scannedTo == Int64(sales.count))
+            // A full page stops at its last row.
+            let page = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 1)
+            #expect(page.rows.map(\.rowID) == [blank[0]])
+            #expect(page.scannedTo == blank[0])
+        }
+
         @Test func keyLookupsUseTheKeyIndex() throws {
             let workload = try POSWorkload.small()
             defer { workload.remove() }

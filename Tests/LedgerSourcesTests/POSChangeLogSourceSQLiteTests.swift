@@ -328,6 +328,11 @@ import Testing
         func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
             try tick(); return try base.rows(of: table, columns: columns, keyColumn: keyColumn, keys: keys)
         }
+        func blankKeyCandidates(
+            of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
+        ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
+            try tick(); return try base.blankKeyCandidates(of: table, columns: columns, keyColumn: keyColumn, afterRowID: afterRowID, limit: limit)
+        }
     }
 
     struct Drained {

@@ -50,4 +50,25 @@ import Testing
         #expect(last[1].op == .update)
         #expect(try db.changes(after: 5001, limit: 10).isEmpty)
     }
+
+    @Test func blankKeyCandidatesAreFilteredByTheDatabase() throws {
+        let w = try fixture()
+        defer { w.remove() }
+        try w.sql("""
+            INSERT INTO sales VALUES (NULL, '1'), ('', '2'), ('  ', '3'), (' 8', '4'), (CAST(X'C2A0' AS TEXT), '5'), ('é1', '6'),
+              (X'09', '7'), ('x', '8');
+            """)
+        let db = try SQLitePOSDatabase(path: w.databasePath)
+        // Rows 1507-1514: every key that is NULL, empty, or starts outside printable ASCII; not "x".
+        let all = try db.blankKeyCandidates(of: "sales", columns: ["sale_id", "qty"], keyColumn: "sale_id", afterRowID: 1500, limit: 100)
+        #expect(all.rows.map(\.rowID) == [1507, 1508, 1509, 1510, 1511, 1512, 1513])
+        #expect(all.scannedTo == 1514)
+        // A full page stops at its last row, so the next scan starts after it.
+        let page = try db.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 1500, limit: 3)
+        #expect(page.rows.map(\.rowID) == [1507, 1508, 1509])
+        #expect(page.scannedTo == 1509)
+        let none = try db.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 1514, limit: 3)
+        #expect(none.rows.isEmpty)
+        #expect(none.scannedTo == 1514)
+    }
 }

@@ -43,6 +43,30 @@ extension MariaDBPOSDatabase {
         return rows
     }
 
+    public func blankKeyCandidates(
+        of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
+    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
+        guard limit > 0 else { return ([], afterRowID) }
+        let quotedTable = try MariaDBConnection.quoteIdentifier(table, context: label)
+        let key = try MariaDBConnection.quoteIdentifier(keyColumn, context: label)
+        let list = try (["_row"] + columns).map { c throws(SourceError) in try MariaDBConnection.quoteIdentifier(c, context: label) }
+        var rows: [POSRow] = []
+        var top: Int64 = 0
+        try withConnection { db throws(SourceError) in
+            let max = try db.query("SELECT COALESCE(MAX(`_row`), 0) FROM \(quotedTable)")
+            guard max.count == 1, max[0].count == 1 else { throw schemaError("MAX(_row) of \(table) returned \(max.count) rows") }
+            top = try int64(max[0][0], what: "MAX(_row)")
+            // ASCII() is the first byte: a blank key starts with a space, a control byte or a
+            // multi-byte whitespace character.
+            let sql = "SELECT \(list.joined(separator: ", ")) FROM \(quotedTable) WHERE `_row` > \(afterRowID) AND `_row` <= \(top)"
+                + " AND (\(key) IS NULL OR \(key) = '' OR ASCII(\(key)) <= 32 OR ASCII(\(key)) >= 127) ORDER BY `_row` LIMIT \(limit)"
+            try db.forEachRow(sql) { values throws(SourceError) in
+                rows.append(POSRow(rowID: try rowID(values[0], table: table), values: Array(values.dropFirst())))
+            }
+        }
+        return (rows, rows.count >= limit ? rows.last?.rowID ?? afterRowID : top)
+    }
+
     public func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
         var seen = Set<[UInt8]>()
         let unique = keys.filter { seen.insert(Array($0.utf8)).inserted }

@@ -24,18 +24,20 @@ extension POSChangeLogSource {
         return SourceBatch(changes: changes, cursor: encode(next), hasMore: hasMore)
     }
 
-    /// Reads each table's rows above its `row_hw` mark and delivers those with a blank key; true
-    /// when a table has more such rows than `limit`.
+    /// Scans each table's rows above its `row_hw` mark and delivers those with a blank key; true
+    /// when a table has more candidates than `limit`. The database filters the rows, so a scan over
+    /// rows that all have keys reads none of them.
     func scanOrphans(_ state: inout POSSourceState, into changes: inout [SourceChange], limit: Int) throws(SourceError) -> Bool {
         var more = false
         for table in tables {
             let after = state.rowHighWater[table.name] ?? 0
-            let rows = try database.rows(of: table.name, columns: table.columns, afterRowID: after, limit: limit)
-            for row in rows where Self.isBlankKey(row.values[0]) {
+            let scan = try database.blankKeyCandidates(
+                of: table.name, columns: table.columns, keyColumn: table.keyColumn, afterRowID: after, limit: limit)
+            for row in scan.rows where Self.isBlankKey(row.values[0]) {
                 changes.append(.row(sourceRow(table, row, changeID: nil)))
             }
-            if let last = rows.last { state.rowHighWater[table.name] = last.rowID }
-            if rows.count >= limit { more = true }
+            state.rowHighWater[table.name] = max(after, scan.scannedTo)
+            if scan.rows.count >= limit { more = true }
         }
         return more
     }
@@ -44,12 +46,15 @@ extension POSChangeLogSource {
     /// current row (highest row id) being the truth; see the type's documentation.
     func resolve(_ entries: [ChangeLogEntry]) throws(SourceError) -> [SourceChange] {
         var out: [(id: Int64, change: SourceChange)] = []
+        out.reserveCapacity(entries.count)
         for table in tables {
             let mine = entries.filter { $0.table == table.name }
             if mine.isEmpty { continue }
-            var lastUpsert: [String: ChangeLogEntry] = [:]
-            var lastDelete: [String: ChangeLogEntry] = [:]
-            var keys: [String] = []
+            // Per key, in order of first appearance: its newest upsert and delete entries and, once
+            // fetched, its current row.
+            var records: [(key: String, upsert: ChangeLogEntry?, delete: ChangeLogEntry?, row: POSRow?)] = []
+            var slot: [String: Int] = [:]
+            slot.reserveCapacity(mine.count)
             for e in mine {
                 if Self.isBlankKey(.text(e.pk)) {
                     let position = SourcePosition(source: name, table: table.name, changeID: e.id, key: e.pk)
@@ -57,26 +62,28 @@ extension POSChangeLogSource {
                         entity: table.entity, position: position, raw: Self.json(e), reason: "change-log entry with an empty key"))))
                     continue
                 }
-                if lastUpsert[e.pk] == nil && lastDelete[e.pk] == nil { keys.append(e.pk) }
-                if e.op == .delete { lastDelete[e.pk] = e } else { lastUpsert[e.pk] = e }
+                let i = slot[e.pk, default: records.count]
+                if i == records.count {
+                    slot[e.pk] = i
+                    records.append((e.pk, nil, nil, nil))
+                }
+                if e.op == .delete { records[i].delete = e } else { records[i].upsert = e }
             }
-            var current: [String: POSRow] = [:]
-            if !keys.isEmpty {
-                for row in try database.rows(of: table.name, columns: table.columns, keyColumn: table.keyColumn, keys: keys) {
-                    guard case .text(let k) = row.values[0] else { continue }
-                    if let seen = current[k], seen.rowID > row.rowID { continue }
-                    current[k] = row
+            if !records.isEmpty {
+                for row in try database.rows(of: table.name, columns: table.columns, keyColumn: table.keyColumn, keys: records.map(\.key)) {
+                    guard case .text(let k) = row.values[0], let i = slot[k] else { continue }
+                    if let seen = records[i].row, seen.rowID > row.rowID { continue }
+                    records[i].row = row
                 }
             }
-            for key in keys {
-                let upsert = lastUpsert[key], delete = lastDelete[key]
-                if let row = current[key] {
-                    let lastID = max(upsert?.id ?? 0, delete?.id ?? 0)
-                    if let delete, let upsert, delete.id < upsert.id {
+            for r in records {
+                if let row = r.row {
+                    let lastID = max(r.upsert?.id ?? 0, r.delete?.id ?? 0)
+                    if let delete = r.delete, let upsert = r.upsert, delete.id < upsert.id {
                         out.append((delete.id, .delete(deleteChange(table, delete))))
                     }
                     out.append((lastID, .row(sourceRow(table, row, changeID: lastID))))
-                } else if let delete {
+                } else if let delete = r.delete {
                     out.append((delete.id, .delete(deleteChange(table, delete))))
                 }
             }
@@ -97,9 +104,12 @@ extension POSChangeLogSource {
     /// NULL, empty, or only whitespace, NBSP and control characters: what the normalizer makes NULL.
     static func isBlankKey(_ value: RawValue) -> Bool {
         switch value {
-        case .null: true
-        case .text(let s): s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-        case .bytes(let b): b.allSatisfy { $0 <= 0x20 || $0 == 0x7F }
+        case .null: return true
+        case .text(let s):
+            // Nearly every key starts with a printable ASCII character.
+            if let first = s.utf8.first, first > 0x20, first < 0x7F { return false }
+            return s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        case .bytes(let b): return b.allSatisfy { $0 <= 0x20 || $0 == 0x7F }
         }
     }
 

@@ -14,6 +14,14 @@ public protocol POSDatabase: AnyObject {
     func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry]
     /// Rows of `table` with row id `> afterRowID`, in row id order, at most `limit`.
     func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow]
-    /// The current rows of `table` whose `keyColumn` equals one of `keys`.
+    /// The rows of `table` after `afterRowID` whose `keyColumn` may be blank, for the orphan scan:
+    /// NULL, empty, or starting with a byte outside printable ASCII (a superset of what
+    /// ``POSChangeLogSource`` counts as blank, filtered by the database), in row id order, at most
+    /// `limit`. `scannedTo` is how far the scan got: the last row returned when there are `limit`,
+    /// else the table's highest row id, read before the rows.
+    func blankKeyCandidates(
+        of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
+    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64)
+    /// The current rows of `table` whose `keyColumn` equals one of `keys`, in no particular order.
     func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow]
 }

@@ -36,7 +36,7 @@ public final class SQLitePOSDatabase: POSDatabase {
         config.readonly = true
         config.busyMode = .timeout(Self.busyTimeoutSeconds)
         config.label = label
-        // Reads go through memory-mapped pages rather than copies into SQLite's page cache.
+        // No memory map: a mapped file's pages would count in the process's resident memory.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 0") }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
@@ -87,16 +87,35 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
+    public func blankKeyCandidates(
+        of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
+    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
+        let key = Self.quote(keyColumn)
+        let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) WHERE rowid > ? AND rowid <= ?"
+            + " AND (\(key) IS NULL OR \(key) = '' OR unicode(\(key)) <= 32 OR unicode(\(key)) >= 127) ORDER BY rowid LIMIT ?"
+        return try read(table) { db in
+            let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(rowid), 0) FROM \(Self.quote(table))") ?? 0
+            let stmt = try db.cachedStatement(sql: sql)
+            stmt.setUncheckedArguments([afterRowID, top, max(0, limit)])
+            var out: [POSRow] = []
+            try Self.rows(stmt, columns: columns.count) { out.append($0) }
+            return (out, out.count >= limit ? out.last?.rowID ?? afterRowID : top)
+        }
+    }
+
     public func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
         if keys.isEmpty { return [] }
-        let unique = Array(Set(keys))
+        // In key order, so each query walks one stretch of the index; the rows come in index order.
+        var unique: [String] = []
+        unique.reserveCapacity(keys.count)
+        for k in keys.sorted() where unique.last != k { unique.append(k) }
         return try read(table) { db in
             var out: [POSRow] = []
             for start in stride(from: 0, to: unique.count, by: Self.chunk) {
                 let part = unique[start..<min(unique.count, start + Self.chunk)]
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) INDEXED BY \(Self.quote(table + "_pk"))"
-                    + " WHERE \(Self.quote(keyColumn)) IN (\(marks)) ORDER BY rowid"
+                    + " WHERE \(Self.quote(keyColumn)) IN (\(marks))"
                 let stmt = try db.cachedStatement(sql: sql)
                 stmt.setUncheckedArguments(StatementArguments(Array(part)))
                 try Self.rows(stmt, columns: columns.count) { out.append($0) }
