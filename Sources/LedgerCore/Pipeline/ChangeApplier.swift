@@ -11,7 +11,7 @@ public final class ChangeApplier {
     /// The delta state, current with every commit.
     public private(set) var state: DeltaState
     public let writer: LogWriter
-    private let normalizers: [String: Normalizer]
+    let preparer: ChangePreparer
     private var plan = CommitPlan()
     /// Per entity whose snapshot started in this run, the records met since.
     private var seen: [String: Set<XXH128>]?
@@ -30,7 +30,7 @@ public final class ChangeApplier {
         self.strategy = strategy
         self.state = state
         self.writer = writer
-        self.normalizers = normalizers
+        self.preparer = ChangePreparer(normalizers: normalizers, mapping: mapping)
     }
 
     /// Events planned for the next commit.
@@ -54,7 +54,7 @@ public final class ChangeApplier {
     public func add(
         _ change: SourceChange, source: String, now: Timestamp, supersededFrom: UInt64? = nil, counters: inout SyncCounters
     ) -> Result<Int?, DeadLetter> {
-        let prepared = PreparedChange(change, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
+        let prepared = PreparedChange(change, normalizers: preparer.normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
         return add(prepared, supersededFrom: supersededFrom, counters: &counters)
     }
 
@@ -62,11 +62,20 @@ public final class ChangeApplier {
     /// one, and returns their dead letters. The per-row work that needs no state (normalizing, building
     /// the event, its record id and data hash) runs on all cores first.
     public func addAll(_ changes: [SourceChange], source: String, now: Timestamp, counters: inout SyncCounters) -> [DeadLetter] {
-        let prepared = PreparedChange.prepareAll(
-            changes, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
+        add(prepared: preparer.prepare(changes, source: source, now: now), counters: &counters)
+    }
+
+    /// Adds changes prepared by ``preparer``, in order, and returns their dead letters, each with the
+    /// log head at the time it was refused.
+    func add(prepared chunks: [[PreparedChange]], counters: inout SyncCounters) -> [DeadLetter] {
         var letters: [DeadLetter] = []
-        for p in prepared {
-            if case .failure(let letter) = add(p, supersededFrom: nil, counters: &counters) { letters.append(letter) }
+        for chunk in chunks {
+            for i in chunk.indices {
+                if case .failure(var letter) = add(chunk[i], supersededFrom: nil, counters: &counters) {
+                    letter.logOffset = state.nextOffset
+                    letters.append(letter)
+                }
+            }
         }
         return letters
     }

@@ -75,15 +75,15 @@ enum PreparedChange: Sendable {
         }
     }
 
-    /// Prepares `changes` in chunks on all cores; the result keeps their order.
+    /// Prepares `changes` in chunks on all cores; the chunks keep their order.
     static func prepareAll(
         _ changes: [SourceChange], normalizers: [String: Normalizer], mapping: SourceMapping,
         source: String, now: Timestamp, logOffset: UInt64
-    ) -> [PreparedChange] {
+    ) -> [[PreparedChange]] {
         let chunk = 512
         let chunks = (changes.count + chunk - 1) / chunk
         guard chunks > 1 else {
-            return changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset) }
+            return [changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset) }]
         }
         var parts = [[PreparedChange]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
@@ -92,20 +92,20 @@ enum PreparedChange: Sendable {
                 let range = c * chunk..<min(changes.count, (c + 1) * chunk)
                 var part: [PreparedChange] = []
                 part.reserveCapacity(range.count)
-                var entity = ""
-                var normalizer: Normalizer? = nil
-                var columns: [String] = []
-                var indexes: [Int] = []
+                // Rows of one entity share a normalizer and, per column array, a column plan; a batch
+                // of change-log rows alternates between a few entities.
+                var plans: [(entity: String, normalizer: Normalizer?, columns: [String], indexes: [Int])] = []
                 for change in changes[range] {
+                    var normalizer: Normalizer? = nil
+                    var indexes: [Int] = []
                     if case .row(let row) = change {
-                        if row.entity != entity {
-                            entity = row.entity
-                            normalizer = normalizers[entity]
-                            columns = []
-                        }
-                        if let normalizer, row.columns != columns {
-                            columns = row.columns
-                            indexes = normalizer.mappingLayer.columnIndexes(for: columns)
+                        if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) {
+                            normalizer = plans[p].normalizer
+                            indexes = plans[p].indexes
+                        } else {
+                            normalizer = normalizers[row.entity]
+                            indexes = normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []
+                            plans.append((row.entity, normalizer, row.columns, indexes))
                         }
                     }
                     part.append(PreparedChange(change, rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
@@ -114,6 +114,27 @@ enum PreparedChange: Sendable {
                 out[c] = part
             }
         }
-        return parts.flatMap { $0 }
+        return parts
+    }
+}
+
+/// The stateless half of applying changes (``PreparedChange``), shareable with the thread that
+/// fetches the next batch: normalizing and hashing a batch can then overlap the commit of the one
+/// before it.
+struct ChangePreparer: Sendable {
+    let normalizers: [String: Normalizer]
+    let mapping: SourceMapping
+
+    /// `logOffset` goes into dead letters; ``ChangeApplier/add(prepared:counters:)`` sets the head
+    /// current when each one is applied.
+    func prepare(_ changes: [SourceChange], source: String, now: Timestamp, logOffset: UInt64 = 0) -> [[PreparedChange]] {
+        PreparedChange.prepareAll(changes, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset)
+    }
+
+    /// `fetched` with its changes prepared.
+    func prepare(_ fetched: FetchedBatch, source: String) -> FetchedBatch {
+        var out = fetched
+        out.prepared = prepare(fetched.batch.changes, source: source, now: fetched.fetchedAt)
+        return out
     }
 }

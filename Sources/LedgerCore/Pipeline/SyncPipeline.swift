@@ -1,3 +1,4 @@
+import Dispatch
 public import LedgerLog
 public import Logging
 
@@ -51,30 +52,26 @@ public final class SyncPipeline {
     public func runUntilCaughtUp(progress: ((SyncCounters) -> Void)? = nil) throws(SyncError) -> SyncCounters {
         var total = SyncCounters()
         let started = clock.now()
-        // While a batch is applied and committed, the next one is fetched from its cursor: the cursor
-        // the state holds after the commit (or already held, when nothing was committed).
-        var prefetch: BatchPrefetch? = nil
-        defer { _ = try? prefetch?.wait() }
+        // While a batch is applied and committed, the next is prepared and the one after fetched,
+        // each from the cursor of the batch before it: the cursor the state holds after that
+        // batch's commit (or already held, when nothing was committed).
+        let stream = BatchStream(
+            first: applier.state.cursors[source.name],
+            fetch: { [unowned self] (cursor) throws(SyncError) in try fetchBatch(after: cursor) },
+            prepare: { [preparer = applier.preparer, name = source.name] in preparer.prepare($0, source: name) })
+        defer { stream.finish() }
         while true {
             let cursor = applier.state.cursors[source.name]
             var counters = SyncCounters()
-            let (batch, retries): (SourceBatch, Int)
-            if let fetching = prefetch {
-                prefetch = nil
-                (batch, retries) = try fetching.wait()
-            } else {
-                (batch, retries) = try fetch(after: cursor)
-            }
-            counters.retries = retries
-            if batch.hasMore {
-                let next = batch.cursor
-                prefetch = BatchPrefetch { [unowned self] () throws(SyncError) in try fetch(after: next) }
-            }
-            try process(batch, after: cursor, counters: &counters)
+            let fetched = try stream.next()
+            counters.retries = fetched.retries
+            try process(fetched, after: cursor, counters: &counters)
+            let hasMore = fetched.batch.hasMore
+            Self.discard(fetched)
             total += counters
             total.elapsedMicroseconds = clock.now() - started
             progress?(total)
-            if !batch.hasMore { break }
+            if !hasMore { break }
         }
         logger.info("sync run done", metadata: [
             "source": "\(source.name)", "processed": "\(total.processed)", "new": "\(total.inserts)",
@@ -89,20 +86,21 @@ public final class SyncPipeline {
     public func step() throws(SyncError) -> (SyncCounters, hasMore: Bool) {
         let cursor = applier.state.cursors[source.name]
         var counters = SyncCounters()
-        let (batch, retries) = try fetch(after: cursor)
-        counters.retries = retries
-        try process(batch, after: cursor, counters: &counters)
-        return (counters, batch.hasMore)
+        let fetched = applier.preparer.prepare(try fetchBatch(after: cursor), source: source.name)
+        counters.retries = fetched.retries
+        try process(fetched, after: cursor, counters: &counters)
+        return (counters, fetched.batch.hasMore)
     }
 
-    /// Applies a fetched batch and commits it with the source's new cursor.
-    private func process(_ batch: SourceBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
+    /// Applies a fetched and prepared batch and commits it with the source's new cursor.
+    private func process(_ fetched: FetchedBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
+        let batch = fetched.batch
         counters.batches = 1
         counters.processed = batch.changes.count
-        let now = Timestamp(microseconds: clock.now())
+        let now = fetched.fetchedAt
 
         for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
-        let letters = applier.addAll(batch.changes, source: source.name, now: now, counters: &counters)
+        let letters = applier.add(prepared: fetched.prepared, counters: &counters)
         for entity in batch.completedSnapshots where configuration.trackSnapshots {
             try applier.deleteMissing(entity: entity, source: source.name, counters: &counters)
         }
@@ -119,6 +117,19 @@ public final class SyncPipeline {
             counters.checkpoints = 1
         }
         metrics.record(counters, lagSeconds: lag(of: batch.cursor, now: now))
+    }
+
+    /// Frees a processed batch (a few thousand rows and events) on another thread, off the ordered
+    /// stage's path.
+    private static func discard(_ batch: consuming FetchedBatch) {
+        let spent = batch
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(spent) {} }
+    }
+
+    /// Fetches the batch after `cursor`, not yet prepared.
+    private func fetchBatch(after cursor: SourceCursor?) throws(SyncError) -> FetchedBatch {
+        let (batch, retries) = try fetch(after: cursor)
+        return FetchedBatch(batch: batch, retries: retries, fetchedAt: Timestamp(microseconds: clock.now()), prepared: [])
     }
 
     private func fetch(after cursor: SourceCursor?) throws(SyncError) -> (SourceBatch, retries: Int) {
