@@ -12,9 +12,9 @@ public final class Normalizer: Sendable {
     public let encoding: SourceEncoding
     public let mappingLayer: MappingLayer
     private let plans: [FieldPlan]
-    /// The plans' indexes in field-name order, when the declared order is not already that order:
-    /// rows come out sorted by name, as events store them, so `NewEvent` need not sort them.
-    private let nameOrder: [Int]?
+    /// Per plan, its position in field-name order: rows come out sorted by name, as events store
+    /// them, so `NewEvent` need not sort them.
+    private let rank: [Int]
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; a class, so the
     /// hot loop reads it without copying its strings.
@@ -68,7 +68,9 @@ public final class Normalizer: Sendable {
         self.mappingLayer = layer
         self.plans = plans
         let order = plans.indices.sorted { plans[$0].name.utf8.lexicographicallyPrecedes(plans[$1].name.utf8) }
-        nameOrder = order == Array(plans.indices) ? nil : order
+        var rank = [Int](repeating: 0, count: plans.count)
+        for (position, i) in order.enumerated() { rank[i] = position }
+        self.rank = rank
     }
 
     /// The normalizer of `entity` in `source`, with the source's time zone and encoding.
@@ -118,20 +120,31 @@ public final class Normalizer: Sendable {
             return .failure(NormalizationFailure(
                 .mapping, field: nil, reason: "a row of \(row.entity) given to the normalizer of \(mapping.entity)"))
         }
-        var fields: [Field] = []
-        fields.reserveCapacity(plans.count)
-        for i in plans.indices {
-            let c = columns[i]
-            switch field(at: i, raw: c >= 0 ? row.values[c] : nil, counters: &counters) {
-            case .success(let v): fields.append(Field(plans[i].name, v))
-            case .failure(let f):
-                counters.rejectedRows += 1
-                return .failure(f)
+        // Fields go straight to their place in name order; they are normalized in mapping order, so
+        // the failure reported is the first field in the mapping that fails.
+        var failure: NormalizationFailure? = nil
+        let fields = [Field](unsafeUninitializedCapacity: plans.count) { buffer, count in
+            let base = buffer.baseAddress!
+            for i in plans.indices {
+                let c = columns[i]
+                switch field(at: i, raw: c >= 0 ? row.values[c] : nil, counters: &counters) {
+                case .success(let v):
+                    (base + rank[i]).initialize(to: Field(plans[i].name, v))
+                case .failure(let f):
+                    for j in 0..<i { (base + rank[j]).deinitialize(count: 1) }
+                    failure = f
+                    count = 0
+                    return
+                }
             }
+            count = plans.count
+        }
+        if let failure {
+            counters.rejectedRows += 1
+            return .failure(failure)
         }
         var rowversion: String? = nil
-        if let rv = mappingLayer.rowversionIndex, !fields[rv].value.isNull { rowversion = fields[rv].value.canonicalText }
-        if let nameOrder { fields = nameOrder.map { fields[$0] } }
+        if let rv = mappingLayer.rowversionIndex, !fields[rank[rv]].value.isNull { rowversion = fields[rank[rv]].value.canonicalText }
         return .success(NormalizedRow(entity: mapping.entity, keyFields: mapping.key, fields: fields, rowversion: rowversion))
     }
 
@@ -186,7 +199,7 @@ public final class Normalizer: Sendable {
 
     /// Strings, coercion, numerics and datetime for one non-null raw value.
     private static func value(
-        _ raw: RawValue, plan: FieldPlan, encoding: SourceEncoding, zone: SourceTimeZone, counters: inout NormalizationCounters
+        _ raw: RawValue, plan: borrowing FieldPlan, encoding: SourceEncoding, zone: SourceTimeZone, counters: inout NormalizationCounters
     ) -> Result<FieldValue, NormalizationFailure> {
         if plan.type == .hex, case .bytes(let b) = raw {
             counters.coercion.processed += 1

@@ -21,9 +21,8 @@ extension String {
 
     /// Compares the UTF-8 encodings byte by byte: negative, zero or positive.
     public func utf8Compare(_ other: String) -> Int {
-        var a = self, b = other
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        withUTF8Bytes { x in
+            other.withUTF8Bytes { y in
                 let n = min(x.count, y.count)
                 let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
                 return c != 0 ? Int(c) : x.count - y.count
@@ -33,9 +32,8 @@ extension String {
 
     /// Byte equality of the UTF-8 encodings: field names are bytes, not canonically equivalent text.
     func utf8Equals(_ other: String) -> Bool {
-        var a = self, b = other
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        withUTF8Bytes { x in
+            other.withUTF8Bytes { y in
                 x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
             }
         }

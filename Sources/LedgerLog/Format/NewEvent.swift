@@ -22,29 +22,36 @@ public struct NewEvent: Sendable, Hashable {
         rowversion: String? = nil,
         fields: [Field]
     ) throws(EventError) {
-        // Sources that emit fields in name order (the normalizer does) skip the sort.
-        var ascending = true
-        for i in fields.indices.dropFirst() where !fields[i - 1].name.utf8Precedes(fields[i].name) {
-            ascending = false
-            break
+        // Sources that emit fields in name order (the normalizer does) skip the sort. The checks
+        // read the fields in place: copying a Field costs two reference counts.
+        let ascending = fields.withUnsafeBufferPointer { b in
+            for i in b.indices.dropFirst() where !b[i - 1].name.utf8Precedes(b[i].name) { return false }
+            return true
         }
         let sorted = ascending ? fields : fields.sorted { $0.name.utf8Precedes($1.name) }
-        if !ascending {
-            for i in sorted.indices.dropFirst() where sorted[i].name.utf8Equals(sorted[i - 1].name) {
-                throw EventError(.duplicateField, field: sorted[i].name)
+        try sorted.withUnsafeBufferPointer { (b) throws(EventError) in
+            if !ascending {
+                for i in b.indices.dropFirst() where b[i].name.utf8Equals(b[i - 1].name) {
+                    throw EventError(.duplicateField, field: b[i].name)
+                }
             }
-        }
-        for f in sorted {
-            if case .timestamp(let t) = f.value, !t.isRepresentable { throw EventError(.timestampOutOfRange, field: f.name) }
-        }
-        if op == .checkpoint {
-            guard keyFields.isEmpty else { throw EventError(.checkpointHasKey, field: keyFields[0]) }
-        } else {
-            guard !keyFields.isEmpty else { throw EventError(.missingKey, field: nil) }
-            for (i, k) in keyFields.enumerated() {
-                for j in 0..<i where keyFields[j].utf8Equals(k) { throw EventError(.duplicateField, field: k) }
-                guard let f = sorted.first(where: { $0.name.utf8Equals(k) }) else { throw EventError(.keyFieldMissing, field: k) }
-                guard !f.value.isNull else { throw EventError(.keyFieldNull, field: k) }
+            for i in b.indices {
+                if case .timestamp(let t) = b[i].value, !t.isRepresentable { throw EventError(.timestampOutOfRange, field: b[i].name) }
+            }
+            if op == .checkpoint {
+                guard keyFields.isEmpty else { throw EventError(.checkpointHasKey, field: keyFields[0]) }
+            } else {
+                guard !keyFields.isEmpty else { throw EventError(.missingKey, field: nil) }
+                for (i, k) in keyFields.enumerated() {
+                    for j in 0..<i where keyFields[j].utf8Equals(k) { throw EventError(.duplicateField, field: k) }
+                    var found = false
+                    for j in b.indices where b[j].name.utf8Equals(k) {
+                        guard !b[j].value.isNull else { throw EventError(.keyFieldNull, field: k) }
+                        found = true
+                        break
+                    }
+                    guard found else { throw EventError(.keyFieldMissing, field: k) }
+                }
             }
         }
         self.op = op
