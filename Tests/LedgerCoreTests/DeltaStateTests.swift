@@ -94,4 +94,98 @@ import Testing
         #expect(rebuilt)
         #expect(state.records == (try DeltaState.load(from: wb)).records)
     }
+
+    @Test func aSaveAfterALoadWritesAJournalOverTheSnapshot() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        let snapshotPath = DeltaStateSnapshot.path(directory: dir.path)
+        let journalPath = DeltaStateSnapshot.journalPath(directory: dir.path)
+        try writer.append((1...40).map { try sale($0, total: "\($0)") })
+        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
+        let snapshot = try #require(FileBytes.read(snapshotPath))
+        #expect(FileBytes.read(journalPath) == nil)
+
+        // Loaded from the snapshot, changed, saved: a journal, the snapshot untouched.
+        try writer.append([try sale(3, total: "0", op: .delete), try sale(41, total: "41"), try sale(5, total: "5.5")])
+        try writer.append([try SourceCursor(["last_id": "43"]).checkpointEvent(source: "pos")])
+        let (loaded, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(loaded, directory: dir.path)
+        #expect(FileBytes.read(snapshotPath) == snapshot)
+        let journal = try #require(FileBytes.read(journalPath))
+        #expect(journal.count < snapshot.count)
+
+        // Snapshot plus journal is the whole state, and later events replay on top.
+        try writer.append([try sale(7, total: "77")])
+        let full = try DeltaState.load(from: writer)
+        let (again, rebuilt) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(!rebuilt)
+        #expect(again.records == full.records)
+        #expect(again.cursors == full.cursors)
+        #expect(again.nextOffset == full.nextOffset)
+        #expect(again.lastHash == full.lastHash)
+
+        // The next save carries every change since the snapshot, so one journal is always enough.
+        try DeltaStateSnapshot.save(again, directory: dir.path)
+        let (third, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(third.records == full.records)
+
+        // A damaged journal is ignored: the events after the snapshot come from the log instead.
+        var damaged = try #require(FileBytes.read(journalPath))
+        damaged[damaged.count / 2] ^= 0x01
+        try FileBytes.writeAtomically(damaged, to: journalPath)
+        let (fromLog, rebuiltFromZero) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(!rebuiltFromZero)
+        #expect(fromLog.records == full.records)
+        #expect(fromLog.cursors == full.cursors)
+    }
+
+    @Test func aJournalOverAnotherSnapshotIsIgnored() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        try writer.append((1...10).map { try sale($0, total: "1") })
+        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
+        try writer.append([try sale(11, total: "11")])
+        let (loaded, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(loaded, directory: dir.path)
+        let journal = try #require(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)))
+
+        // A newer whole snapshot replaces the one the journal extends (and removes the journal);
+        // the old journal put back beside it is ignored.
+        try writer.append([try sale(1, total: "2")])
+        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
+        #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) == nil)
+        try FileBytes.writeAtomically(journal, to: DeltaStateSnapshot.journalPath(directory: dir.path))
+        let (state, rebuilt) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(!rebuilt)
+        #expect(state.records == (try DeltaState.load(from: writer)).records)
+    }
+
+    @Test func manyChangesSaveAWholeSnapshotAndDropTheJournal() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        try writer.append((1...10).map { try sale($0, total: "1") })
+        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
+        try writer.append([try sale(11, total: "1")])
+        let (small, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(small, directory: dir.path)
+        #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) != nil)
+
+        // More changes than the journal takes (at least 16,384): a whole snapshot again.
+        for start in stride(from: 100, to: 17_100, by: 1000) {
+            try writer.append((start..<(start + 1000)).map { try sale($0, total: "2") })
+        }
+        let (big, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(big, directory: dir.path)
+        #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) == nil)
+        let snapshot = try #require(FileBytes.read(DeltaStateSnapshot.path(directory: dir.path)))
+        let whole = try #require(DeltaStateSnapshot.decode(snapshot))
+        #expect(whole.nextOffset == writer.head.nextOffset)
+        #expect(whole.records == (try DeltaState.load(from: writer)).records)
+    }
 }

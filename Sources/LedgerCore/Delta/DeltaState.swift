@@ -17,10 +17,18 @@ public struct DeltaState: Sendable {
     public private(set) var nextOffset: UInt64 = 0
     /// The hash of the event at `nextOffset - 1` (zero when empty): ties a snapshot to its log.
     public private(set) var lastHash: Digest32 = .zero
+    /// The saved snapshot this state was loaded from, if any: a save then writes only the records
+    /// changed since (``DeltaStateSnapshot``).
+    var snapshotMark: DeltaStateSnapshot.Mark?
+    /// The records changed since ``snapshotMark``; nil when not tracked (no snapshot, or so many
+    /// changes that a whole snapshot is the better save).
+    var changedSinceMark: Set<XXH128>?
 
     public init() {}
 
     public mutating func entityID(_ name: String) -> UInt16 {
+        // A log has a handful of entities: comparing beats hashing the name.
+        if entities.count <= 8, let i = entities.firstIndex(of: name) { return UInt16(i) }
         if let i = entityIndex[name] { return i }
         let i = UInt16(entities.count)
         entities.append(name)
@@ -49,6 +57,7 @@ public struct DeltaState: Sendable {
             cursors[event.source] = SourceCursor(checkpointFields: event.fields)
         case .upsert, .delete:
             let e = entityID(event.entity)
+            noteChanged(event.recordID)
             records[event.recordID] = RecordState(
                 entity: e, deleted: event.op == .delete, dataHash: event.dataHash,
                 rowversion: event.rowversion, offset: event.offset)
@@ -62,7 +71,17 @@ public struct DeltaState: Sendable {
         recordID: XXH128, entity: String, op: EventOp, dataHash: Digest32, rowversion: String?, offset: UInt64
     ) {
         let e = entityID(entity)
+        noteChanged(recordID)
         records[recordID] = RecordState(entity: e, deleted: op == .delete, dataHash: dataHash, rowversion: rowversion, offset: offset)
+    }
+
+    private mutating func noteChanged(_ id: XXH128) {
+        guard changedSinceMark != nil else { return }
+        if changedSinceMark!.count >= max(16_384, records.count / 4) {
+            changedSinceMark = nil
+        } else {
+            changedSinceMark!.insert(id)
+        }
     }
 
     /// Records a checkpoint this process just appended.
@@ -96,4 +115,17 @@ public struct DeltaState: Sendable {
 extension DeltaState {
     mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
     mutating func restore(_ id: XXH128, _ r: RecordState) { records[id] = r }
+
+    /// Folds in a journal: the records it holds (with their entities renumbered into this state's),
+    /// its cursors and its position.
+    mutating func merge(journal j: DeltaState) {
+        let ids = j.entities.map { entityID($0) }
+        for (id, r) in j.records {
+            var r = r
+            r.entity = ids[Int(r.entity)]
+            records[id] = r
+        }
+        for (source, cursor) in j.cursors { cursors[source] = cursor }
+        advance(to: j.nextOffset, lastHash: j.lastHash)
+    }
 }

@@ -1,27 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import LedgerLog
 
 /// A saved ``DeltaState``, so a sync run starts without replaying the whole log.
 ///
 /// The snapshot is only a cache: it names the log offset it reflects and the hash of the event just
-/// before it. ``load(directory:head:)`` checks that hash against the log and replays the events after
-/// the snapshot; a missing, damaged or foreign snapshot is ignored and the state is rebuilt from
-/// offset 0. It lives in the log directory as `delta-state.snapshot`; the log format ignores it.
+/// before it. ``load(directory:head:progress:)`` checks that hash against the log and replays the
+/// events after the snapshot; a missing, damaged or foreign snapshot is ignored and the state is
+/// rebuilt from offset 0. It lives in the log directory as `delta-state.snapshot`; the log format
+/// ignores it.
+///
+/// A save after a load from a snapshot writes only the records changed since, as
+/// `delta-state.journal` beside the untouched snapshot, while they are fewer than a quarter of all
+/// records (at least 16,384); otherwise it writes a whole snapshot and removes the journal. A load
+/// applies the journal when it extends that very snapshot and matches the log, and ignores it
+/// otherwise (the events after the snapshot are then replayed from the log instead).
 ///
 /// Layout (little-endian): `LDST`, u32 version 1, u64 next offset, 32-byte last hash, u32 entity
 /// count and the names (u32 length + UTF-8), u32 source count and per source its name and its cursor
 /// (u32 count, then name/value strings), u64 record count and per record 16-byte record id, u16
 /// entity, u8 flags (1 deleted, 2 has rowversion), 32-byte data hash, u64 offset, [rowversion
-/// string]; then a CRC-32C of everything before it.
+/// string]; then a CRC-32C of everything before it. A journal is `LDSJ`, u32 version 1, the u64
+/// next offset and 32-byte last hash of the snapshot it extends, then the same body (its records
+/// being the changed ones) and CRC.
 public enum DeltaStateSnapshot {
     public static let fileName = "delta-state.snapshot"
+    public static let journalFileName = "delta-state.journal"
     static let magic: UInt32 = 0x5453_444C  // "LDST"
+    static let journalMagic: UInt32 = 0x4A53_444C  // "LDSJ"
+
+    /// A snapshot's position: the state's next offset and last hash when it was written.
+    public struct Mark: Sendable, Hashable {
+        public var nextOffset: UInt64
+        public var lastHash: Digest32
+    }
 
     public static func path(directory: String) -> String { directory + "/" + fileName }
+    public static func journalPath(directory: String) -> String { directory + "/" + journalFileName }
 
+    /// The whole state.
     public static func encode(_ s: DeltaState) -> [UInt8] {
         var w = ByteWriter(capacity: 64 + s.records.count * 64)
         w.u32(magic)
         w.u32(1)
+        body(s, records: s.records, into: &w)
+        w.u32(CRC32C.checksum(w.bytes))
+        return w.bytes
+    }
+
+    /// A journal over the snapshot at `base`: the state's position and cursors, and the records `changed`.
+    static func encodeJournal(_ s: DeltaState, base: Mark, changed: Set<XXH128>) -> [UInt8] {
+        var w = ByteWriter(capacity: 128 + changed.count * 64)
+        w.u32(journalMagic)
+        w.u32(1)
+        w.u64(base.nextOffset)
+        digest(base.lastHash, into: &w)
+        body(s, records: changed.lazy.compactMap { id in s.records[id].map { (key: id, value: $0) } }, into: &w)
+        w.u32(CRC32C.checksum(w.bytes))
+        return w.bytes
+    }
+
+    private static func body<Records: Collection>(_ s: DeltaState, records: Records, into w: inout ByteWriter)
+    where Records.Element == (key: XXH128, value: RecordState) {
         w.u64(s.nextOffset)
         digest(s.lastHash, into: &w)
         w.u32(UInt32(s.entities.count))
@@ -35,8 +78,8 @@ public enum DeltaStateSnapshot {
                 string(v, into: &w)
             }
         }
-        w.u64(UInt64(s.records.count))
-        for (id, r) in s.records {
+        w.u64(UInt64(records.count))
+        for (id, r) in records {
             w.u64(id.high)
             w.u64(id.low)
             w.u16(r.entity)
@@ -45,19 +88,30 @@ public enum DeltaStateSnapshot {
             w.u64(r.offset)
             if let rv = r.rowversion { string(rv, into: &w) }
         }
-        w.u32(CRC32C.checksum(w.bytes))
-        return w.bytes
     }
 
     /// Nil when the bytes are not a whole, undamaged snapshot.
     public static func decode(_ bytes: [UInt8]) -> DeltaState? {
+        decode(bytes, magic: magic)?.state
+    }
+
+    /// The snapshot a journal extends and the journal's contents (as a partial state); nil when the
+    /// bytes are not a whole, undamaged journal.
+    static func decodeJournal(_ bytes: [UInt8]) -> (base: Mark, journal: DeltaState)? {
+        guard let (base, state) = decode(bytes, magic: journalMagic), let base else { return nil }
+        return (base, state)
+    }
+
+    private static func decode(_ bytes: [UInt8], magic expected: UInt32) -> (base: Mark?, state: DeltaState)? {
         guard bytes.count >= 4 + 4 + 8 + 32 + 4 else { return nil }
-        return bytes.withUnsafeBytes { raw -> DeltaState? in
+        return bytes.withUnsafeBytes { raw -> (Mark?, DeltaState)? in
             let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
             guard CRC32C.checksum(body) == raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self).littleEndian else { return nil }
             var r = ByteReader(body)
             do {
-                guard try r.u32() == magic, try r.u32() == 1 else { return nil }
+                guard try r.u32() == expected, try r.u32() == 1 else { return nil }
+                var base: Mark? = nil
+                if expected == journalMagic { base = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32))) }
                 var s = DeltaState()
                 let next = try r.u64()
                 let last = Digest32(try r.bytes(32))
@@ -82,26 +136,41 @@ public enum DeltaStateSnapshot {
                 }
                 guard r.isAtEnd else { return nil }
                 s.advance(to: next, lastHash: last)
-                return s
+                return (base, s)
             } catch {
                 return nil
             }
         }
     }
 
-    /// Writes the snapshot atomically (temporary file, fsync, rename).
+    /// Saves the state atomically (temporary file, fsync, rename): as a journal over the snapshot it
+    /// was loaded from when few records changed since, else as a whole snapshot.
     public static func save(_ s: DeltaState, directory: String) throws(LogError) {
+        if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
+            try FileBytes.writeAtomically(encodeJournal(s, base: mark, changed: changed), to: journalPath(directory: directory))
+            return
+        }
         try FileBytes.writeAtomically(encode(s), to: path(directory: directory))
+        unlink(journalPath(directory: directory))
     }
 
-    /// The state at `head`: the snapshot if it belongs to this log, plus the events after it; else a
-    /// rebuild from offset 0. `rebuilt` says which happened.
+    /// The state at `head`: the snapshot (and its journal) if it belongs to this log, plus the events
+    /// after it; else a rebuild from offset 0. `rebuilt` says which happened.
     public static func load(
         directory: String, head: UInt64, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(LogError) -> (state: DeltaState, rebuilt: Bool) {
-        if let bytes = FileBytes.read(path(directory: directory)), let s = decode(bytes), s.nextOffset <= head,
-           try matches(s, directory: directory) {
-            var s = s
+        if let bytes = FileBytes.read(path(directory: directory)), var s = decode(bytes), s.nextOffset <= head,
+           try matches(s.nextOffset, s.lastHash, directory: directory) {
+            let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
+            var changed = Set<XXH128>()
+            if let bytes = FileBytes.read(journalPath(directory: directory)), let (base, journal) = decodeJournal(bytes),
+               base == mark, journal.nextOffset >= mark.nextOffset, journal.nextOffset <= head,
+               try matches(journal.nextOffset, journal.lastHash, directory: directory) {
+                s.merge(journal: journal)
+                changed = Set(journal.records.keys)
+            }
+            s.snapshotMark = mark
+            s.changedSinceMark = changed
             try s.catchUp(directory: directory, to: head, progress: progress)
             return (s, false)
         }
@@ -110,9 +179,9 @@ public enum DeltaStateSnapshot {
         return (s, true)
     }
 
-    private static func matches(_ s: DeltaState, directory: String) throws(LogError) -> Bool {
-        guard s.nextOffset > 0 else { return s.lastHash == .zero }
-        return try LogReader(directory: directory).event(at: s.nextOffset - 1)?.hash == s.lastHash
+    private static func matches(_ nextOffset: UInt64, _ lastHash: Digest32, directory: String) throws(LogError) -> Bool {
+        guard nextOffset > 0 else { return lastHash == .zero }
+        return try LogReader(directory: directory).event(at: nextOffset - 1)?.hash == lastHash
     }
 
     private static func digest(_ d: Digest32, into w: inout ByteWriter) {

@@ -12,13 +12,24 @@ public enum FileBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        // One buffer of the file's size, read into directly; a file that grew meanwhile is read on.
+        var out = [UInt8](unsafeUninitializedCapacity: max(Int(info.st_size), 0)) { buffer, count in
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                count += n
+            }
+        }
+        guard out.count == Int(info.st_size) else { return nil }
+        var more = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = more.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { return out }
-            out.append(contentsOf: buffer[..<n])
+            out.append(contentsOf: more[..<n])
         }
     }
 
