@@ -88,4 +88,46 @@ import Testing
         let report = try LogVerifier(directory: dir.path, deep: true).verify()
         #expect(report.ok, "\(String(describing: report.problem)) \(report.indexProblems)")
     }
+
+    /// Bytes in the log's segment files now.
+    static func segmentBytes(_ dir: String) -> Int {
+        let bases = (try? LogDirectory.segmentBases(dir)) ?? []
+        return bases.reduce(0) { total, base in total + Int(LogDirectory.fileSize(dir + "/" + SegmentName.file(base, "seg")) ?? 0) }
+    }
+
+    @Test(arguments: [3, 1000])
+    func beforeWriteRunsFirstAndMeanwhileOnceAndAFailingBeforeWriteWritesNothing(events count: Int) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, configuration: Self.smallBatches, logger: testLogger())
+        defer { writer.close() }
+        try writer.append((0..<10).map { Self.event("w", $0) })
+        let before = Self.segmentBytes(dir.path)
+
+        // beforeWrite sees none of the append's bytes on disk; meanwhile runs once, on the caller.
+        let seen = Mutex<[Int]>([])
+        var meanwhileRuns = 0
+        let path = dir.path
+        let receipt = try writer.append((0..<count).map { Self.event("a", $0) }, beforeWrite: {
+            seen.withLock { $0.append(Self.segmentBytes(path)) }
+        }, meanwhile: { meanwhileRuns += 1 })
+        #expect(seen.withLock { $0 } == [before])
+        #expect(meanwhileRuns == 1)
+        #expect(receipt.firstOffset == 10 && receipt.count == count)
+
+        // A beforeWrite that throws: the append fails with its error and writes nothing.
+        let head = writer.head
+        let size = Self.segmentBytes(dir.path)
+        #expect(throws: LogError.self) {
+            try writer.append((0..<count).map { Self.event("b", $0) }, beforeWrite: { () throws(LogError) in
+                throw LogError(.io, "refused")
+            }, meanwhile: { meanwhileRuns += 1 })
+        }
+        #expect(meanwhileRuns == 2)
+        #expect(writer.head == head)
+        #expect(Self.segmentBytes(dir.path) == size)
+        // The writer is still usable.
+        let after = try writer.append([Self.event("c", 0)])
+        #expect(after.firstOffset == head.nextOffset)
+    }
 }

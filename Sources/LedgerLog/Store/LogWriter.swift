@@ -90,9 +90,13 @@ public final class LogWriter: @unchecked Sendable {
     /// One caller's events waiting in a group commit.
     private final class PendingAppend: @unchecked Sendable {
         let events: [NewEvent]
+        let beforeWrite: (@Sendable () throws(LogError) -> Void)?
         let done = DispatchSemaphore(value: 0)
         var result: Result<AppendReceipt, LogError>?
-        init(_ events: [NewEvent]) { self.events = events }
+        init(_ events: [NewEvent], beforeWrite: (@Sendable () throws(LogError) -> Void)?) {
+            self.events = events
+            self.beforeWrite = beforeWrite
+        }
     }
 
     /// Appends `events` durably (per the configured policy) and returns their offsets.
@@ -100,21 +104,34 @@ public final class LogWriter: @unchecked Sendable {
     /// Concurrent callers are grouped: one of them commits everyone's events together (group
     /// commit), so many small appends share batches and fsyncs. Events of one call get consecutive
     /// offsets. Calls larger than `maxBatchEvents` are split into several batches.
+    ///
+    /// Two pieces of the caller's work may run alongside the append:
+    /// - `beforeWrite` runs on a writer thread before any byte of the group is written, while the
+    ///   events are encoded and hashed; when it throws, nothing is written and the append fails
+    ///   with its error (for example: making something durable that must precede the events).
+    /// - `meanwhile` runs on the calling thread while the events are written and made durable;
+    ///   the receipt is returned after both.
     @discardableResult
-    public func append(_ events: [NewEvent]) throws(LogError) -> AppendReceipt {
-        let request = PendingAppend(events)
+    public func append(
+        _ events: [NewEvent], beforeWrite: (@Sendable () throws(LogError) -> Void)? = nil, meanwhile: (() -> Void)? = nil
+    ) throws(LogError) -> AppendReceipt {
+        let request = PendingAppend(events, beforeWrite: beforeWrite)
         if commitQueue.withLock({ $0.enqueue(request) }) == .lead {
+            var own = meanwhile
             while let group = commitQueue.withLock({ $0.next() }) {
-                mutex.withLock { _ in commitGroup(group) }
+                let leads = group.contains { $0 === request }
+                mutex.withLock { _ in commitGroup(group, meanwhile: leads ? own : nil) }
+                if leads { own = nil }
                 for r in group where r !== request { r.done.signal() }
             }
         } else {
+            meanwhile?()
             request.done.wait()
         }
         return try request.result!.get()
     }
 
-    private func commitGroup(_ group: [PendingAppend]) {
+    private func commitGroup(_ group: [PendingAppend], meanwhile: (() -> Void)?) {
         let all = group.count == 1 ? group[0].events : group.flatMap(\.events)
         var lastOffsets = Set<UInt64>()
         var offset = nextOffset
@@ -122,8 +139,12 @@ public final class LogWriter: @unchecked Sendable {
             offset += UInt64(r.events.count)
             lastOffsets.insert(offset - 1)
         }
+        let befores = group.compactMap(\.beforeWrite)
+        let beforeWrite: (@Sendable () throws(LogError) -> Void)? = befores.isEmpty ? nil : { @Sendable () throws(LogError) in
+            for b in befores { try b() }
+        }
         do {
-            let (receipt, hashes) = try appendLocked(all, hashesAt: lastOffsets)
+            let (receipt, hashes) = try appendLocked(all, hashesAt: lastOffsets, beforeWrite: beforeWrite, meanwhile: meanwhile)
             var first = receipt.firstOffset
             for r in group {
                 let last = first + UInt64(r.events.count)
@@ -136,10 +157,17 @@ public final class LogWriter: @unchecked Sendable {
         }
     }
 
-    private func appendLocked(_ events: [NewEvent], hashesAt wanted: Set<UInt64>) throws(LogError) -> (AppendReceipt, [UInt64: Digest32]) {
+    private func appendLocked(
+        _ events: [NewEvent], hashesAt wanted: Set<UInt64>,
+        beforeWrite: (@Sendable () throws(LogError) -> Void)?, meanwhile: (() -> Void)?
+    ) throws(LogError) -> (AppendReceipt, [UInt64: Digest32]) {
+        var meanwhile = meanwhile
+        // Whatever path is taken, the caller's work runs before the append returns.
+        defer { meanwhile?() }
         if closed { throw LogError(.writerFailed, "the writer is closed") }
         if let failure { throw LogError(.writerFailed, "an earlier write failed (\(failure)); reopen the log") }
         guard !events.isEmpty else {
+            try beforeWrite?()
             return (AppendReceipt(firstOffset: nextOffset, count: 0, chainHead: chainHead, time: Timestamp(microseconds: lastTime)), [:])
         }
         let now = max(clock.now(), lastTime)
@@ -164,12 +192,16 @@ public final class LogWriter: @unchecked Sendable {
             let out = try encoding { () throws(FormatError) in
                 try encoder.encode(events[...], times: times[0..<events.count], baseOffset: base, previous: head)
             }
+            try beforeWrite?()
             let eventHashes = try writeBatch(out)
             var found: [UInt64: Digest32] = [:]
             for o in wanted { found[o] = eventHashes[Int(o - first)] }
             hashes = found
         } else {
-            hashes = try writePipelined(events, batches: batches, times: times, wanted: wanted)
+            hashes = try writePipelined(events, batches: batches, times: times, wanted: wanted, beforeWrite: beforeWrite) {
+                meanwhile?()
+                meanwhile = nil
+            }
         }
         lastTime = now
         return (AppendReceipt(firstOffset: first, count: events.count, chainHead: chainHead, time: Timestamp(microseconds: now)), hashes)
@@ -211,12 +243,19 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Writes several batches in four stages on two cores: the caller encodes batch n+1 while the
     /// `compression` and `hashing` queues compress and chain batch n side by side, and the `io`
-    /// queue writes and fsyncs the batches before. Returns once every batch is durable, or throws
-    /// the first failure (the batches after it are not written).
+    /// queue writes and fsyncs the batches before; `beforeWrite` runs first on the `io` queue, and
+    /// `meanwhile` on the caller once every batch is encoded. Returns once every batch is durable,
+    /// or throws the first failure (the batches after it are not written).
     private func writePipelined(
-        _ events: [NewEvent], batches: [Range<Int>], times: [Int64], wanted: Set<UInt64>
+        _ events: [NewEvent], batches: [Range<Int>], times: [Int64], wanted: Set<UInt64>,
+        beforeWrite: (@Sendable () throws(LogError) -> Void)?, meanwhile: () -> Void
     ) throws(LogError) -> [UInt64: Digest32] {
         let outcome = PipelineOutcome(chain: chainHead)
+        if let beforeWrite {
+            io.async {
+                do throws(LogError) { try beforeWrite() } catch { outcome.fail(error) }
+            }
+        }
         var base = nextOffset
         for (k, range) in batches.enumerated() {
             let e = k % encoders.count
@@ -256,6 +295,7 @@ public final class LogWriter: @unchecked Sendable {
                 }
             }
         }
+        meanwhile()
         hashing.sync {}
         io.sync {}
         return try outcome.state.withLock { (state) throws(LogError) in
