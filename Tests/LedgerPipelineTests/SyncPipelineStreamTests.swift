@@ -44,14 +44,52 @@ import Testing
     /// Per batch: the 90 good rows and the checkpoint.
     static let eventsPerBatch = UInt64(rowsPerBatch - rowsPerBatch / 10 + 1)
 
-    func pipeline(_ source: ScriptedSource, log: String) throws -> (SyncPipeline, LogWriter) {
+    /// The real dead-letter store, failing its `failOnCall`-th write as a full disk would.
+    final class FailingStore: DeadLetterSink {
+        let store: DeadLetterStore
+        let failOnCall: Int
+        private(set) var calls = 0
+        init(_ store: DeadLetterStore, failOnCall: Int) { self.store = store; self.failOnCall = failOnCall }
+        func record(_ letters: [DeadLetter]) throws(DeadLetterError) {
+            calls += 1
+            if calls == failOnCall { throw DeadLetterError(context: "dead-letters.sqlite", cause: "disk full") }
+            try store.record(letters)
+        }
+    }
+
+    func pipeline(_ source: ScriptedSource, log: String, failDeadLettersOnCall: Int? = nil) throws -> (SyncPipeline, LogWriter) {
         let writer = try LogWriter(directory: log, logger: Logger(label: "test"))
         let (state, _) = try DeltaStateSnapshot.load(directory: log, head: writer.head.nextOffset)
+        let store = try DeadLetterStore(path: DeadLetterStore.defaultPath(logDirectory: log))
         let pipeline = try SyncPipeline(
             source: source, mapping: .standardPOS(), writer: writer,
-            deadLetters: try DeadLetterStore(path: DeadLetterStore.defaultPath(logDirectory: log)),
+            deadLetters: failDeadLettersOnCall.map { FailingStore(store, failOnCall: $0) } ?? store,
             state: state, sleep: { _ in }, logger: Logger(label: "test"))
         return (pipeline, writer)
+    }
+
+    @Test func deadLettersThatCannotBeRecordedStopTheBatchBeforeItIsWritten() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        // The third batch's dead letters fail: batches 1 and 2 are in the log, nothing of the third.
+        let (p, writer) = try pipeline(ScriptedSource(), log: dir.path, failDeadLettersOnCall: 3)
+        #expect {
+            try p.runUntilCaughtUp()
+        } throws: { ($0 as? SyncError)?.code == .deadLetters }
+        writer.close()
+        #expect(try LogReader(directory: dir.path).head().nextOffset == 2 * Self.eventsPerBatch)
+        // The state took the failed batch in while it was being written: it is not saved.
+        #expect(p.state.holdsFailedCommit)
+        #expect(throws: LogError.self) { try DeltaStateSnapshot.save(p.state, directory: dir.path) }
+
+        // A rerun starts after batch 2 and loses no dead letter.
+        let (again, writer2) = try pipeline(ScriptedSource(), log: dir.path)
+        #expect(again.state.cursors["scripted"] == SourceCursor(["batch": "2"]))
+        let rest = try again.runUntilCaughtUp()
+        writer2.close()
+        #expect(rest.batches == Self.batches - 2)
+        #expect(try DeadLetterStore(path: DeadLetterStore.defaultPath(logDirectory: dir.path)).list().count == Self.batches * 10)
+        #expect(try SyncHarness(log: dir.path).liveRecords().records.count == Self.batches * 90)
     }
 
     @Test func everyBatchLandsInOrderWithItsDeadLettersStampedWithItsHead() throws {

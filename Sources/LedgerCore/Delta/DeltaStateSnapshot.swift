@@ -146,6 +146,9 @@ public enum DeltaStateSnapshot {
     /// Saves the state atomically (temporary file, fsync, rename): as a journal over the snapshot it
     /// was loaded from when few records changed since, else as a whole snapshot.
     public static func save(_ s: DeltaState, directory: String) throws(LogError) {
+        guard !s.holdsFailedCommit else {
+            throw LogError(.invalidArgument, "the delta state holds events of a failed commit; the next run reads them from the log instead")
+        }
         if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
             try FileBytes.writeAtomically(encodeJournal(s, base: mark, changed: changed), to: journalPath(directory: directory))
             return

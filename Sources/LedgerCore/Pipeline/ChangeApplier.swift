@@ -113,33 +113,49 @@ public final class ChangeApplier {
     }
 
     /// Appends the planned events, and the checkpoint if given, in one append. Returns the offset of
-    /// the first planned event (nil when nothing was appended).
+    /// the first planned event (nil when nothing was appended). `beforeWrite` runs before the
+    /// events are written (``LogWriter/append(_:beforeWrite:meanwhile:)``).
+    ///
+    /// The delta state takes the events in while the writer makes them durable; if the append
+    /// fails, the state stays marked ``DeltaState/holdsFailedCommit`` and is not saved.
     @discardableResult
-    public func commit(checkpoint: (source: String, cursor: SourceCursor)? = nil) throws(SyncError) -> UInt64? {
+    public func commit(
+        checkpoint: (source: String, cursor: SourceCursor)? = nil, beforeWrite: (@Sendable () throws(LogError) -> Void)? = nil
+    ) throws(SyncError) -> UInt64? {
         if let checkpoint {
             do { plan.checkpoint(try checkpoint.cursor.checkpointEvent(source: checkpoint.source), cursor: checkpoint.cursor) } catch {
                 throw SyncError(.source, context: checkpoint.source, cause: "its cursor cannot be stored: \(error)")
             }
         }
         defer { plan.reset() }
-        guard !plan.events.isEmpty else { return nil }
+        guard !plan.events.isEmpty else {
+            if let beforeWrite {
+                do { try beforeWrite() } catch { throw SyncError(.log, context: writer.directory, cause: "\(error)") }
+            }
+            return nil
+        }
         let expected = writer.head.nextOffset
         let receipt: AppendReceipt
-        do { receipt = try writer.append(plan.events) } catch {
+        state.holdsFailedCommit = true
+        do {
+            receipt = try writer.append(plan.events, beforeWrite: beforeWrite) { [self] in
+                for (i, a) in plan.applied.enumerated() {
+                    guard let a else { continue }
+                    let e = plan.events[i]
+                    state.applyAppended(recordID: a.recordID, entity: e.entity, op: e.op, dataHash: a.dataHash,
+                                        rowversion: e.rowversion, offset: expected + UInt64(i))
+                }
+            }
+        } catch {
             throw SyncError(.log, context: writer.directory, cause: "\(error)")
         }
         guard receipt.firstOffset == expected else {
             throw SyncError(.state, context: writer.directory,
                             cause: "appended at \(receipt.firstOffset), expected \(expected): another writer?")
         }
-        for (i, a) in plan.applied.enumerated() {
-            guard let a else { continue }
-            let e = plan.events[i]
-            state.applyAppended(recordID: a.recordID, entity: e.entity, op: e.op, dataHash: a.dataHash,
-                                rowversion: e.rowversion, offset: receipt.firstOffset + UInt64(i))
-        }
         if let checkpoint { state.applyCheckpoint(source: checkpoint.source, cursor: checkpoint.cursor) }
         state.advance(to: receipt.nextOffset, lastHash: receipt.chainHead)
+        state.holdsFailedCommit = false
         return receipt.firstOffset
     }
 

@@ -105,18 +105,31 @@ public final class SyncPipeline {
             try applier.deleteMissing(entity: entity, source: source.name, counters: &counters)
         }
         counters.deadLetters = letters.count
-        if !letters.isEmpty {
-            do { try deadLetters.record(letters) } catch {
-                throw SyncError(.deadLetters, context: error.context, cause: error.cause)
-            }
-        }
         let changed = applier.pendingCount
-        if batch.cursor != cursor || changed > 0 {
-            try applier.commit(checkpoint: (source.name, batch.cursor))
-            counters.eventsAppended = changed + 1
-            counters.checkpoints = 1
+        guard batch.cursor != cursor || changed > 0 else {
+            try record(letters)
+            metrics.record(counters, lagSeconds: lag(of: batch.cursor, now: now))
+            return
         }
+        // The dead letters must be durable before the checkpoint that moves past their rows: they
+        // are recorded on the writer's thread before it writes, while it encodes and hashes.
+        let recording = DeadLetterRecording(sink: deadLetters, letters: letters)
+        do {
+            try applier.commit(checkpoint: (source.name, batch.cursor), beforeWrite: letters.isEmpty ? nil : recording.run)
+        } catch {
+            if let failure = recording.failure { throw SyncError(.deadLetters, context: failure.context, cause: failure.cause) }
+            throw error
+        }
+        counters.eventsAppended = changed + 1
+        counters.checkpoints = 1
         metrics.record(counters, lagSeconds: lag(of: batch.cursor, now: now))
+    }
+
+    private func record(_ letters: [DeadLetter]) throws(SyncError) {
+        guard !letters.isEmpty else { return }
+        do { try deadLetters.record(letters) } catch {
+            throw SyncError(.deadLetters, context: error.context, cause: error.cause)
+        }
     }
 
     /// Frees a processed batch (a few thousand rows and events) on another thread, off the ordered
