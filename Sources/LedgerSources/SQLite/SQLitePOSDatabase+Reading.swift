@@ -58,6 +58,24 @@ extension SQLitePOSDatabase {
         }
     }
 
+    /// Binds `keys` as text to parameters 1, 2, … of `s` (copied by SQLite), without going through
+    /// GRDB's argument values.
+    static func bind(_ keys: ArraySlice<String>, to s: OpaquePointer) {
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (i, key) in keys.enumerated() {
+            var key = key
+            key.withUTF8 { bytes in
+                if let base = bytes.baseAddress, bytes.count > 0 {
+                    _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(s, Int32(i + 1), $0, Int32(bytes.count), transient)
+                    }
+                } else {
+                    _ = sqlite3_bind_text(s, Int32(i + 1), "", 0, transient)
+                }
+            }
+        }
+    }
+
     static func entries(_ stmt: Statement) throws -> [ChangeLogEntry] {
         let cursor = try Row.fetchCursor(stmt)
         let s = stmt.sqliteStatement

@@ -117,7 +117,7 @@ public final class SQLitePOSDatabase: POSDatabase {
                 let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) INDEXED BY \(Self.quote(table + "_pk"))"
                     + " WHERE \(Self.quote(keyColumn)) IN (\(marks))"
                 let stmt = try db.cachedStatement(sql: sql)
-                stmt.setUncheckedArguments(StatementArguments(Array(part)))
+                Self.bind(part, to: stmt.sqliteStatement)
                 try Self.rows(stmt, columns: columns.count) { out.append($0) }
             }
             return out
