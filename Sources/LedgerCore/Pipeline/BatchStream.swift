@@ -24,7 +24,9 @@ final class BatchStream: @unchecked Sendable {
         prepare: @escaping @Sendable (FetchedBatch) -> FetchedBatch
     ) {
         let source = UncheckedFetch(fetch)
-        DispatchQueue.global().async(group: running) { [self] in
+        // Each stage gets a queue of its own: a serial queue has a thread of its own, where a block
+        // on the global queue can wait behind the caller's task for the width of the pool.
+        DispatchQueue(label: "ledger.sync.fetch").async(group: running) { [self] in
             var cursor = first
             while true {
                 if cancelled.load(ordering: .acquiring) {
@@ -38,7 +40,7 @@ final class BatchStream: @unchecked Sendable {
                 cursor = b.batch.cursor
             }
         }
-        DispatchQueue.global().async(group: running) { [self] in
+        DispatchQueue(label: "ledger.sync.prepare").async(group: running) { [self] in
             while true {
                 guard let r = fetched.take() else {
                     prepared.put(nil)
