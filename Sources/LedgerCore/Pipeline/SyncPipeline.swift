@@ -136,8 +136,10 @@ public final class SyncPipeline {
     /// stage's path.
     private static func discard(_ batch: consuming FetchedBatch) {
         let spent = batch
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(spent) {} }
+        releasing.async { withExtendedLifetime(spent) {} }
     }
+
+    private static let releasing = DispatchQueue(label: "ledger.sync.release")
 
     /// Fetches the batch after `cursor`, not yet prepared.
     private func fetchBatch(after cursor: SourceCursor?) throws(SyncError) -> FetchedBatch {
