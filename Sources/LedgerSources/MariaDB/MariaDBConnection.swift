@@ -140,9 +140,7 @@ public final class MariaDBConnection {
     @inline(__always)
     private static func value(_ field: UnsafeMutablePointer<CChar>?, length: UInt) -> RawValue {
         guard let field else { return .null }
-        let bytes = UnsafeRawBufferPointer(start: field, count: Int(length))
-        if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
-        return .bytes(Array(bytes))
+        return TextBytes.rawValue(UnsafeRawBufferPointer(start: field, count: Int(length)))
     }
 
     private static func setOptions(_ handle: UnsafeMutablePointer<MYSQL>, _ configuration: MariaDBConfiguration) {

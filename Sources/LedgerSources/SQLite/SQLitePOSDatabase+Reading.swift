@@ -108,29 +108,8 @@ extension SQLitePOSDatabase {
             return .bytes(Array(UnsafeRawBufferPointer(start: p, count: n)))
         default:
             guard let p = sqlite3_column_text(s, i) else { return .text("") }
-            let bytes = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
-            // POS text is nearly all ASCII: checked 8 bytes at a time, then decoded without validation.
-            if isASCII(bytes) { return .text(String(decoding: bytes, as: UTF8.self)) }
-            if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
-            return .bytes(Array(bytes))
+            return TextBytes.rawValue(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i))))
         }
-    }
-
-    @inline(__always)
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        var high: UInt64 = 0
-        while i + 8 <= bytes.count {
-            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < bytes.count {
-            high |= UInt64(base[i])
-            i += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     static func quote(_ name: String) -> String {
