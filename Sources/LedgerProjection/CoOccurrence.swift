@@ -1,3 +1,4 @@
+import LedgerLog
 /// Incremental maintenance of "also bought": for each receipt, the set of product codes over its
 /// live sales lines; a pair of distinct codes counts once per receipt holding both.
 ///
@@ -94,7 +95,7 @@ public struct CoOccurrence: Sendable {
     public static func pairs<S: Sequence>(of baskets: S) -> [ProductPair: Int64] where S.Element == Set<String> {
         var pairs: [ProductPair: Int64] = [:]
         for basket in baskets where basket.count > 1 {
-            let codes = basket.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let codes = basket.sorted { $0.utf8Precedes($1) }
             for i in codes.indices {
                 for j in (i + 1)..<codes.count { pairs[ProductPair(codes[i], codes[j])!, default: 0] += 1 }
             }

@@ -1,3 +1,4 @@
+import LedgerLog
 /// The input of co-occurrence: the live sales lines of one receipt and product code.
 public struct CoOccurrenceInput: Sendable, Hashable {
     public var receiptNo: Int64
@@ -23,7 +24,7 @@ extension CoOccurrenceInput {
         while i < live.count {
             var j = i + 1
             while j < live.count && live[j].receiptNo == live[i].receiptNo { j += 1 }
-            let codes = live[i..<j].map(\.productCode).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let codes = live[i..<j].map(\.productCode).sorted { $0.utf8Precedes($1) }
             var k = 0
             while k < codes.count {
                 var m = k + 1

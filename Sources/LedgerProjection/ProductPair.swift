@@ -8,9 +8,9 @@ public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The pair of `x` and `y` in order, or nil when they are the same code.
     public init?(_ x: String, _ y: String) {
-        if x.utf8.lexicographicallyPrecedes(y.utf8) {
+        if x.utf8Precedes(y) {
             a = x; b = y
-        } else if y.utf8.lexicographicallyPrecedes(x.utf8) {
+        } else if y.utf8Precedes(x) {
             a = y; b = x
         } else {
             return nil

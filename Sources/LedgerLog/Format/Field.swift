@@ -17,7 +17,7 @@ public struct Field: Sendable, Hashable {
 
 extension String {
     /// Byte order of the UTF-8 encoding: the order of field names in the log.
-    func utf8Precedes(_ other: String) -> Bool { utf8Compare(other) < 0 }
+    public func utf8Precedes(_ other: String) -> Bool { utf8Compare(other) < 0 }
 
     /// Compares the UTF-8 encodings byte by byte: negative, zero or positive.
     public func utf8Compare(_ other: String) -> Int {
