@@ -69,7 +69,7 @@ public struct SQLiteReplay: Sendable {
         do {
             var config = Configuration()
             config.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY")
             }
             let db = try DatabaseQueue(path: build, configuration: config)
             try SQLiteAnalyticsSchema.migrator.migrate(db)
