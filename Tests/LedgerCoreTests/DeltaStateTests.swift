@@ -141,16 +141,22 @@ import Testing
         #expect(fromLog.cursors == full.cursors)
     }
 
-    @Test func aJournalOverAnotherSnapshotIsIgnored() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+    /// A log of sales 1-10 saved as a whole snapshot, then sale 11 appended, loaded and saved as a journal.
+    func logWithAJournal(_ dir: TemporaryDirectory) throws -> LogWriter {
         let writer = try LogWriter(directory: dir.path, logger: logger)
-        defer { writer.close() }
         try writer.append((1...10).map { try sale($0, total: "1") })
         try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
         try writer.append([try sale(11, total: "11")])
         let (loaded, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
         try DeltaStateSnapshot.save(loaded, directory: dir.path)
+        return writer
+    }
+
+    @Test func aJournalOverAnotherSnapshotIsIgnored() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try logWithAJournal(dir)
+        defer { writer.close() }
         let journal = try #require(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)))
 
         // A newer whole snapshot replaces the one the journal extends (and removes the journal);
@@ -167,13 +173,8 @@ import Testing
     @Test func manyChangesSaveAWholeSnapshotAndDropTheJournal() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let writer = try LogWriter(directory: dir.path, logger: logger)
+        let writer = try logWithAJournal(dir)
         defer { writer.close() }
-        try writer.append((1...10).map { try sale($0, total: "1") })
-        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
-        try writer.append([try sale(11, total: "1")])
-        let (small, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
-        try DeltaStateSnapshot.save(small, directory: dir.path)
         #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) != nil)
 
         // More changes than the journal takes (at least 16,384): a whole snapshot again.

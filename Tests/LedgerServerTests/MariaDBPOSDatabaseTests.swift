@@ -46,128 +46,120 @@ extension LedgerServerTests {
             }
         }
 
-        @Test func backfillReadsEveryRowAndChangeEntryExactly() throws {
+        /// The small workload's backfill in a scratch database of its own, for `body`.
+        func withBackfill(_ body: (POSWorkload, MariaDBScratch) throws -> Void) throws {
             let workload = try POSWorkload.small()
             defer { workload.remove() }
             let scratch = try MariaDBScratch()
             defer { scratch.drop() }
             try scratch.load(workload, phase: "backfill")
-            let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
-            #expect(pos.label == "mariadb \(scratch.configuration.hostAndPort)/\(scratch.name)")
-            #expect(!pos.isConnected)
+            try body(workload, scratch)
+        }
 
-            #expect(try pos.maxChangeID() == 8300)
-            #expect(pos.isConnected)
-            let entries = try Self.allChanges(pos, after: 0, page: 1000)
-            #expect(entries.count == 8300)
-            #expect(entries == Self.entries(Array(try workload.csv("changes.csv").prefix(8300))))
-            #expect(entries.first == ChangeLogEntry(id: 1, table: "products", pk: "P000001", op: .insert, changeTime: "2026-01-01 08:00:00"))
+        @Test func backfillReadsEveryRowAndChangeEntryExactly() throws {
+            try withBackfill { workload, scratch in
+                let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
+                #expect(pos.label == "mariadb \(scratch.configuration.hostAndPort)/\(scratch.name)")
+                #expect(!pos.isConnected)
 
-            var counts: [String: Int] = [:]
-            for (table, columns) in Self.tables {
-                let rows = try Self.allRows(pos, table, columns, page: 700)
-                let csv = try workload.csv("\(table).csv")
-                counts[table] = rows.count
-                #expect(rows.map(\.rowID) == Array(1...Int64(csv.count)), "\(table)")
-                // Every value exactly as the POS wrote it: stray spaces, NBSP, control characters, "".
-                #expect(rows.map(\.values) == csv.map { r in columns.map { RawValue.text(r[$0]!) } }, "\(table)")
+                #expect(try pos.maxChangeID() == 8300)
+                #expect(pos.isConnected)
+                let entries = try Self.allChanges(pos, after: 0, page: 1000)
+                #expect(entries.count == 8300)
+                #expect(entries == Self.entries(Array(try workload.csv("changes.csv").prefix(8300))))
+                #expect(entries.first == ChangeLogEntry(id: 1, table: "products", pk: "P000001", op: .insert, changeTime: "2026-01-01 08:00:00"))
+
+                var counts: [String: Int] = [:]
+                for (table, columns) in Self.tables {
+                    let rows = try Self.allRows(pos, table, columns, page: 700)
+                    let csv = try workload.csv("\(table).csv")
+                    counts[table] = rows.count
+                    #expect(rows.map(\.rowID) == Array(1...Int64(csv.count)), "\(table)")
+                    // Every value exactly as the POS wrote it: stray spaces, NBSP, control characters, "".
+                    #expect(rows.map(\.values) == csv.map { r in columns.map { RawValue.text(r[$0]!) } }, "\(table)")
+                }
+                #expect(counts == ["products": 300, "receipts": 2000, "sales": 6000])
+
+                #expect(try pos.rows(of: "sales", columns: ["sale_id"], afterRowID: 5990, limit: 100).map(\.rowID) == Array(5991...6000))
+                #expect(try pos.rows(of: "sales", columns: [], afterRowID: 6000, limit: 100) == [])
+                #expect(try pos.rows(of: "sales", columns: ["sale_id"], afterRowID: 0, limit: 0) == [])
+                #expect(try pos.changes(after: 8300, limit: 10) == [])
             }
-            #expect(counts == ["products": 300, "receipts": 2000, "sales": 6000])
-
-            #expect(try pos.rows(of: "sales", columns: ["sale_id"], afterRowID: 5990, limit: 100).map(\.rowID) == Array(5991...6000))
-            #expect(try pos.rows(of: "sales", columns: [], afterRowID: 6000, limit: 100) == [])
-            #expect(try pos.rows(of: "sales", columns: ["sale_id"], afterRowID: 0, limit: 0) == [])
-            #expect(try pos.changes(after: 8300, limit: 10) == [])
         }
 
         @Test func changesByIDReturnsTheExistingOnesInOrder() throws {
-            let workload = try POSWorkload.small()
-            defer { workload.remove() }
-            let scratch = try MariaDBScratch()
-            defer { scratch.drop() }
-            try scratch.load(workload, phase: "backfill")
-            let pos = MariaDBPOSDatabase(configuration: scratch.configuration, keysPerQuery: 3)
-            let all = Self.entries(Array(try workload.csv("changes.csv").prefix(8300)))
-            let found = try pos.changes(ids: [8300, 5, 99_999, 3, 5, 1, 4000, 8301, 7, 2])
-            #expect(found.map(\.id) == [1, 2, 3, 5, 7, 4000, 8300])
-            #expect(found == [1, 2, 3, 5, 7, 4000, 8300].map { all[$0 - 1] })
-            #expect(try pos.changes(ids: []) == [])
+            try withBackfill { workload, scratch in
+                let pos = MariaDBPOSDatabase(configuration: scratch.configuration, keysPerQuery: 3)
+                let all = Self.entries(Array(try workload.csv("changes.csv").prefix(8300)))
+                let found = try pos.changes(ids: [8300, 5, 99_999, 3, 5, 1, 4000, 8301, 7, 2])
+                #expect(found.map(\.id) == [1, 2, 3, 5, 7, 4000, 8300])
+                #expect(found == [1, 2, 3, 5, 7, 4000, 8300].map { all[$0 - 1] })
+                #expect(try pos.changes(ids: []) == [])
+            }
         }
 
         @Test func deltaPhaseEntriesFollowTheBackfillMaximum() throws {
-            let workload = try POSWorkload.small()
-            defer { workload.remove() }
-            let scratch = try MariaDBScratch()
-            defer { scratch.drop() }
-            try scratch.load(workload, phase: "backfill")
-            let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
-            #expect(try pos.maxChangeID() == 8300)
-            try scratch.load(workload, phase: "delta")
-            #expect(try pos.maxChangeID() == 9175)
-            let delta = try Self.allChanges(pos, after: 8300, page: 128)
-            #expect(delta.map(\.id) == Array(8301...9175))
-            #expect(delta == Self.entries(Array(try workload.csv("changes.csv").dropFirst(8300))))
-            #expect(Set(delta.map(\.op)) == [.insert, .update, .delete])
+            try withBackfill { workload, scratch in
+                let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
+                #expect(try pos.maxChangeID() == 8300)
+                try scratch.load(workload, phase: "delta")
+                #expect(try pos.maxChangeID() == 9175)
+                let delta = try Self.allChanges(pos, after: 8300, page: 128)
+                #expect(delta.map(\.id) == Array(8301...9175))
+                #expect(delta == Self.entries(Array(try workload.csv("changes.csv").dropFirst(8300))))
+                #expect(Set(delta.map(\.op)) == [.insert, .update, .delete])
+            }
         }
 
         @Test func keyLookupsReturnExactlyTheRowsWithThoseKeysChunked() throws {
-            let workload = try POSWorkload.small()
-            defer { workload.remove() }
-            let scratch = try MariaDBScratch()
-            defer { scratch.drop() }
-            try scratch.load(workload, phase: "backfill")
-            let pos = MariaDBPOSDatabase(configuration: scratch.configuration, keysPerQuery: 7)
-            let columns = Self.tables[1].columns
-            let csv = try workload.csv("receipts.csv")
-            let keys = stride(from: 0, to: csv.count, by: 97).map { csv[$0]["receipt_id"]! }
-            #expect(keys.count == 21)
-            let rows = try pos.rows(of: "receipts", columns: columns, keyColumn: "receipt_id",
-                                    keys: keys + ["no-such-key"] + keys.prefix(3))
-            let wanted = Set(keys)
-            let expected = csv.enumerated().filter { wanted.contains($0.element["receipt_id"]!) }
-            #expect(rows.map(\.rowID) == expected.map { Int64($0.offset + 1) })
-            #expect(rows.map(\.values) == expected.map { e in columns.map { RawValue.text(e.element[$0]!) } })
-            #expect(try pos.rows(of: "receipts", columns: columns, keyColumn: "receipt_id", keys: []) == [])
+            try withBackfill { workload, scratch in
+                let pos = MariaDBPOSDatabase(configuration: scratch.configuration, keysPerQuery: 7)
+                let columns = Self.tables[1].columns
+                let csv = try workload.csv("receipts.csv")
+                let keys = stride(from: 0, to: csv.count, by: 97).map { csv[$0]["receipt_id"]! }
+                #expect(keys.count == 21)
+                let rows = try pos.rows(of: "receipts", columns: columns, keyColumn: "receipt_id",
+                                        keys: keys + ["no-such-key"] + keys.prefix(3))
+                let wanted = Set(keys)
+                let expected = csv.enumerated().filter { wanted.contains($0.element["receipt_id"]!) }
+                #expect(rows.map(\.rowID) == expected.map { Int64($0.offset + 1) })
+                #expect(rows.map(\.values) == expected.map { e in columns.map { RawValue.text(e.element[$0]!) } })
+                #expect(try pos.rows(of: "receipts", columns: columns, keyColumn: "receipt_id", keys: []) == [])
 
-            // Sales rows whose key is empty: looked up by "".
-            let sales = try workload.csv("sales.csv")
-            let blank = sales.enumerated().filter { $0.element["sale_id"] == "" }.map { Int64($0.offset + 1) }
-            #expect(try pos.rows(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", keys: [""]).map(\.rowID) == blank)
+                // Sales rows whose key is empty: looked up by "".
+                let sales = try workload.csv("sales.csv")
+                let blank = sales.enumerated().filter { $0.element["sale_id"] == "" }.map { Int64($0.offset + 1) }
+                #expect(try pos.rows(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", keys: [""]).map(\.rowID) == blank)
+            }
         }
 
         @Test func blankKeyCandidatesAreTheRowsWhoseKeyMayBeBlank() throws {
-            let workload = try POSWorkload.small()
-            defer { workload.remove() }
-            let scratch = try MariaDBScratch()
-            defer { scratch.drop() }
-            try scratch.load(workload, phase: "backfill")
-            let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
-            let sales = try workload.csv("sales.csv")
-            let blank = sales.enumerated().filter { ($0.element["sale_id"] ?? "").isEmpty }.map { Int64($0.offset + 1) }
-            try #require(!blank.isEmpty)
-            let all = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 100_000)
-            #expect(all.rows.map(\.rowID) == blank)
-            #expect(all.scannedTo == Int64(sales.count))
-            // A full page stops at its last row.
-            let page = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 1)
-            #expect(page.rows.map(\.rowID) == [blank[0]])
-            #expect(page.scannedTo == blank[0])
+            try withBackfill { workload, scratch in
+                let pos = MariaDBPOSDatabase(configuration: scratch.configuration)
+                let sales = try workload.csv("sales.csv")
+                let blank = sales.enumerated().filter { ($0.element["sale_id"] ?? "").isEmpty }.map { Int64($0.offset + 1) }
+                try #require(!blank.isEmpty)
+                let all = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 100_000)
+                #expect(all.rows.map(\.rowID) == blank)
+                #expect(all.scannedTo == Int64(sales.count))
+                // A full page stops at its last row.
+                let page = try pos.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 0, limit: 1)
+                #expect(page.rows.map(\.rowID) == [blank[0]])
+                #expect(page.scannedTo == blank[0])
+            }
         }
 
         @Test func keyLookupsUseTheKeyIndex() throws {
-            let workload = try POSWorkload.small()
-            defer { workload.remove() }
-            let scratch = try MariaDBScratch()
-            defer { scratch.drop() }
-            try scratch.load(workload, phase: "backfill")
-            let db = try scratch.connect()
-            try db.execute("ANALYZE TABLE sales")
-            let sql = try MariaDBPOSDatabase.keyLookupSQL(table: "sales", columns: ["qty", "total"], keyColumn: "sale_id",
-                                                         literals: ["'17'", "'4711'", "'123'"], context: "test")
-            #expect(sql == "SELECT `_row`, `sale_id`, `qty`, `total` FROM `sales` WHERE `sale_id` IN ('17','4711','123') ORDER BY `_row`")
-            let plan = try db.query("EXPLAIN " + sql)
-            #expect(plan.count == 1)
-            #expect(plan.first?[5] == .text("sales_pk"), "\(plan)")   // EXPLAIN's `key` column
+            try withBackfill { workload, scratch in
+                let db = try scratch.connect()
+                try db.execute("ANALYZE TABLE sales")
+                let sql = try MariaDBPOSDatabase.keyLookupSQL(table: "sales", columns: ["qty", "total"], keyColumn: "sale_id",
+                                                             literals: ["'17'", "'4711'", "'123'"], context: "test")
+                #expect(sql == "SELECT `_row`, `sale_id`, `qty`, `total` FROM `sales` WHERE `sale_id` IN ('17','4711','123') ORDER BY `_row`")
+                let plan = try db.query("EXPLAIN " + sql)
+                #expect(plan.count == 1)
+                #expect(plan.first?[5] == .text("sales_pk"), "\(plan)")   // EXPLAIN's `key` column
+            }
         }
 
         @Test func keysMatchExactlyThoughTheCollationIgnoresCaseAccentsAndTrailingSpaces() throws {
