@@ -47,15 +47,21 @@ extension POSChangeLogSource {
     func resolve(_ entries: [ChangeLogEntry]) throws(SourceError) -> [SourceChange] {
         var out: [(id: Int64, change: SourceChange)] = []
         out.reserveCapacity(entries.count)
-        for table in tables {
-            let mine = entries.filter { $0.table == table.name }
+        // The entries of each table, in one pass.
+        var byTable = [[Int]](repeating: [], count: tables.count)
+        for (k, e) in entries.enumerated() {
+            if let t = tables.firstIndex(where: { $0.name == e.table }) { byTable[t].append(k) }
+        }
+        for (t, table) in tables.enumerated() {
+            let mine = byTable[t]
             if mine.isEmpty { continue }
             // Per key, in order of first appearance: its newest upsert and delete entries and, once
             // fetched, its current row.
             var records: [(key: String, upsert: ChangeLogEntry?, delete: ChangeLogEntry?, row: POSRow?)] = []
             var slot: [String: Int] = [:]
             slot.reserveCapacity(mine.count)
-            for e in mine {
+            for k in mine {
+                let e = entries[k]
                 if Self.isBlankKey(.text(e.pk)) {
                     let position = SourcePosition(source: name, table: table.name, changeID: e.id, key: e.pk)
                     out.append((e.id, .malformed(SourceMalformed(

@@ -41,6 +41,19 @@ extension SQLitePOSDatabase {
     /// hot loop, without a cursor's per-row bookkeeping.
     static func rows(_ stmt: Statement, columns: Int, _ body: (POSRow) -> Void) throws {
         let s = stmt.sqliteStatement
+        try step(stmt) {
+            var values: [RawValue] = []
+            values.reserveCapacity(columns)
+            for i in 0..<Int32(columns) {
+                values.append(value(s, i + 1))
+            }
+            body(POSRow(rowID: sqlite3_column_int64(s, 0), values: values))
+        }
+    }
+
+    /// Steps `stmt` to its end, calling `row` at each row, and resets it.
+    private static func step(_ stmt: Statement, _ row: () -> Void) throws {
+        let s = stmt.sqliteStatement
         defer { sqlite3_reset(s) }
         while true {
             let rc = sqlite3_step(s)
@@ -49,12 +62,7 @@ extension SQLitePOSDatabase {
                 let message = sqlite3_db_handle(s).flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
                 throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
             }
-            var values: [RawValue] = []
-            values.reserveCapacity(columns)
-            for i in 0..<Int32(columns) {
-                values.append(value(s, i + 1))
-            }
-            body(POSRow(rowID: sqlite3_column_int64(s, 0), values: values))
+            row()
         }
     }
 
@@ -76,18 +84,19 @@ extension SQLitePOSDatabase {
         }
     }
 
+    /// The change-log entries `stmt` selects (columns: id, table_name, pk, op, change_time), stepped
+    /// with `sqlite3_step` as ``rows(_:columns:_:)`` does.
     static func entries(_ stmt: Statement) throws -> [ChangeLogEntry] {
-        let cursor = try Row.fetchCursor(stmt)
-        let s = stmt.sqliteStatement
         var out: [ChangeLogEntry] = []
-        while try cursor.next() != nil {
-            func text(_ i: Int32) -> String {
-                switch value(s, i) {
-                case .text(let t): t
-                case .bytes(let b): String(decoding: b, as: UTF8.self)
-                case .null: ""
-                }
+        let s = stmt.sqliteStatement
+        func text(_ i: Int32) -> String {
+            switch value(s, i) {
+            case .text(let t): t
+            case .bytes(let b): String(decoding: b, as: UTF8.self)
+            case .null: ""
             }
+        }
+        try step(stmt) {
             // An op other than I, U or D is read as U: the record's current row is fetched,
             // which is right whatever the change was.
             let op = ChangeLogEntry.Op(rawValue: text(3).trimmingSpaces) ?? .update
