@@ -111,8 +111,10 @@ public struct AnalyticsReplay<Storage: AnalyticsReplayStorage>: Sendable {
         tables[index(of: AnalyticsSchema.sales)].coOccurrenceInputs()
     }
 
+    /// The position of `table` in ``tables``, found by name: searching `tables` itself would copy
+    /// each `Rows` it passes.
     private func index(of table: AnalyticsTable) -> Int {
-        tables.firstIndex { $0.table.name == table.name }!
+        AnalyticsSchema.entityTableNames.firstIndex(of: table.name)!
     }
 }
 

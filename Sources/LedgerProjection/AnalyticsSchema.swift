@@ -39,6 +39,8 @@ public enum AnalyticsSchema {
 
     /// The entity tables, in creation order.
     public static let entityTables = [products, receipts, sales]
+    /// The names of ``entityTables``, in the same order.
+    static let entityTableNames = entityTables.map(\.name)
 
     /// The entity table projecting `entity`, if any.
     public static func table(forEntity entity: String) -> AnalyticsTable? {
