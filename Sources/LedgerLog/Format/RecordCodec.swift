@@ -135,9 +135,11 @@ public enum RecordCodec {
                 if keys[..<i].contains(where: { $0.utf8Equals(k) }) {
                     throw FormatError("key field \(k) is named twice", at: keyCountAt)
                 }
-                guard let f = fields.first(where: { $0.name.utf8Equals(k) }), !f.value.isNull else {
-                    throw FormatError("key field \(k) is missing or null", at: keyCountAt)
+                // Read in place: a closure over the fields would copy each one it passes.
+                let present = fields.withUnsafeBufferPointer { b in
+                    b.indices.contains { b[$0].name.utf8Equals(k) && !b[$0].value.isNull }
                 }
+                guard present else { throw FormatError("key field \(k) is missing or null", at: keyCountAt) }
             }
         }
         let dataHash = Self.dataHash(UnsafeRawBufferPointer(rebasing: body[fieldsFrom...]))
