@@ -13,7 +13,12 @@ public struct LogEvent: Sendable, Hashable {
     /// SHA-256 of the stored field bytes (§4).
     public var dataHash: Digest32
 
-    public func value(of name: String) -> FieldValue? { fields.first { $0.name.utf8Equals(name) }?.value }
+    public func value(of name: String) -> FieldValue? {
+        fields.withUnsafeBufferPointer { b in
+            for i in b.indices where b[i].name.utf8Equals(name) { return b[i].value }
+            return nil
+        }
+    }
 
     /// The key fields with their values, in declared order.
     public var key: [Field] {

@@ -68,7 +68,12 @@ public struct NewEvent: Sendable, Hashable {
         try NewEvent(op: .checkpoint, source: source, entity: entity, keyFields: [], fields: fields)
     }
 
-    public func value(of name: String) -> FieldValue? { fields.first { $0.name.utf8Equals(name) }?.value }
+    public func value(of name: String) -> FieldValue? {
+        fields.withUnsafeBufferPointer { b in
+            for i in b.indices where b[i].name.utf8Equals(name) { return b[i].value }
+            return nil
+        }
+    }
 }
 
 /// Why an event could not be built.
