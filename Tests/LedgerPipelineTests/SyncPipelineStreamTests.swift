@@ -76,11 +76,15 @@ import Testing
         #expect {
             try p.runUntilCaughtUp()
         } throws: { ($0 as? SyncError)?.code == .deadLetters }
-        writer.close()
-        #expect(try LogReader(directory: dir.path).head().nextOffset == 2 * Self.eventsPerBatch)
-        // The state took the failed batch in while it was being written: it is not saved.
+        // The state took the failed batch in while it was being written: it is not saved, and the
+        // pipeline does not go on with it.
         #expect(p.state.holdsFailedCommit)
         #expect(throws: LogError.self) { try DeltaStateSnapshot.save(p.state, directory: dir.path) }
+        #expect {
+            try p.runUntilCaughtUp()
+        } throws: { ($0 as? SyncError)?.code == .state }
+        writer.close()
+        #expect(try LogReader(directory: dir.path).head().nextOffset == 2 * Self.eventsPerBatch)
 
         // A rerun starts after batch 2 and loses no dead letter.
         let (again, writer2) = try pipeline(ScriptedSource(), log: dir.path)

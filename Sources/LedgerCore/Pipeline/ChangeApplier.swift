@@ -122,6 +122,10 @@ public final class ChangeApplier {
     public func commit(
         checkpoint: (source: String, cursor: SourceCursor)? = nil, beforeWrite: (@Sendable () throws(LogError) -> Void)? = nil
     ) throws(SyncError) -> UInt64? {
+        guard !state.holdsFailedCommit else {
+            throw SyncError(.state, context: writer.directory,
+                            cause: "an earlier commit failed and the delta state may hold its events; reopen the log to reload the state")
+        }
         if let checkpoint {
             do { plan.checkpoint(try checkpoint.cursor.checkpointEvent(source: checkpoint.source), cursor: checkpoint.cursor) } catch {
                 throw SyncError(.source, context: checkpoint.source, cause: "its cursor cannot be stored: \(error)")
