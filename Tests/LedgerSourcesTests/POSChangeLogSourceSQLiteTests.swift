@@ -330,7 +330,7 @@ import Testing
         }
         func blankKeyCandidates(
             of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
-        ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
+        ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {
             try tick(); return try base.blankKeyCandidates(of: table, columns: columns, keyColumn: keyColumn, afterRowID: afterRowID, limit: limit)
         }
     }
@@ -358,6 +358,27 @@ import Testing
             out.cursor = batch.cursor
             if !batch.hasMore { return out }
         }
+    }
+
+    @Test func orphansBeyondOnePageAreDeliveredOncePageByPage() throws {
+        let w = try tinyPOS()
+        defer { w.remove() }
+        let source = POSChangeLogSource(database: try SQLitePOSDatabase(path: w.databasePath), clock: SourceClock { 2_000_000 }, logger: Logger(label: "test"))
+        let cursor = try #require(try drain(source, from: nil, limit: 10).last?.cursor)
+        #expect(cursor["row_hw.products"] == "3")
+
+        // Five rows without a key among keyed rows the change log does not name (rowids 4-11).
+        try w.sql("""
+            INSERT INTO products (product_id, name) VALUES ('', 'o1'), ('K1', 'k'), (NULL, 'o2'), (' ', 'o3'), ('K2', 'k'),
+              (char(9), 'o4'), ('K3', 'k'), ('  ', 'o5');
+
+            """)
+        // Pages of two candidates: the scan stops at each page's last row, then ends at the table's top.
+        let batches = try drain(source, from: cursor, limit: 2)
+        #expect(batches.map { Self.rows($0.changes).compactMap { r in if case .text(let n)? = r.value("name") { n } else { nil } } }
+                == [["o1", "o2"], ["o3", "o4"], ["o5"]])
+        #expect(batches.map { $0.cursor["row_hw.products"] } == ["6", "9", "11"])
+        #expect(try source.nextBatch(after: batches.last!.cursor, limit: 2).changes.isEmpty)
     }
 
     @Test func droppedConnectionsAreRetriedWithTheSameCursorAndLoseNothing() throws {

@@ -62,13 +62,13 @@ import Testing
         // Rows 1507-1514: every key that is NULL, empty, or starts outside printable ASCII; not "x".
         let all = try db.blankKeyCandidates(of: "sales", columns: ["sale_id", "qty"], keyColumn: "sale_id", afterRowID: 1500, limit: 100)
         #expect(all.rows.map(\.rowID) == [1507, 1508, 1509, 1510, 1511, 1512, 1513])
-        #expect(all.scannedTo == 1514)
-        // A full page stops at its last row, so the next scan starts after it.
+        #expect(all.highest == 1514)
+        // At most `limit` rows; the highest row id whatever the page.
         let page = try db.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 1500, limit: 3)
         #expect(page.rows.map(\.rowID) == [1507, 1508, 1509])
-        #expect(page.scannedTo == 1509)
+        #expect(page.highest == 1514)
         let none = try db.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 1514, limit: 3)
         #expect(none.rows.isEmpty)
-        #expect(none.scannedTo == 1514)
+        #expect(none.highest == 1514)
     }
 }

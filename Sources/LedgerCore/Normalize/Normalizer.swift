@@ -16,8 +16,8 @@ public final class Normalizer: Sendable {
     /// them, so `NewEvent` need not sort them.
     private let rank: [Int]
 
-    /// What normalizing one field needs, precomputed from its ``FieldMapping``; a class, so the
-    /// hot loop reads it without copying its strings.
+    /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop borrows
+    /// it rather than copying its strings.
     struct FieldPlan: Sendable {
         let name: String
         let type: FieldType
@@ -67,7 +67,7 @@ public final class Normalizer: Sendable {
         self.encoding = encoding
         self.mappingLayer = layer
         self.plans = plans
-        let order = plans.indices.sorted { plans[$0].name.utf8.lexicographicallyPrecedes(plans[$1].name.utf8) }
+        let order = plans.indices.sorted { plans[$0].name.utf8Precedes(plans[$1].name) }
         var rank = [Int](repeating: 0, count: plans.count)
         for (position, i) in order.enumerated() { rank[i] = position }
         self.rank = rank

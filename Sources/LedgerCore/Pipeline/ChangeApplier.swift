@@ -54,39 +54,31 @@ public final class ChangeApplier {
     public func add(
         _ change: SourceChange, source: String, now: Timestamp, supersededFrom: UInt64? = nil, counters: inout SyncCounters
     ) -> Result<Int?, DeadLetter> {
-        let prepared = PreparedChange(change, normalizers: preparer.normalizers, mapping: mapping, source: source, now: now, logOffset: state.nextOffset)
-        return add(prepared, supersededFrom: supersededFrom, counters: &counters)
+        add(preparer.prepare(change, source: source, now: now), supersededFrom: supersededFrom, counters: &counters)
     }
 
-    /// Adds a batch's changes in order, as ``add(_:source:now:supersededFrom:counters:)`` does one by
-    /// one, and returns their dead letters. The per-row work that needs no state (normalizing, building
-    /// the event, its record id and data hash) runs on all cores first.
-    public func addAll(_ changes: [SourceChange], source: String, now: Timestamp, counters: inout SyncCounters) -> [DeadLetter] {
-        add(prepared: preparer.prepare(changes, source: source, now: now), counters: &counters)
-    }
-
-    /// Adds changes prepared by ``preparer``, in order, and returns their dead letters, each with the
-    /// log head at the time it was refused.
+    /// Adds changes prepared by ``preparer`` (the per-row work that needs no state, done on all
+    /// cores), in order, as ``add(_:source:now:supersededFrom:counters:)`` does one by one, and
+    /// returns their dead letters.
     func add(prepared chunks: [[PreparedChange]], counters: inout SyncCounters) -> [DeadLetter] {
         var letters: [DeadLetter] = []
         for chunk in chunks {
             for i in chunk.indices {
-                if case .failure(var letter) = add(chunk[i], supersededFrom: nil, counters: &counters) {
-                    letter.logOffset = state.nextOffset
-                    letters.append(letter)
-                }
+                if case .failure(let letter) = add(chunk[i], supersededFrom: nil, counters: &counters) { letters.append(letter) }
             }
         }
         return letters
     }
 
+    /// A refused change's dead letter gets the log head it was refused at.
     private func add(_ prepared: PreparedChange, supersededFrom: UInt64?, counters: inout SyncCounters) -> Result<Int?, DeadLetter> {
         switch prepared {
         case .upsert(let event, let rid, let dataHash):
             return .success(upsert(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
         case .delete(let event, let rid, let dataHash):
             return .success(delete(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
-        case .failure(let letter):
+        case .failure(var letter):
+            letter.logOffset = state.nextOffset
             return .failure(letter)
         }
     }

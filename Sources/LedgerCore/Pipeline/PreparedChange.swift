@@ -11,7 +11,7 @@ enum PreparedChange: Sendable {
 
     init(
         _ change: SourceChange, normalizers: [String: Normalizer], mapping: SourceMapping,
-        source: String, now: Timestamp, logOffset: UInt64
+        source: String, now: Timestamp
     ) {
         var rowNormalizer: Normalizer? = nil
         var columns: [Int] = []
@@ -20,7 +20,7 @@ enum PreparedChange: Sendable {
             columns = n.mappingLayer.columnIndexes(for: row.columns)
         }
         self.init(change, rowNormalizer: rowNormalizer, columnIndexes: columns, normalizers: normalizers, mapping: mapping,
-                  source: source, now: now, logOffset: logOffset)
+                  source: source, now: now)
     }
 
     /// `rowNormalizer` is the normalizer of the row's entity (nil for other changes, or when the
@@ -28,19 +28,19 @@ enum PreparedChange: Sendable {
     /// caller: a batch's rows share a few of each.
     init(
         _ change: SourceChange, rowNormalizer: Normalizer?, columnIndexes: [Int], normalizers: [String: Normalizer],
-        mapping: SourceMapping, source: String, now: Timestamp, logOffset: UInt64
+        mapping: SourceMapping, source: String, now: Timestamp
     ) {
         switch change {
         case .row(let row):
             var counters = NormalizationCounters()
             guard let result = rowNormalizer?.normalize(row, columnIndexes: columnIndexes, counters: &counters) else {
                 self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
-                    .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now, logOffset: logOffset))
+                    .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now))
                 return
             }
             switch result {
             case .failure(let f):
-                self = .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now, logOffset: logOffset))
+                self = .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now))
             case .success(let n):
                 do {
                     let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
@@ -48,13 +48,13 @@ enum PreparedChange: Sendable {
                     self = .upsert(event, event.recordID, EventIdentity.dataHash(of: event))
                 } catch {
                     self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
-                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now, logOffset: logOffset))
+                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now))
                 }
             }
         case .delete(let d):
             func letter(_ layer: String, _ field: String?, _ reason: String) -> PreparedChange {
                 .failure(DeadLetter(source: source, entity: d.entity, position: d.position, layer: layer, field: field,
-                                    reason: reason, raw: d.rawJSON, seenAt: now, logOffset: logOffset))
+                                    reason: reason, raw: d.rawJSON, seenAt: now))
             }
             guard let normalizer = normalizers[d.entity], let entity = mapping.entity(d.entity) else {
                 self = letter("mapping", nil, "no mapping for entity \(d.entity)")
@@ -71,19 +71,19 @@ enum PreparedChange: Sendable {
                 self = .delete(event, event.recordID, EventIdentity.dataHash(of: event))
             }
         case .malformed(let m):
-            self = .failure(DeadLetter(source: source, malformed: m, seenAt: now, logOffset: logOffset))
+            self = .failure(DeadLetter(source: source, malformed: m, seenAt: now))
         }
     }
 
     /// Prepares `changes` in chunks on all cores; the chunks keep their order.
     static func prepareAll(
         _ changes: [SourceChange], normalizers: [String: Normalizer], mapping: SourceMapping,
-        source: String, now: Timestamp, logOffset: UInt64
+        source: String, now: Timestamp
     ) -> [[PreparedChange]] {
         let chunk = 512
         let chunks = (changes.count + chunk - 1) / chunk
         guard chunks > 1 else {
-            return [changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset) }]
+            return [changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now) }]
         }
         var parts = [[PreparedChange]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
@@ -109,7 +109,7 @@ enum PreparedChange: Sendable {
                         }
                     }
                     part.append(PreparedChange(change, rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
-                                               mapping: mapping, source: source, now: now, logOffset: logOffset))
+                                               mapping: mapping, source: source, now: now))
                 }
                 out[c] = part
             }
@@ -125,10 +125,15 @@ struct ChangePreparer: Sendable {
     let normalizers: [String: Normalizer]
     let mapping: SourceMapping
 
-    /// `logOffset` goes into dead letters; ``ChangeApplier/add(prepared:counters:)`` sets the head
-    /// current when each one is applied.
-    func prepare(_ changes: [SourceChange], source: String, now: Timestamp, logOffset: UInt64 = 0) -> [[PreparedChange]] {
-        PreparedChange.prepareAll(changes, normalizers: normalizers, mapping: mapping, source: source, now: now, logOffset: logOffset)
+    /// Dead letters come out without their log offset: the ordered stage stamps each with the head
+    /// it is refused at.
+    func prepare(_ changes: [SourceChange], source: String, now: Timestamp) -> [[PreparedChange]] {
+        PreparedChange.prepareAll(changes, normalizers: normalizers, mapping: mapping, source: source, now: now)
+    }
+
+    /// One change.
+    func prepare(_ change: SourceChange, source: String, now: Timestamp) -> PreparedChange {
+        PreparedChange(change, normalizers: normalizers, mapping: mapping, source: source, now: now)
     }
 
     /// `fetched` with its changes prepared.

@@ -22,5 +22,10 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         self.sourceError = sourceError
     }
 
+    /// The dead-letter store failed with `error`.
+    public init(deadLetters error: DeadLetterError) {
+        self.init(.deadLetters, context: error.context, cause: error.cause)
+    }
+
     public var description: String { "\(code.rawValue): \(context): \(cause)" }
 }

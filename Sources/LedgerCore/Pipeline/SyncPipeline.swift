@@ -117,7 +117,7 @@ public final class SyncPipeline {
         do {
             try applier.commit(checkpoint: (source.name, batch.cursor), beforeWrite: letters.isEmpty ? nil : recording.run)
         } catch {
-            if let failure = recording.failure { throw SyncError(.deadLetters, context: failure.context, cause: failure.cause) }
+            if let failure = recording.failure { throw SyncError(deadLetters: failure) }
             throw error
         }
         counters.eventsAppended = changed + 1
@@ -128,7 +128,7 @@ public final class SyncPipeline {
     private func record(_ letters: [DeadLetter]) throws(SyncError) {
         guard !letters.isEmpty else { return }
         do { try deadLetters.record(letters) } catch {
-            throw SyncError(.deadLetters, context: error.context, cause: error.cause)
+            throw SyncError(deadLetters: error)
         }
     }
 

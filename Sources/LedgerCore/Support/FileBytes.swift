@@ -24,12 +24,13 @@ public enum FileBytes {
             }
         }
         guard out.count == Int(info.st_size) else { return nil }
-        var more = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = more.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { return out }
-            out.append(contentsOf: more[..<n])
+        return withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 1) { more in
+            while true {
+                let n = Glibc.read(fd, more.baseAddress, more.count)
+                if n < 0 { if errno == EINTR { continue }; return nil }
+                if n == 0 { return out }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: more[..<n]))
+            }
         }
     }
 

@@ -96,18 +96,7 @@ public struct ByteReader {
 
     /// `raw` validated as UTF-8; `start` is where its length began, for the error.
     public static func string(_ raw: UnsafeRawBufferPointer, _ what: StaticString, at start: Int) throws(FormatError) -> String {
-        let utf8 = raw.bindMemory(to: UInt8.self)
-        // ASCII (most names and values) needs no validation; the generic validator below costs a
-        // metadata lookup per call.
-        var ascii = true
-        for b in utf8 where b >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii { return String(decoding: utf8, as: UTF8.self) }
-        guard let s = String(validating: utf8, as: UTF8.self) else {
-            throw FormatError("\(what) is not valid UTF-8", at: start)
-        }
+        guard let s = String(utf8Bytes: raw) else { throw FormatError("\(what) is not valid UTF-8", at: start) }
         return s
     }
 

@@ -8,3 +8,35 @@ extension String {
         return copy.withUTF8(body)
     }
 }
+
+extension String {
+    /// `bytes` as a string when they are valid UTF-8, else nil. ASCII (nearly every name and value)
+    /// is checked 8 bytes at a time and decoded without validation: the standard library's generic
+    /// validator costs a metadata lookup per call.
+    public init?(utf8Bytes bytes: UnsafeRawBufferPointer) {
+        let utf8 = bytes.bindMemory(to: UInt8.self)
+        if Self.isASCII(bytes) {
+            self = String(decoding: utf8, as: UTF8.self)
+        } else if let s = String(validating: utf8, as: UTF8.self) {
+            self = s
+        } else {
+            return nil
+        }
+    }
+
+    @inline(__always)
+    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= bytes.count {
+            high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+}

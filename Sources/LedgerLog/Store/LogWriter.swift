@@ -117,11 +117,11 @@ public final class LogWriter: @unchecked Sendable {
     ) throws(LogError) -> AppendReceipt {
         let request = PendingAppend(events, beforeWrite: beforeWrite)
         if commitQueue.withLock({ $0.enqueue(request) }) == .lead {
+            // The first group holds this request (it was queued before leading began).
             var own = meanwhile
             while let group = commitQueue.withLock({ $0.next() }) {
-                let leads = group.contains { $0 === request }
-                mutex.withLock { _ in commitGroup(group, meanwhile: leads ? own : nil) }
-                if leads { own = nil }
+                mutex.withLock { _ in commitGroup(group, meanwhile: own) }
+                own = nil
                 for r in group where r !== request { r.done.signal() }
             }
         } else {

@@ -34,7 +34,7 @@ public struct DeadLetterRetry {
             } else {
                 letters = try store.list(status: .open, entity: entity)
             }
-        } catch { throw SyncError(.deadLetters, context: error.context, cause: error.cause) }
+        } catch { throw SyncError(deadLetters: error) }
 
         var resolved: [(id: Int64, index: Int?)] = []
         for stored in letters {
@@ -50,7 +50,7 @@ public struct DeadLetterRetry {
             case .failure(let again):
                 outcome.stillRefused += 1
                 do { try store.refuseAgain(id: stored.id, layer: again.layer, field: again.field, reason: again.reason, at: now) } catch {
-                    throw SyncError(.deadLetters, context: error.context, cause: error.cause)
+                    throw SyncError(deadLetters: error)
                 }
             }
         }
@@ -59,7 +59,7 @@ public struct DeadLetterRetry {
             for r in resolved {
                 try store.resolve(id: r.id, offset: r.index.flatMap { i in first.map { $0 + UInt64(i) } })
             }
-        } catch { throw SyncError(.deadLetters, context: error.context, cause: error.cause) }
+        } catch { throw SyncError(deadLetters: error) }
         outcome.resolved = resolved.count
         return outcome
     }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import LedgerCore
+import LedgerLog
 
 /// Reads a CSV file record by record through one fixed-size buffer, never holding the whole file.
 ///
@@ -277,7 +278,7 @@ public final class CSVReader {
     private func decode(_ bytes: [UInt8]) -> RawValue {
         switch options.encoding {
         case .utf8:
-            if let s = String(validating: bytes, as: UTF8.self) { return .text(s) }
+            if let s = bytes.withUnsafeBytes({ String(utf8Bytes: $0) }) { return .text(s) }
             return .bytes(bytes)
         case .latin1:
             return Self.latin1(bytes)

@@ -45,26 +45,25 @@ extension MariaDBPOSDatabase {
 
     public func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
-    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
-        guard limit > 0 else { return ([], afterRowID) }
+    ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {
         let quotedTable = try MariaDBConnection.quoteIdentifier(table, context: label)
         let key = try MariaDBConnection.quoteIdentifier(keyColumn, context: label)
-        let list = try (["_row"] + columns).map { c throws(SourceError) in try MariaDBConnection.quoteIdentifier(c, context: label) }
         var rows: [POSRow] = []
-        var top: Int64 = 0
+        var highest: Int64 = 0
         try withConnection { db throws(SourceError) in
             let max = try db.query("SELECT COALESCE(MAX(`_row`), 0) FROM \(quotedTable)")
             guard max.count == 1, max[0].count == 1 else { throw schemaError("MAX(_row) of \(table) returned \(max.count) rows") }
-            top = try int64(max[0][0], what: "MAX(_row)")
+            highest = try int64(max[0][0], what: "MAX(_row)")
+            guard limit > 0 else { return }
             // ASCII() is the first byte: a blank key starts with a space, a control byte or a
             // multi-byte whitespace character.
-            let sql = "SELECT \(list.joined(separator: ", ")) FROM \(quotedTable) WHERE `_row` > \(afterRowID) AND `_row` <= \(top)"
-                + " AND (\(key) IS NULL OR \(key) = '' OR ASCII(\(key)) <= 32 OR ASCII(\(key)) >= 127) ORDER BY `_row` LIMIT \(limit)"
+            let sql = try Self.rowsSQL(table: table, columns: columns, afterRowID: afterRowID, limit: limit, context: label, condition:
+                "AND `_row` <= \(highest) AND (\(key) IS NULL OR \(key) = '' OR ASCII(\(key)) <= 32 OR ASCII(\(key)) >= 127)")
             try db.forEachRow(sql) { values throws(SourceError) in
                 rows.append(POSRow(rowID: try rowID(values[0], table: table), values: Array(values.dropFirst())))
             }
         }
-        return (rows, rows.count >= limit ? rows.last?.rowID ?? afterRowID : top)
+        return (rows, highest)
     }
 
     public func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
@@ -90,11 +89,13 @@ extension MariaDBPOSDatabase {
         return rows
     }
 
-    /// `SELECT _row, <columns> FROM <table> WHERE _row > afterRowID ORDER BY _row LIMIT limit`.
-    static func rowsSQL(table: String, columns: [String], afterRowID: Int64, limit: Int, context: String) throws(SourceError) -> String {
+    /// `SELECT _row, <columns> FROM <table> WHERE _row > afterRowID <condition> ORDER BY _row LIMIT limit`.
+    static func rowsSQL(
+        table: String, columns: [String], afterRowID: Int64, limit: Int, context: String, condition: String = ""
+    ) throws(SourceError) -> String {
         let quotedTable = try MariaDBConnection.quoteIdentifier(table, context: context)
         let list = try (["_row"] + columns).map { c throws(SourceError) in try MariaDBConnection.quoteIdentifier(c, context: context) }
-        return "SELECT \(list.joined(separator: ", ")) FROM \(quotedTable) WHERE `_row` > \(afterRowID) ORDER BY `_row` LIMIT \(limit)"
+        return "SELECT \(list.joined(separator: ", ")) FROM \(quotedTable) WHERE `_row` > \(afterRowID) \(condition) ORDER BY `_row` LIMIT \(limit)"
     }
 
     /// `SELECT _row, <keyColumn>, <columns> FROM <table> WHERE <keyColumn> IN (<literals>) ORDER BY _row`:

@@ -36,8 +36,14 @@ extension POSChangeLogSource {
             for row in scan.rows where Self.isBlankKey(row.values[0]) {
                 changes.append(.row(sourceRow(table, row, changeID: nil)))
             }
-            state.rowHighWater[table.name] = max(after, scan.scannedTo)
-            if scan.rows.count >= limit { more = true }
+            // A full page ends the scan at its last row; a shorter one has seen every row up to
+            // the highest.
+            if let last = scan.rows.last, scan.rows.count >= limit {
+                state.rowHighWater[table.name] = last.rowID
+                more = true
+            } else {
+                state.rowHighWater[table.name] = max(after, scan.highest)
+            }
         }
         return more
     }

@@ -17,11 +17,10 @@ public protocol POSDatabase: AnyObject {
     /// The rows of `table` after `afterRowID` whose `keyColumn` may be blank, for the orphan scan:
     /// NULL, empty, or starting with a byte outside printable ASCII (a superset of what
     /// ``POSChangeLogSource`` counts as blank, filtered by the database), in row id order, at most
-    /// `limit`. `scannedTo` is how far the scan got: the last row returned when there are `limit`,
-    /// else the table's highest row id, read before the rows.
+    /// `limit`, none above `highest`: the table's highest row id (0 when empty), read first.
     func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
-    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64)
+    ) throws(SourceError) -> (rows: [POSRow], highest: Int64)
     /// The current rows of `table` whose `keyColumn` equals one of `keys`, in no particular order.
     func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow]
 }

@@ -75,8 +75,13 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
+    /// `SELECT rowid, <columns> FROM <table> WHERE rowid > ? <condition> ORDER BY rowid LIMIT ?`.
+    static func rowsAfterSQL(table: String, columns: [String], condition: String = "") -> String {
+        "SELECT rowid, \(list(columns)) FROM \(quote(table)) WHERE rowid > ? \(condition) ORDER BY rowid LIMIT ?"
+    }
+
     public func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow] {
-        let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        let sql = Self.rowsAfterSQL(table: table, columns: columns)
         return try read(table) { db in
             let stmt = try db.cachedStatement(sql: sql)
             stmt.setUncheckedArguments([afterRowID, max(0, limit)])
@@ -89,17 +94,17 @@ public final class SQLitePOSDatabase: POSDatabase {
 
     public func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
-    ) throws(SourceError) -> (rows: [POSRow], scannedTo: Int64) {
+    ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {
         let key = Self.quote(keyColumn)
-        let sql = "SELECT rowid, \(Self.list(columns)) FROM \(Self.quote(table)) WHERE rowid > ? AND rowid <= ?"
-            + " AND (\(key) IS NULL OR \(key) = '' OR unicode(\(key)) <= 32 OR unicode(\(key)) >= 127) ORDER BY rowid LIMIT ?"
+        let sql = Self.rowsAfterSQL(table: table, columns: columns, condition:
+            "AND rowid <= ? AND (\(key) IS NULL OR \(key) = '' OR unicode(\(key)) <= 32 OR unicode(\(key)) >= 127)")
         return try read(table) { db in
-            let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(rowid), 0) FROM \(Self.quote(table))") ?? 0
+            let highest = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(rowid), 0) FROM \(Self.quote(table))") ?? 0
             let stmt = try db.cachedStatement(sql: sql)
-            stmt.setUncheckedArguments([afterRowID, top, max(0, limit)])
+            stmt.setUncheckedArguments([afterRowID, highest, max(0, limit)])
             var out: [POSRow] = []
             try Self.rows(stmt, columns: columns.count) { out.append($0) }
-            return (out, out.count >= limit ? out.last?.rowID ?? afterRowID : top)
+            return (out, highest)
         }
     }
 
