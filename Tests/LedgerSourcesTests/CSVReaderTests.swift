@@ -137,8 +137,9 @@ import Testing
         do { _ = try CSVReader(path: "/nonexistent/ledger/x.csv") } catch { #expect(error.code == .notFound) }
     }
 
-    /// Records without quotes are split in place from the read buffer; every other record (quotes,
-    /// a record longer than the buffer, the first record of the file) goes byte by byte. Random files
+    /// Records that lie whole in the read buffer are split in place, quotes included; every other
+    /// record (a line break inside quotes, text after a closing quote, an unclosed quote, a record
+    /// longer than the buffer, the first record of the file) goes byte by byte. Random files
     /// read with a 16-byte buffer (nearly all byte by byte) and with the default buffer (nearly all in
     /// place) must give the same records, lines, raw bytes and end offsets.
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
@@ -147,6 +148,8 @@ import Testing
         let pieces: [[UInt8]] = [
             Array("abc".utf8), Array("1,250.00".utf8), Array(" x ".utf8), Array("Phở".utf8), [0xFF, 0xFE],
             Array("\"q\"".utf8), Array("\"a,\"\"b\"".utf8), Array("12\" pizza".utf8), [], Array("é".utf8),
+            Array("\"l1\nl2\"".utf8), Array("\"\"".utf8), Array("\"\"\"\"".utf8), Array("\"ends \"\"".utf8),
+            Array("\"9,551.28\"".utf8), Array("\"Phở \"\"x\"\"\"".utf8),
         ]
         let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A]]
         var bytes: [UInt8] = []

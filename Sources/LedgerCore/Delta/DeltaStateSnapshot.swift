@@ -79,16 +79,39 @@ public enum DeltaStateSnapshot {
             }
         }
         w.u64(UInt64(records.count))
-        for (id, r) in records {
-            w.u64(id.high)
-            w.u64(id.low)
-            w.u16(r.entity)
-            w.u8((r.deleted ? 1 : 0) | (r.rowversion == nil ? 0 : 2))
-            digest(r.dataHash, into: &w)
-            w.u64(r.offset)
-            if let rv = r.rowversion { string(rv, into: &w) }
+        // Records are written in place: a million of them through the checked appends took 0.2 s.
+        var size = 0
+        for (_, r) in records { size += recordBytes + (r.rowversion.map { 4 + $0.utf8.count } ?? 0) }
+        let start = w.bytes.count
+        w.bytes.append(contentsOf: repeatElement(0, count: size))
+        w.bytes.withUnsafeMutableBytes { out in
+            var p = out.baseAddress! + start
+            func put(_ v: UInt64) {
+                p.storeBytes(of: v.littleEndian, as: UInt64.self)
+                p += 8
+            }
+            for (id, r) in records {
+                put(id.high)
+                put(id.low)
+                p.storeBytes(of: r.entity.littleEndian, as: UInt16.self)
+                p.storeBytes(of: (r.deleted ? 1 : 0) | (r.rowversion == nil ? 0 : 2) as UInt8, toByteOffset: 2, as: UInt8.self)
+                p += 3
+                put(r.dataHash.w0); put(r.dataHash.w1); put(r.dataHash.w2); put(r.dataHash.w3)
+                put(r.offset)
+                if var rv = r.rowversion {
+                    rv.withUTF8 { u in
+                        p.storeBytes(of: UInt32(u.count).littleEndian, as: UInt32.self)
+                        if let b = u.baseAddress { (p + 4).copyMemory(from: b, byteCount: u.count) }
+                        p += 4 + u.count
+                    }
+                }
+            }
+            precondition(p == out.baseAddress! + start + size, "snapshot records sized wrongly")
         }
     }
+
+    /// A record's fixed part: id, entity, flags, data hash, offset.
+    private static let recordBytes = 16 + 2 + 1 + 32 + 8
 
     /// Nil when the bytes are not a whole, undamaged snapshot.
     public static func decode(_ bytes: [UInt8]) -> DeltaState? {

@@ -94,6 +94,8 @@ public final class CSVReader {
     private var atEOF = false
     /// Absolute offset of `buffer[0]`.
     private var bufferBase: Int64
+    /// The last record's field count, to size the next one's array.
+    private var fieldCount = 8
 
     /// Opens `path` to read from `offset` (a record boundary from a previous reader), whose record
     /// starts on `line`.
@@ -140,13 +142,13 @@ public final class CSVReader {
                 var i = scan
                 while i < end {
                     let c = b[i]
-                    if c == 0x0A || c == 0x0D || c == 0x22 { return i }
+                    if c == 0x0A || c == 0x0D { return i }
                     i += 1
                 }
                 return i
             }
             if stop < end {
-                guard buffer[stop] != 0x22, stop > start, let record = try fastRecord(endingAt: stop) else { return try nextByteByByte() }
+                guard stop > start, let record = try fastRecord(endingAt: stop) else { return try nextByteByByte() }
                 return record
             }
             if atEOF {
@@ -162,35 +164,65 @@ public final class CSVReader {
         }
     }
 
-    /// The record `start..<stop` (no quotes, no line breaks) and its line ending; nil, with nothing
-    /// consumed, when it breaks a limit (the byte-by-byte path reports it).
+    /// The record `start..<stop` (no line breaks outside quotes) and its line ending; nil, with
+    /// nothing consumed, when it breaks a limit, holds a line break inside quotes or cannot be split
+    /// into fields (the byte-by-byte path reads or reports it).
     private func fastRecord(endingAt stop: Int) throws(SourceError) -> Record? {
         let first = line
         guard stop - start <= options.maxRecordBytes else { return nil }
         let raw = Array(buffer[start..<stop])
         var tooLong = false
+        var broken = false
         var fields: [RawValue] = []
+        fields.reserveCapacity(fieldCount)
         let delimiter = options.delimiter
-        let latin1 = options.encoding == .latin1
         raw.withUnsafeBufferPointer { r in
             var ascii = true
             for c in r where c >= 0x80 { ascii = false; break }
-            var from = 0
-            for i in 0...r.count where i == r.count || r[i] == delimiter {
-                if i - from > options.maxFieldBytes { tooLong = true }
-                let bytes = UnsafeBufferPointer(rebasing: r[from..<i])
-                if ascii {
-                    fields.append(.text(String(decoding: bytes, as: UTF8.self)))
-                } else if latin1 {
-                    fields.append(Self.latin1(Array(bytes)))
+            func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+                if bytes.count > options.maxFieldBytes { tooLong = true }
+                fields.append(ascii ? .text(String(decoding: bytes, as: UTF8.self)) : decode(bytes))
+            }
+            let n = r.count
+            var i = 0
+            while true {
+                if i < n && r[i] == 0x22 {
+                    // Quoted: up to the closing quote, `""` standing for one quote.
+                    var j = i + 1
+                    var unescaped: [UInt8]? = nil
+                    var from = j
+                    while true {
+                        guard j < n else { broken = true; return }
+                        if r[j] == 0x22 {
+                            guard j + 1 < n && r[j + 1] == 0x22 else { break }
+                            unescaped = (unescaped ?? []) + r[from...j]
+                            j += 2
+                            from = j
+                        } else {
+                            j += 1
+                        }
+                    }
+                    if var u = unescaped {
+                        u += r[from..<j]
+                        u.withUnsafeBufferPointer { add($0) }
+                    } else {
+                        add(UnsafeBufferPointer(rebasing: r[(i + 1)..<j]))
+                    }
+                    j += 1
+                    if j == n { return }
+                    guard r[j] == delimiter else { broken = true; return }
+                    i = j + 1
                 } else {
-                    let text = String(decoding: bytes, as: UTF8.self)
-                    fields.append(text.utf8.elementsEqual(bytes) ? .text(text) : .bytes(Array(bytes)))
+                    var k = i
+                    while k < n && r[k] != delimiter { k += 1 }
+                    add(UnsafeBufferPointer(rebasing: r[i..<k]))
+                    if k == n { return }
+                    i = k + 1
                 }
-                from = i + 1
             }
         }
-        if tooLong { return nil }
+        if tooLong || broken { return nil }
+        fieldCount = fields.count
         // The line ending: LF, CRLF or a lone CR (the byte after a CR may still be unread).
         var next = stop
         if next < end {
@@ -276,16 +308,20 @@ public final class CSVReader {
     }
 
     private func decode(_ bytes: [UInt8]) -> RawValue {
+        bytes.withUnsafeBufferPointer { decode($0) }
+    }
+
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> RawValue {
         switch options.encoding {
         case .utf8:
-            if let s = bytes.withUnsafeBytes({ String(utf8Bytes: $0) }) { return .text(s) }
-            return .bytes(bytes)
+            if let s = String(utf8Bytes: UnsafeRawBufferPointer(bytes)) { return .text(s) }
+            return .bytes(Array(bytes))
         case .latin1:
             return Self.latin1(bytes)
         }
     }
 
-    private static func latin1(_ bytes: [UInt8]) -> RawValue {
+    private static func latin1(_ bytes: some Collection<UInt8>) -> RawValue {
         if bytes.allSatisfy({ $0 < 0x80 }) { return .text(String(decoding: bytes, as: UTF8.self)) }
         var s = String.UnicodeScalarView()
         for b in bytes { s.append(Unicode.Scalar(b)) }
