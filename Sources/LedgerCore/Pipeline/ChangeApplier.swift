@@ -135,11 +135,13 @@ public final class ChangeApplier {
         state.holdsFailedCommit = true
         do {
             receipt = try writer.append(plan.events, beforeWrite: beforeWrite) { [self] in
-                for (i, a) in plan.applied.enumerated() {
-                    guard let a else { continue }
-                    let e = plan.events[i]
-                    state.applyAppended(recordID: a.recordID, entity: e.entity, op: e.op, dataHash: a.dataHash,
-                                        rowversion: e.rowversion, offset: expected + UInt64(i))
+                // The events are read in place: copying each one cost five reference counts.
+                plan.events.withUnsafeBufferPointer { events in
+                    for (i, a) in plan.applied.enumerated() {
+                        guard let a else { continue }
+                        state.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
+                                            rowversion: events[i].rowversion, offset: expected + UInt64(i))
+                    }
                 }
             }
         } catch {
