@@ -17,7 +17,7 @@ extension PostgresAnalyticsTarget {
         try await exec("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('enable_seqscan', 'off', true)", on: c)
         let s = schema
 
-        // Stored lines of the sales this batch changes, then every basket they or the new lines touch.
+        // Stored lines of the sales this batch changes, then the baskets their changes touch.
         var stored: [Int64: BasketLine] = [:]
         let ids = batch.saleIDs
         if !ids.isEmpty {
@@ -29,8 +29,7 @@ extension PostgresAnalyticsTarget {
                 stored[id] = BasketLine(receiptNo: receipt, productCode: code)
             }
         }
-        var receipts = Set(stored.values.map(\.receiptNo))
-        for (_, line) in batch.salesLines { if let line { receipts.insert(line.receiptNo) } }
+        let receipts = batch.basketReceipts(storedLines: stored)
         var baskets: [Int64: [String: Int64]] = [:]
         if !receipts.isEmpty {
             let rows = try await c.query("""
@@ -81,11 +80,9 @@ extension PostgresAnalyticsTarget {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
-    /// Runs `sql` with `$1`, `$2`, ... bound to `texts`.
-    func exec(_ sql: String, binding texts: [String], on c: PostgresConnection) async throws {
-        var binds = PostgresBindings(capacity: texts.count)
-        for t in texts { binds.append(t) }
-        _ = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    /// Runs `sql` with `$1`, `$2`, ... bound to the arrays of `columns`.
+    func exec(_ sql: String, binding columns: PostgresArrayColumns, on c: PostgresConnection) async throws {
+        _ = try await c.query(PostgresQuery(unsafeSQL: sql, binds: columns.bindings), logger: logger)
     }
 
     private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresConnection) async throws {
@@ -95,7 +92,7 @@ extension PostgresAnalyticsTarget {
         for change in effects {
             switch change {
             case .upsert(let table, let values):
-                upserts[table.name, default: PostgresArrayColumns(columns: table.allColumns.count)].append(values)
+                upserts[table.name, default: PostgresArrayColumns(kinds: table.allColumns.map(\.kind))].append(values)
             case .delete(let table, .bigint(let key)):
                 bigintDeletes[table.name, default: []].append(key)
             case .delete(let table, .text(let key)):
@@ -108,7 +105,7 @@ extension PostgresAnalyticsTarget {
             if let rows = upserts[table.name] {
                 let unnest = "unnest(" + table.allColumns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.postgresType)[]" }.joined(separator: ", ")
                     + ") AS x (" + table.allColumns.map(\.name).joined(separator: ", ") + ")"
-                try await exec(Self.mergeSQL(table, from: unnest, into: schema), binding: rows.literals, on: c)
+                try await exec(Self.mergeSQL(table, from: unnest, into: schema), binding: rows, on: c)
             }
             if let keys = bigintDeletes[table.name] {
                 _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
@@ -133,7 +130,7 @@ extension PostgresAnalyticsTarget {
         guard !delta.isEmpty else { return }
         let s = schema
         if !delta.lines.isEmpty {
-            var rows = PostgresArrayColumns(columns: 3)
+            var rows = PostgresArrayColumns(kinds: [.bigint, .text, .bigint])
             for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
             // One statement: lines at zero go, the others are set (the two sets are disjoint).
             try await exec("""
@@ -143,10 +140,10 @@ extension PostgresAnalyticsTarget {
                     WHERE x.lines <= 0 AND b.receipt_no = x.receipt_no AND b.product_code = x.product_code COLLATE "C")
                 INSERT INTO \(s).basket_lines (receipt_no, product_code, lines) SELECT receipt_no, product_code, lines FROM x WHERE lines > 0
                 ON CONFLICT (receipt_no, product_code) DO UPDATE SET lines = excluded.lines
-                """, binding: rows.literals, on: c)
+                """, binding: rows, on: c)
         }
         if !delta.pairs.isEmpty {
-            var rows = PostgresArrayColumns(columns: 3)
+            var rows = PostgresArrayColumns(kinds: [.text, .text, .bigint])
             for (pair, n) in delta.pairs { rows.append([.text(pair.a), .text(pair.b), .bigint(n)]) }
             // One statement: decrements that reach zero delete (the table holds only positive counts),
             // the other decrements update, increments upsert; each pair is in exactly one of the three.
@@ -160,7 +157,7 @@ extension PostgresAnalyticsTarget {
                     WHERE x.n < 0 AND t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C" AND t.receipts + x.n > 0)
                 INSERT INTO \(s).also_bought (product_a, product_b, receipts) SELECT a, b, n FROM x WHERE n > 0
                 ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = also_bought.receipts + excluded.receipts
-                """, binding: rows.literals, on: c)
+                """, binding: rows, on: c)
         }
     }
 

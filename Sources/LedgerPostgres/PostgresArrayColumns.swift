@@ -1,45 +1,148 @@
 import LedgerLog
 public import LedgerProjection
+import NIOCore
+public import PostgresNIO
 
-/// Rows as one Postgres array literal per column (`{1,NULL,"a \"b\""}`), for
+/// Rows as one binary Postgres array per column, for
 /// `SELECT * FROM unnest($1::bigint[], $2::text[], ...)`: a batch's rows in one statement, without a
-/// staging table. Pure.
+/// staging table, and without the server parsing every value from text. Pure.
 public struct PostgresArrayColumns: Sendable {
-    private var columns: [[UInt8]]
+    private let kinds: [AnalyticsColumn.Kind]
+    /// Per column, its elements in the wire format: a 32-bit length (-1 for NULL), then the bytes.
+    private var elements: [ByteBuffer]
+    private var hasNulls: [Bool]
     public private(set) var rows = 0
 
-    public init(columns: Int) { self.columns = Array(repeating: [0x7B], count: columns) }
+    public init(kinds: [AnalyticsColumn.Kind]) {
+        self.kinds = kinds
+        elements = Array(repeating: ByteBuffer(), count: kinds.count)
+        hasNulls = Array(repeating: false, count: kinds.count)
+    }
 
-    /// Appends one row; `values.count` must equal the number of columns.
+    /// Appends one row: one value per column, each null or of its column's kind (as
+    /// ``AnalyticsChange`` validates every row before it is written).
     public mutating func append(_ values: [AnalyticsValue]) {
-        precondition(values.count == columns.count, "a row needs one value per column")
+        precondition(values.count == kinds.count, "a row needs one value per column")
         for (i, v) in values.enumerated() {
-            if rows > 0 { columns[i].append(0x2C) }
-            Self.append(v, to: &columns[i])
+            switch (v, kinds[i]) {
+            case (.null, _):
+                elements[i].writeInteger(Int32(-1))
+                hasNulls[i] = true
+            case (.bigint(let n), .bigint):
+                elements[i].writeInteger(Int32(8))
+                elements[i].writeInteger(n)
+            case (.text(let s), .text):
+                elements[i].writeInteger(Int32(s.utf8.count))
+                elements[i].writeString(s)
+            case (.numeric(let d), .numeric):
+                Self.writeNumeric(d.text, into: &elements[i])
+            case (.timestamp(let t), .timestamp):
+                elements[i].writeInteger(Int32(8))
+                elements[i].writeInteger(t.microseconds - Self.postgresEpochMicroseconds)
+            default:
+                preconditionFailure("a \(v) in a \(kinds[i].postgresType) column")
+            }
         }
         rows += 1
     }
 
-    /// The array literal of each column.
-    public var literals: [String] { columns.map { String(decoding: $0 + [0x7D], as: UTF8.self) } }
-
-    static func append(_ value: AnalyticsValue, to out: inout [UInt8]) {
-        switch value {
-        case .null: out += "NULL".utf8
-        case .bigint(let i): out += i.description.utf8
-        case .numeric(let d): out += d.text.utf8
-        case .text(let s): quoted(s.utf8, to: &out)
-        case .timestamp(let t): t.withISO8601Bytes { quoted($0, to: &out) }
+    /// One binary array per column, in column order: the statement's `$1`, `$2`, ...
+    public var bindings: PostgresBindings {
+        var binds = PostgresBindings(capacity: kinds.count)
+        for i in kinds.indices {
+            binds.append(BinaryArray(kind: kinds[i], count: rows, hasNulls: hasNulls[i], elements: elements[i]))
         }
+        return binds
     }
 
-    /// `"…"` with `"` and `\` escaped by a backslash.
-    static func quoted<C: Collection<UInt8>>(_ bytes: C, to out: inout [UInt8]) {
-        out.append(0x22)
-        for b in bytes {
-            if b == 0x22 || b == 0x5C { out.append(0x5C) }
-            out.append(b)
+    /// 2000-01-01T00:00:00Z, where Postgres counts timestamps from, in Unix microseconds.
+    static let postgresEpochMicroseconds: Int64 = 946_684_800_000_000
+
+    /// `numeric` on the wire: digit count, weight, sign and display scale, then base-10000 digits,
+    /// most significant first, without leading or trailing zero digits. `text` is canonical
+    /// (``LedgerDecimal/text``), so its fraction digits are the scale `numeric_in` would keep.
+    static func writeNumeric(_ text: String, into out: inout ByteBuffer) {
+        var negative = false
+        var integer: [UInt8] = []
+        var fraction: [UInt8] = []
+        var inFraction = false
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): inFraction = true
+            default:
+                if inFraction { fraction.append(c &- 48) } else { integer.append(c &- 48) }
+            }
         }
-        out.append(0x22)
+        var digits: [Int16] = []
+        let lead = (4 - integer.count % 4) % 4
+        var group = 0, n = lead
+        for d in integer {
+            group = group * 10 + Int(d)
+            n += 1
+            if n == 4 { digits.append(Int16(group)); group = 0; n = 0 }
+        }
+        var weight = digits.count - 1
+        for d in fraction {
+            group = group * 10 + Int(d)
+            n += 1
+            if n == 4 { digits.append(Int16(group)); group = 0; n = 0 }
+        }
+        if n > 0 {
+            for _ in n..<4 { group *= 10 }
+            digits.append(Int16(group))
+        }
+        var first = 0
+        while first < digits.count && digits[first] == 0 { first += 1; weight -= 1 }
+        var last = digits.count
+        while last > first && digits[last - 1] == 0 { last -= 1 }
+        if first == last { weight = 0 }
+        out.writeInteger(Int32(8 + 2 * (last - first)))
+        out.writeInteger(Int16(last - first))
+        out.writeInteger(Int16(weight))
+        out.writeInteger(UInt16(negative && first < last ? 0x4000 : 0))
+        out.writeInteger(Int16(fraction.count))
+        for d in digits[first..<last] { out.writeInteger(d) }
+    }
+
+    /// A one-dimensional array in Postgres's binary format.
+    struct BinaryArray: PostgresDynamicTypeEncodable {
+        let kind: AnalyticsColumn.Kind
+        let count: Int
+        let hasNulls: Bool
+        let elements: ByteBuffer
+
+        var psqlType: PostgresDataType {
+            switch kind {
+            case .bigint: PostgresDataType(1016)
+            case .text: PostgresDataType(1009)
+            case .numeric: PostgresDataType(1231)
+            case .timestamp: PostgresDataType(1185)
+            }
+        }
+
+        var psqlFormat: PostgresFormat { .binary }
+
+        /// The element type's oid.
+        private var elementType: UInt32 {
+            switch kind {
+            case .bigint: 20
+            case .text: 25
+            case .numeric: 1700
+            case .timestamp: 1184
+            }
+        }
+
+        func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+            buffer.writeInteger(Int32(count == 0 ? 0 : 1))
+            buffer.writeInteger(Int32(hasNulls ? 1 : 0))
+            buffer.writeInteger(elementType)
+            if count > 0 {
+                buffer.writeInteger(Int32(count))
+                buffer.writeInteger(Int32(1))
+            }
+            var e = elements
+            buffer.writeBuffer(&e)
+        }
     }
 }

@@ -77,6 +77,22 @@ public struct AnalyticsBatch: Sendable {
         return salesLines.compactMap { seen.insert($0.saleID).inserted ? $0.saleID : nil }
     }
 
+    /// The receipts whose stored baskets ``coOccurrence(storedLines:loadBasket:)`` loads, given the
+    /// same `storedLines`: those a sales line leaves or joins. A sale whose line is unchanged (most
+    /// updates change a quantity or a price) touches no basket.
+    public func basketReceipts(storedLines: [Int64: BasketLine]) -> Set<Int64> {
+        var receipts = Set<Int64>()
+        var current = storedLines
+        for (id, new) in salesLines {
+            let old = current[id]
+            if old == new { continue }
+            if let r = old?.receiptNo { receipts.insert(r) }
+            if let r = new?.receiptNo { receipts.insert(r) }
+            current[id] = new
+        }
+        return receipts
+    }
+
     /// Folds the batch's sales-line changes into the baskets.
     /// - Parameters:
     ///   - storedLines: the stored line of each sale in ``saleIDs`` that has one.

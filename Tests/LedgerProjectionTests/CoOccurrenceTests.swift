@@ -1,3 +1,4 @@
+import LedgerLog
 import LedgerProjection
 import LedgerTestKit
 import Testing
@@ -128,5 +129,55 @@ import Testing
         let incremental = co.delta().pairs
         #expect(CoOccurrence.pairs(of: sorted) == incremental)
         #expect(CoOccurrence.pairs(of: sorted.shuffled(using: &rng)) == incremental)
+    }
+}
+
+@Suite struct BasketReceiptsTests {
+    /// A target reads the baskets ``AnalyticsBatch/basketReceipts(storedLines:)`` names before the
+    /// fold runs: over random batches (repeated sales, unchanged lines, moves, deletes, new sales)
+    /// they are exactly the baskets the fold asks for.
+    @Test(arguments: 0..<12)
+    func basketReceiptsAreTheBasketsTheFoldLoads(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        var stored: [Int64: BasketLine] = [:]
+        for id in 1...6 where Bool.random(using: &rng) {
+            stored[Int64(id)] = BasketLine(receiptNo: Int64.random(in: 1...4, using: &rng), productCode: ["a", "b", "c"].randomElement(using: &rng)!)
+        }
+        var events: [NewEvent] = []
+        for _ in 0..<Int.random(in: 1...10, using: &rng) {
+            let id = Int64.random(in: 1...8, using: &rng)
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                events.append(try TestLog.sale(id, receipt: .integer(1), code: "a", op: .delete))
+            } else if let line = stored[id], Bool.random(using: &rng) {
+                // The same line with another total: no basket changes.
+                events.append(try TestLog.sale(id, receipt: .integer(line.receiptNo), code: line.productCode, total: "99"))
+            } else {
+                events.append(try TestLog.sale(id, receipt: .integer(Int64.random(in: 1...4, using: &rng)),
+                                               code: ["a", "b", "c"].randomElement(using: &rng)!))
+            }
+        }
+        let log = TestLog()
+        defer { log.remove() }
+        let batch = AnalyticsBatch(events: try log.append(events))
+        var loaded = Set<Int64>()
+        _ = batch.coOccurrence(storedLines: stored) { (r: Int64) -> [String: Int64] in
+            loaded.insert(r)
+            return [:]
+        }
+        #expect(batch.basketReceipts(storedLines: stored) == loaded, "seed \(seed)")
+    }
+
+    @Test func anUnchangedLineTouchesNoBasket() throws {
+        let log = TestLog()
+        defer { log.remove() }
+        let batch = AnalyticsBatch(events: try log.append([
+            try TestLog.sale(1, receipt: .integer(10), code: "a", total: "20"),   // stored as (10, a): unchanged
+            try TestLog.sale(2, receipt: .integer(11), code: "b"),                // moved from receipt 12
+            try TestLog.sale(3, receipt: .integer(13), code: "c", op: .delete),   // deleted from receipt 13
+            try TestLog.sale(4, receipt: .integer(14), code: "d"),                // new
+        ]))
+        let stored: [Int64: BasketLine] = [1: BasketLine(receiptNo: 10, productCode: "a"), 2: BasketLine(receiptNo: 12, productCode: "b"),
+                      3: BasketLine(receiptNo: 13, productCode: "c")]
+        #expect(batch.basketReceipts(storedLines: stored) == [11, 12, 13, 14])
     }
 }

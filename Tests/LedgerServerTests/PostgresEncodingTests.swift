@@ -7,23 +7,28 @@ import PostgresNIO
 import Testing
 
 extension LedgerServerTests {
-    /// The two ways rows reach Postgres — COPY text (replays) and array literals (live batches) —
+    /// The two ways rows reach Postgres — COPY text (replays) and binary arrays (live batches) —
     /// round-trip awkward values exactly through the live server.
     @Suite struct PostgresEncodingTests {
         static let texts: [String?] = [
             "plain", "", nil, "tab\there", "new\nline", "cr\rhere", "back\\slash", "quote\"d", "comma,brace{}",
             "NULL", "\\N", " spaced ", "ünïcødé ✓ 𝄞", String(repeating: "x", count: 5000),
         ]
+        /// Decimals whose base-10000 digits start, end or pause on group boundaries.
+        static let numerics = [
+            "0", "-12.5", "12345678901234567890.123456789012345678", "1e-20", "0.05", "-0.0001", "10000",
+            "99999999.9999", "-100000000", "1.5", "0.1", "1234.5678", "-9.87654321", "20000.00002",
+        ]
         static let times: [Timestamp] = [
             Timestamp.minimum, Timestamp(microseconds: 0), Timestamp(microseconds: 1_767_225_600_123_456),
             Timestamp(microseconds: -1), Timestamp.maximum,
         ]
 
-        @Test func copyTextAndArrayLiteralsRoundTrip() async throws {
+        @Test func copyTextAndBinaryArraysRoundTrip() async throws {
             let scratch = PostgresScratch()
             let rows: [[AnalyticsValue]] = Self.texts.enumerated().map { i, t in
                 [.bigint(Int64(i) - 3), t.map { .text($0) } ?? .null,
-                 .numeric(LedgerDecimal(["0", "-12.5", "12345678901234567890.123456789012345678", "1e-20"][i % 4])!),
+                 .numeric(LedgerDecimal(Self.numerics[i % Self.numerics.count])!),
                  .timestamp(Self.times[i % Self.times.count])]
             }
             try await scratch.withConnection { c in
@@ -33,14 +38,12 @@ extension LedgerServerTests {
                 try await c.copyFrom(table: "enc", logger: scratch.logger) { w in try await w.write(ByteBuffer(bytes: copy.bytes)) }
                 let fromCopy = try await Self.read(c, "SELECT k, t, n::text, (extract(epoch FROM at) * 1000000)::bigint FROM enc ORDER BY k", scratch.logger)
 
-                var arrays = PostgresArrayColumns(columns: 4)
+                var arrays = PostgresArrayColumns(kinds: [.bigint, .text, .numeric, .timestamp])
                 for r in rows { arrays.append(r) }
-                var binds = PostgresBindings()
-                for l in arrays.literals { binds.append(l) }
                 let q = PostgresQuery(unsafeSQL: """
                     SELECT k, t, n::text, (extract(epoch FROM at) * 1000000)::bigint
                     FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::timestamptz[]) AS x (k, t, n, at) ORDER BY k
-                    """, binds: binds)
+                    """, binds: arrays.bindings)
                 let fromArrays = try await Self.read(c, q, scratch.logger)
 
                 let want = rows.map { r -> String in
@@ -56,7 +59,8 @@ extension LedgerServerTests {
         static func read(_ c: PostgresConnection, _ q: PostgresQuery, _ logger: Logger) async throws -> [String] {
             var out: [String] = []
             for try await (k, t, n, micros) in try await c.query(q, logger: logger).decode((Int64, String?, String, Int64).self) {
-                out.append("\(k)|\(t ?? "<null>")|\((LedgerDecimal(n) ?? LedgerDecimal(0)).text)|\(micros)")
+                // The numeric's text as the server shows it: its scale must be the canonical text's.
+                out.append("\(k)|\(t ?? "<null>")|\(n)|\(micros)")
             }
             return out
         }
