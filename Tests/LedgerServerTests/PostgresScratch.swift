@@ -49,6 +49,22 @@ struct PostgresScratch {
         }
     }
 
+    /// Runs `body` with a fresh scratch schema and drops it afterwards, whether `body` throws or not
+    /// (a `defer` cannot wait for the drop, and a test process may end before a detached one runs).
+    static func with(_ body: (PostgresScratch) async throws -> Void) async throws {
+        let s = PostgresScratch()
+        do { try await body(s) } catch {
+            await s.drop()
+            throw error
+        }
+        await s.drop()
+    }
+
+    /// ``with(_:)`` with two schemas.
+    static func with(_ body: (PostgresScratch, PostgresScratch) async throws -> Void) async throws {
+        try await with { a in try await with { b in try await body(a, b) } }
+    }
+
     /// Drops the schemas and their migration records.
     func drop() async {
         _ = try? await withConnection { c in
