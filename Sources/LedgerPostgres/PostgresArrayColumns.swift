@@ -112,31 +112,24 @@ public struct PostgresArrayColumns: Sendable {
         let hasNulls: Bool
         let elements: ByteBuffer
 
-        var psqlType: PostgresDataType {
+        /// The oids of the array type and of its elements' type.
+        private var oids: (array: UInt32, element: UInt32) {
             switch kind {
-            case .bigint: PostgresDataType(1016)
-            case .text: PostgresDataType(1009)
-            case .numeric: PostgresDataType(1231)
-            case .timestamp: PostgresDataType(1185)
+            case .bigint: (1016, 20)
+            case .text: (1009, 25)
+            case .numeric: (1231, 1700)
+            case .timestamp: (1185, 1184)
             }
         }
+
+        var psqlType: PostgresDataType { PostgresDataType(oids.array) }
 
         var psqlFormat: PostgresFormat { .binary }
-
-        /// The element type's oid.
-        private var elementType: UInt32 {
-            switch kind {
-            case .bigint: 20
-            case .text: 25
-            case .numeric: 1700
-            case .timestamp: 1184
-            }
-        }
 
         func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
             buffer.writeInteger(Int32(count == 0 ? 0 : 1))
             buffer.writeInteger(Int32(hasNulls ? 1 : 0))
-            buffer.writeInteger(elementType)
+            buffer.writeInteger(oids.element)
             if count > 0 {
                 buffer.writeInteger(Int32(count))
                 buffer.writeInteger(Int32(1))

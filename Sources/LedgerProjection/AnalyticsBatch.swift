@@ -82,13 +82,9 @@ public struct AnalyticsBatch: Sendable {
     /// updates change a quantity or a price) touches no basket.
     public func basketReceipts(storedLines: [Int64: BasketLine]) -> Set<Int64> {
         var receipts = Set<Int64>()
-        var current = storedLines
-        for (id, new) in salesLines {
-            let old = current[id]
-            if old == new { continue }
+        forEachLineChange(storedLines: storedLines) { old, new in
             if let r = old?.receiptNo { receipts.insert(r) }
             if let r = new?.receiptNo { receipts.insert(r) }
-            current[id] = new
         }
         return receipts
     }
@@ -100,16 +96,26 @@ public struct AnalyticsBatch: Sendable {
     public func coOccurrence<E: Error>(storedLines: [Int64: BasketLine],
                                        loadBasket: (Int64) throws(E) -> [String: Int64]) throws(E) -> CoOccurrenceDelta {
         var co = CoOccurrence()
-        var current = storedLines
-        for (id, new) in salesLines {
-            let old = current[id]
-            if old == new { continue }
+        try forEachLineChange(storedLines: storedLines) { (old, new) throws(E) in
             for r in [old?.receiptNo, new?.receiptNo] {
                 if let r, !co.isLoaded(r) { co.load(receiptNo: r, lines: try loadBasket(r)) }
             }
             co.apply(removing: old, adding: new)
-            current[id] = new
         }
         return co.delta()
+    }
+
+    /// Each sales line the batch changes, in order, from the line before it (stored, or set earlier
+    /// in the batch) to the new one; sales whose line stays the same are skipped.
+    private func forEachLineChange<E: Error>(
+        storedLines: [Int64: BasketLine], _ body: (BasketLine?, BasketLine?) throws(E) -> Void
+    ) throws(E) {
+        var current = storedLines
+        for (id, new) in salesLines {
+            let old = current[id]
+            if old == new { continue }
+            try body(old, new)
+            current[id] = new
+        }
     }
 }

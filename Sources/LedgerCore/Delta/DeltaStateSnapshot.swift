@@ -58,7 +58,8 @@ public enum DeltaStateSnapshot {
         w.u32(1)
         w.u64(base.nextOffset)
         digest(base.lastHash, into: &w)
-        body(s, records: changed.lazy.compactMap { id in s.records[id].map { (key: id, value: $0) } }, into: &w)
+        // Looked up once: the body counts, sizes and writes its records.
+        body(s, records: changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }, into: &w)
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }

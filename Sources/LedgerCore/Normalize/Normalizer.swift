@@ -18,8 +18,8 @@ public final class Normalizer: Sendable {
     /// them, so `NewEvent` need not sort them.
     private let rank: [Int]
 
-    /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop borrows
-    /// it rather than copying its strings.
+    /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop reads it
+    /// in place through ``plans``.
     struct FieldPlan: Sendable {
         let name: String
         let type: FieldType

@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 public import LedgerCore
-import LedgerLog
 
 /// Reads a CSV file record by record through one fixed-size buffer, never holding the whole file.
 ///
@@ -177,11 +176,9 @@ public final class CSVReader {
         fields.reserveCapacity(fieldCount)
         let delimiter = options.delimiter
         raw.withUnsafeBufferPointer { r in
-            var ascii = true
-            for c in r where c >= 0x80 { ascii = false; break }
             func add(_ bytes: UnsafeBufferPointer<UInt8>) {
                 if bytes.count > options.maxFieldBytes { tooLong = true }
-                fields.append(ascii ? .text(String(decoding: bytes, as: UTF8.self)) : decode(bytes))
+                fields.append(decode(bytes))
             }
             let n = r.count
             var i = 0
@@ -195,7 +192,8 @@ public final class CSVReader {
                         guard j < n else { broken = true; return }
                         if r[j] == 0x22 {
                             guard j + 1 < n && r[j + 1] == 0x22 else { break }
-                            unescaped = (unescaped ?? []) + r[from...j]
+                            unescaped = unescaped ?? []
+                            unescaped!.append(contentsOf: r[from...j])
                             j += 2
                             from = j
                         } else {
@@ -314,8 +312,7 @@ public final class CSVReader {
     private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> RawValue {
         switch options.encoding {
         case .utf8:
-            if let s = String(utf8Bytes: UnsafeRawBufferPointer(bytes)) { return .text(s) }
-            return .bytes(Array(bytes))
+            return TextBytes.rawValue(UnsafeRawBufferPointer(bytes))
         case .latin1:
             return Self.latin1(bytes)
         }
