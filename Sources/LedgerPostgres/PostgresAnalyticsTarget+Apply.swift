@@ -8,7 +8,7 @@ extension PostgresAnalyticsTarget {
     /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
     /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
     /// dead letters, `ingest_state` and the checkpoint.
-    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresConnection) async throws {
+    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession) async throws {
         try await exec("BEGIN", on: c)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
         // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
@@ -63,7 +63,7 @@ extension PostgresAnalyticsTarget {
     /// batches and the replays both end with it.
     static func writeState(deadLetters: [ProjectionDeadLetter], lastEvents: [String: (offset: UInt64, time: Timestamp)],
                            checkpoint: ProjectionCheckpoint, projector: String, schema s: String,
-                           on c: PostgresConnection, logger: Logger) async throws {
+                           on c: PostgresSession, logger: Logger) async throws {
         for l in deadLetters {
             let event: String? = l.eventJSON.contains("\\u0000") ? nil : l.eventJSON
             _ = try await c.query("""
@@ -87,16 +87,16 @@ extension PostgresAnalyticsTarget {
             """), logger: logger)
     }
 
-    func exec(_ sql: String, on c: PostgresConnection) async throws {
+    func exec(_ sql: String, on c: PostgresSession) async throws {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     /// Runs `sql` with `$1`, `$2`, ... bound to the arrays of `columns`.
-    func exec(_ sql: String, binding columns: PostgresArrayColumns, on c: PostgresConnection) async throws {
+    func exec(_ sql: String, binding columns: PostgresArrayColumns, on c: PostgresSession) async throws {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql, binds: columns.bindings), logger: logger)
     }
 
-    private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresConnection) async throws {
+    private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresSession) async throws {
         var upserts: [String: PostgresArrayColumns] = [:]
         var textDeletes: [String: [String]] = [:]
         var bigintDeletes: [String: [Int64]] = [:]
@@ -137,7 +137,7 @@ extension PostgresAnalyticsTarget {
             """
     }
 
-    private func writeCoOccurrence(_ delta: CoOccurrenceDelta, on c: PostgresConnection) async throws {
+    private func writeCoOccurrence(_ delta: CoOccurrenceDelta, on c: PostgresSession) async throws {
         guard !delta.isEmpty else { return }
         let s = schema
         if !delta.lines.isEmpty {

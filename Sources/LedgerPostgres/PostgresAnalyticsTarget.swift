@@ -20,7 +20,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var connection: PostgresConnection?
+        var connection: PostgresSession?
         var locked = false
     }
 
@@ -43,21 +43,21 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     }
 
     /// The open connection, or a new one holding the lock with the schema migrated.
-    func connection() async throws(ProjectionError) -> PostgresConnection {
+    func connection() async throws(ProjectionError) -> PostgresSession {
         if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
-        let c = try await configuration.connect(logger: logger)
+        let c = PostgresSession(try await configuration.connect(logger: logger))
         do {
             let rows = try await c.query(PostgresQuery(unsafeSQL: Self.lockSQL(schema: schema, name: name)), logger: logger)
             var got = false
             for try await b in rows.decode(Bool.self) { got = b }
             guard got else {
-                try? await c.close()
+                await c.close()
                 throw ProjectionError(.locked, context: "projector \(name) on \(configuration)",
                                       cause: "another instance holds its advisory lock; stop it first")
             }
-            try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
+            try await PostgresMigrator(schema: schema).up(on: c.connection, logger: logger)
         } catch {
-            try? await c.close()
+            await c.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening projector \(name) on \(configuration)")
         }
         state.withLock {
@@ -78,7 +78,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         }
     }
 
-    static func checkpoint(_ c: PostgresConnection, schema: String, projector: String, logger: Logger) async throws -> ProjectionCheckpoint? {
+    static func checkpoint(_ c: PostgresSession, schema: String, projector: String, logger: Logger) async throws -> ProjectionCheckpoint? {
         let rows = try await c.query("SELECT next_offset, last_hash FROM \(unescaped: schema).projector_checkpoint WHERE projector = \(projector)",
                                      logger: logger)
         var found: ProjectionCheckpoint?
@@ -109,7 +109,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         guard let c = state.withLock({ $0.connection }) else { return }
         if PostgresErrorClassification.isTransient(error) || c.isClosed {
             state.withLock { $0.connection = nil }
-            try? await c.close()
+            await c.close()
         } else {
             _ = try? await c.query("ROLLBACK", logger: logger)
         }
@@ -122,6 +122,6 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             $0.locked = false
             return c
         }
-        try? await c?.close()
+        await c?.close()
     }
 }

@@ -17,6 +17,7 @@ public enum PostgresErrorClassification {
 
     /// Whether retrying after `error` may succeed.
     public static func isTransient(_ error: any Error) -> Bool {
+        if error is PostgresConnectionClosed { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
@@ -40,6 +41,8 @@ public enum PostgresErrorClassification {
             if let info = psql.serverInfo {
                 cause += " \(info[.sqlState] ?? "?"): \(info[.message] ?? "")"
             }
+        } else if let closed = error as? PostgresConnectionClosed {
+            cause = closed.description
         } else {
             cause = String(describing: type(of: error))
         }

@@ -62,6 +62,7 @@ public struct PostgresReplay: Sendable {
     private func run(from: UInt64, head: HeadRecord, reader: LogReader, on c: PostgresConnection,
                      progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> ReplayResult {
         var phases = ReplayPhases()
+        let session = PostgresSession(c)
 
         let rows = try await c.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
         var locked = false
@@ -75,7 +76,7 @@ public struct PostgresReplay: Sendable {
         let migrator = PostgresMigrator(schema: schema)
         let liveExists = !(try await migrator.appliedVersions(on: c, logger: logger)).isEmpty
         if from > 0 {
-            guard liveExists, let live = try await PostgresAnalyticsTarget.checkpoint(c, schema: schema, projector: projector, logger: logger) else {
+            guard liveExists, let live = try await PostgresAnalyticsTarget.checkpoint(session, schema: schema, projector: projector, logger: logger) else {
                 throw ProjectionError(.configuration, context: "--from \(from)", cause: "\(schema) holds no projection to keep the rows before it; replay --from 0")
             }
             try live.verify(against: reader)
@@ -179,10 +180,10 @@ public struct PostgresReplay: Sendable {
         if let last = buffer.last {
             checkpoint = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
         } else {
-            checkpoint = from == 0 ? .start : try await PostgresAnalyticsTarget.checkpoint(c, schema: schema, projector: projector, logger: logger) ?? .start
+            checkpoint = from == 0 ? .start : try await PostgresAnalyticsTarget.checkpoint(session, schema: schema, projector: projector, logger: logger) ?? .start
         }
         try await PostgresAnalyticsTarget.writeState(deadLetters: buffer.deadLetters, lastEvents: buffer.lastEvents, checkpoint: checkpoint,
-                                                     projector: projector, schema: shadow, on: c, logger: logger)
+                                                     projector: projector, schema: shadow, on: session, logger: logger)
         try await exec("ANALYZE \(shadow).sales", on: c)
         phases.lap("finish")
 
