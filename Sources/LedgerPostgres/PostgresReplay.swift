@@ -64,7 +64,7 @@ public struct PostgresReplay: Sendable {
         var phases = ReplayPhases()
         let session = PostgresSession(c)
 
-        let rows = try await c.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
+        let rows = try await session.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
         var locked = false
         for try await b in rows.decode(Bool.self) { locked = b }
         guard locked else {
@@ -88,24 +88,24 @@ public struct PostgresReplay: Sendable {
 
         // A fresh shadow schema (a crashed replay may have left one).
         let shadow = shadowSchema
-        try await exec("DROP SCHEMA IF EXISTS \(shadow) CASCADE", on: c)
-        try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", on: c)
+        try await exec("DROP SCHEMA IF EXISTS \(shadow) CASCADE", on: session)
+        try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", on: session)
         try await PostgresMigrator(schema: shadow).up(on: c, logger: logger)
-        try await exec("SET search_path TO \(shadow), public", on: c)
+        try await exec("SET search_path TO \(shadow), public", on: session)
         // The shadow's tables are loaded without indexes, which are built after the bulk writes
         // (sorted builds instead of a B-tree insert per row).
-        let dropped = try await dropIndexes(on: c)
+        let dropped = try await dropIndexes(on: session)
         let derivedTables: Set<String> = [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
         let entityIndexes = dropped.filter { !derivedTables.contains($0.table) }
         let derivedIndexes = dropped.filter { derivedTables.contains($0.table) }
         if from > 0 {
             for t in AnalyticsSchema.entityTables {
-                try await exec("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", on: c)
+                try await exec("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", on: session)
             }
-            try await exec("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", on: c)
-            try await exec("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", on: c)
+            try await exec("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", on: session)
+            try await exec("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", on: session)
             // The merge below needs the keys.
-            try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
+            try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
         }
         phases.lap("prepare")
 
@@ -123,21 +123,21 @@ public struct PostgresReplay: Sendable {
         // A full rebuild computes and loads co-occurrence on a second connection while this one loads
         // the entity tables: the two server processes use both cores.
         let derived: Task<Void, any Error>? = from == 0 ? Task.detached { [buffer, configuration, logger, shadow] in
-            let c2 = try await configuration.connect(id: 2, logger: logger)
+            let c2 = PostgresSession(try await configuration.connect(id: 2, logger: logger))
             do {
                 try await Self.loadCoOccurrence(buffer.coOccurrenceInputs(), indexes: derivedIndexes, schema: shadow, on: c2, logger: logger)
             } catch {
-                try? await c2.close()
+                await c2.close()
                 throw error
             }
-            try? await c2.close()
+            await c2.close()
         } : nil
 
         // Load the entity tables.
         for t in buffer.tables {
             let target = from == 0 ? t.table.name : "ledger_stage_\(t.table.name)"
             if from > 0 {
-                try await exec("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", on: c)
+                try await exec("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", on: session)
             }
             var row = 0
             if t.liveRows > 0 {
@@ -146,16 +146,16 @@ public struct PostgresReplay: Sendable {
                 }
             }
             if from > 0 {
-                try await exec(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), on: c)
-                try await exec("DROP TABLE \(target)", on: c)
+                try await exec(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), on: session)
+                try await exec("DROP TABLE \(target)", on: session)
                 let keys = Array(t.deletedKeys)
                 let ints = keys.compactMap(\.bigint)
                 let texts = keys.compactMap { if case .text(let s) = $0 { s } else { nil } }
                 if !ints.isEmpty {
-                    _ = try await c.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(ints))", logger: logger)
+                    _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(ints))", logger: logger)
                 }
                 if !texts.isEmpty {
-                    _ = try await c.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(texts))", logger: logger)
+                    _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(texts))", logger: logger)
                 }
             }
         }
@@ -164,14 +164,14 @@ public struct PostgresReplay: Sendable {
         // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
         // on the second connection), else grouped from the shadow's sales.
         if let derived {
-            try await Self.restore(entityIndexes, schema: shadow, on: c, logger: logger)
+            try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
             phases.lap("indexes")
             try await derived.value
         } else {
             var shadowConfiguration = configuration
             shadowConfiguration.schema = shadow
             let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: c, logger: logger).coOccurrenceInputs()
-            try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: c, logger: logger)
+            try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
         }
         phases.lap("co-occurrence")
 
@@ -184,22 +184,22 @@ public struct PostgresReplay: Sendable {
         }
         try await PostgresAnalyticsTarget.writeState(deadLetters: buffer.deadLetters, lastEvents: buffer.lastEvents, checkpoint: checkpoint,
                                                      projector: projector, schema: shadow, on: session, logger: logger)
-        try await exec("ANALYZE \(shadow).sales", on: c)
+        try await exec("ANALYZE \(shadow).sales", on: session)
         phases.lap("finish")
 
         // The swap: one transaction, so readers see the old tables or the new ones, never neither.
         let retired = retiredSchema
-        try await exec("BEGIN", on: c)
+        try await exec("BEGIN", on: session)
         do {
-            try await exec("DROP SCHEMA IF EXISTS \(retired) CASCADE", on: c)
-            if liveExists { try await exec("ALTER SCHEMA \(schema) RENAME TO \(retired)", on: c) }
-            try await exec("ALTER SCHEMA \(shadow) RENAME TO \(schema)", on: c)
-            try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)'", on: c)
-            try await exec("UPDATE public.ledger_migrations SET schema_name = '\(schema)' WHERE schema_name = '\(shadow)'", on: c)
-            if liveExists { try await exec("DROP SCHEMA \(retired) CASCADE", on: c) }
-            try await exec("COMMIT", on: c)
+            try await exec("DROP SCHEMA IF EXISTS \(retired) CASCADE", on: session)
+            if liveExists { try await exec("ALTER SCHEMA \(schema) RENAME TO \(retired)", on: session) }
+            try await exec("ALTER SCHEMA \(shadow) RENAME TO \(schema)", on: session)
+            try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)'", on: session)
+            try await exec("UPDATE public.ledger_migrations SET schema_name = '\(schema)' WHERE schema_name = '\(shadow)'", on: session)
+            if liveExists { try await exec("DROP SCHEMA \(retired) CASCADE", on: session) }
+            try await exec("COMMIT", on: session)
         } catch {
-            _ = try? await c.query("ROLLBACK", logger: logger)
+            _ = try? await session.query("ROLLBACK", logger: logger)
             throw error
         }
         phases.lap("swap")
@@ -212,14 +212,14 @@ public struct PostgresReplay: Sendable {
     /// COPYs the `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt) into `schema`
     /// (set as the search path of `c`), then builds their dropped `indexes`.
     static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], indexes: [DroppedIndex], schema: String,
-                                 on c: PostgresConnection, logger: Logger) async throws {
+                                 on c: PostgresSession, logger: Logger) async throws {
         var basket = PostgresCopyText(reservingCapacity: inputs.count * 24)
         for i in inputs { basket.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
         var pairs = PostgresCopyText()
         for (p, n) in CoOccurrence.pairs(of: inputs) { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
         _ = try await c.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"), logger: logger)
-        try await c.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
-        try await c.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        try await c.connection.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
+        try await c.connection.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
         try await restore(indexes, schema: schema, on: c, logger: logger)
     }
 
@@ -232,7 +232,7 @@ public struct PostgresReplay: Sendable {
     }
 
     /// Drops every index of the shadow's loaded tables (primary keys as constraints) and returns them.
-    private func dropIndexes(on c: PostgresConnection) async throws -> [DroppedIndex] {
+    private func dropIndexes(on c: PostgresSession) async throws -> [DroppedIndex] {
         let tables = AnalyticsSchema.projectedTables
         let rows = try await c.query("""
             SELECT x.tablename::text, x.indexname::text, x.indexdef,
@@ -251,7 +251,7 @@ public struct PostgresReplay: Sendable {
     }
 
     /// Builds the dropped indexes again and restores the primary keys on them.
-    private static func restore(_ dropped: [DroppedIndex], schema: String, on c: PostgresConnection, logger: Logger) async throws {
+    private static func restore(_ dropped: [DroppedIndex], schema: String, on c: PostgresSession, logger: Logger) async throws {
         guard !dropped.isEmpty else { return }
         func exec(_ sql: String) async throws { _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
         try await exec("SET maintenance_work_mem = '256MB'")
@@ -262,7 +262,7 @@ public struct PostgresReplay: Sendable {
         try await exec("RESET maintenance_work_mem")
     }
 
-    private func exec(_ sql: String, on c: PostgresConnection) async throws {
+    private func exec(_ sql: String, on c: PostgresSession) async throws {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 }

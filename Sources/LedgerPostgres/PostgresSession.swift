@@ -9,8 +9,8 @@ import Synchronization
 /// the server closed the connection and the channel's handlers were removed (a server restart
 /// landing between two statements of a batch) is never answered, and its caller never resumes. A
 /// session watches the channel's close future, with one callback for its whole life, and fails the
-/// query in flight with ``PostgresConnectionClosed``, which is transient: the projector reconnects.
-/// Queries run one at a time.
+/// query in flight with ``PostgresConnectionClosed``, which is transient: a projector reconnects, a
+/// replay ends with the error. Queries run one at a time.
 final class PostgresSession: Sendable {
     let connection: PostgresConnection
     private let inFlight = Mutex<InFlight>(InFlight())

@@ -50,6 +50,7 @@ extension LedgerServerTests {
                 #expect(PostgresErrorClassification.isTransient(error), "\(error)")
             }
             try await killer.value
+            try await session.connection.closeFuture.get()
             #expect(session.isClosed)
             do {
                 _ = try await session.query("SELECT 1", logger: scratch.logger)
