@@ -7,11 +7,11 @@ import PostgresNIO
 /// the co-occurrence inputs, best sellers, row counts, exact sums and order-independent checksums.
 public final class PostgresAnalytics: Sendable {
     public let configuration: PostgresConfiguration
-    private let connection: PostgresConnection
+    private let connection: PostgresSession
     private let logger: Logger
 
     /// Queries through `connection`, which stays open when this is released.
-    init(configuration: PostgresConfiguration, connection: PostgresConnection, logger: Logger) {
+    init(configuration: PostgresConfiguration, connection: PostgresSession, logger: Logger) {
         self.configuration = configuration
         self.connection = connection
         self.logger = logger
@@ -19,10 +19,10 @@ public final class PostgresAnalytics: Sendable {
 
     /// Connects; call ``close()`` when done.
     public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws(ProjectionError) -> PostgresAnalytics {
-        PostgresAnalytics(configuration: configuration, connection: try await configuration.connect(logger: logger), logger: logger)
+        PostgresAnalytics(configuration: configuration, connection: PostgresSession(try await configuration.connect(logger: logger)), logger: logger)
     }
 
-    public func close() async { try? await connection.close() }
+    public func close() async { await connection.close() }
 
     private var schema: String { configuration.schema }
 

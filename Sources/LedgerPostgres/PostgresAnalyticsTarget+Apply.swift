@@ -9,7 +9,7 @@ extension PostgresAnalyticsTarget {
     /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
     /// dead letters, `ingest_state` and the checkpoint.
     func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession) async throws {
-        try await exec("BEGIN", on: c)
+        try await c.execute("BEGIN", logger: logger)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
         // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
         // scans a whole table per batch: the point lookups run without sequential scans, and the
@@ -48,14 +48,14 @@ extension PostgresAnalyticsTarget {
                 """, logger: logger)
             for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
         }
-        try await exec("SELECT set_config('enable_seqscan', 'on', true)", on: c)
+        try await c.execute("SELECT set_config('enable_seqscan', 'on', true)", logger: logger)
         let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
 
         try await writeEffects(batch.effects, on: c)
         try await writeCoOccurrence(delta, on: c)
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
-        try await exec("COMMIT", on: c)
+        try await c.execute("COMMIT", logger: logger)
     }
 
     /// Writes the projector's own state into `schema`: dead letters (NUL, which text cannot hold,
@@ -85,10 +85,6 @@ extension PostgresAnalyticsTarget {
             VALUES (\(PostgresConfiguration.literal(projector)), \(checkpoint.nextOffset), '\(checkpoint.lastHash.hex)', now())
             ON CONFLICT (projector) DO UPDATE SET next_offset = excluded.next_offset, last_hash = excluded.last_hash, updated_at = now()
             """), logger: logger)
-    }
-
-    func exec(_ sql: String, on c: PostgresSession) async throws {
-        _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     /// Runs `sql` with `$1`, `$2`, ... bound to the arrays of `columns`.

@@ -55,7 +55,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
                 throw ProjectionError(.locked, context: "projector \(name) on \(configuration)",
                                       cause: "another instance holds its advisory lock; stop it first")
             }
-            try await PostgresMigrator(schema: schema).up(on: c.connection, logger: logger)
+            try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
         } catch {
             await c.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening projector \(name) on \(configuration)")

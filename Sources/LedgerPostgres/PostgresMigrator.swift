@@ -15,12 +15,39 @@ public struct PostgresMigrator: Sendable {
 
     /// The versions applied on the schema, ascending.
     public func appliedVersions(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        _ = try await connection.simpleQuery("""
+        try await appliedVersions(on: PostgresSession(connection), logger: logger)
+    }
+
+    /// Applies every pending migration, each in its own transaction; returns the versions applied.
+    @discardableResult
+    public func up(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        try await up(on: PostgresSession(connection), logger: logger)
+    }
+
+    /// Undoes the `count` most recent applied migrations, newest first; returns the versions undone.
+    @discardableResult
+    public func down(_ count: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        let session = PostgresSession(connection)
+        let applied = try await appliedVersions(on: session, logger: logger)
+        var done: [Int] = []
+        for version in applied.reversed().prefix(count) {
+            guard let migration = migrations.first(where: { $0.version == version }) else { continue }
+            logger.info("migrate down", metadata: ["schema": "\(schema)", "version": "\(version)"])
+            try await run(Self.statements(migration.downSQL(schema: schema)) + ["""
+                DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)' AND version = \(version)
+                """], on: session, logger: logger)
+            done.append(version)
+        }
+        return done
+    }
+
+    func appliedVersions(on session: PostgresSession, logger: Logger) async throws -> [Int] {
+        _ = try await session.query("""
             CREATE TABLE IF NOT EXISTS public.ledger_migrations (
                 schema_name text NOT NULL, version int NOT NULL, name text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schema_name, version))
-            """).get()
-        let rows = try await connection.query(
+            """, logger: logger)
+        let rows = try await session.query(
             "SELECT version FROM public.ledger_migrations WHERE schema_name = \(schema) ORDER BY version",
             logger: logger)
         var versions: [Int] = []
@@ -28,48 +55,31 @@ public struct PostgresMigrator: Sendable {
         return versions
     }
 
-    /// Applies every pending migration, each in its own transaction; returns the versions applied.
     @discardableResult
-    public func up(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        let applied = Set(try await appliedVersions(on: connection, logger: logger))
+    func up(on session: PostgresSession, logger: Logger) async throws -> [Int] {
+        let applied = Set(try await appliedVersions(on: session, logger: logger))
         var done: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {
             logger.info("migrate up", metadata: ["schema": "\(schema)", "version": "\(migration.version)"])
             try await run(Self.statements(migration.upSQL(schema: schema)) + ["""
                 INSERT INTO public.ledger_migrations (schema_name, version, name)
                 VALUES ('\(schema)', \(migration.version), '\(migration.name)')
-                """], on: connection, logger: logger)
+                """], on: session, logger: logger)
             done.append(migration.version)
         }
         return done
     }
 
-    /// Undoes the `count` most recent applied migrations, newest first; returns the versions undone.
-    @discardableResult
-    public func down(_ count: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        let applied = try await appliedVersions(on: connection, logger: logger)
-        var done: [Int] = []
-        for version in applied.reversed().prefix(count) {
-            guard let migration = migrations.first(where: { $0.version == version }) else { continue }
-            logger.info("migrate down", metadata: ["schema": "\(schema)", "version": "\(version)"])
-            try await run(Self.statements(migration.downSQL(schema: schema)) + ["""
-                DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)' AND version = \(version)
-                """], on: connection, logger: logger)
-            done.append(version)
-        }
-        return done
-    }
-
     /// Runs `statements` in one transaction (the extended protocol takes one statement per query).
-    private func run(_ statements: [String], on connection: PostgresConnection, logger: Logger) async throws {
-        _ = try await connection.query("BEGIN", logger: logger)
+    private func run(_ statements: [String], on session: PostgresSession, logger: Logger) async throws {
+        _ = try await session.query("BEGIN", logger: logger)
         do {
             for statement in statements {
-                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                _ = try await session.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
-            _ = try await connection.query("COMMIT", logger: logger)
+            _ = try await session.query("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await session.query("ROLLBACK", logger: logger)
             throw error
         }
     }

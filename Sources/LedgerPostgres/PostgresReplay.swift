@@ -48,21 +48,20 @@ public struct PostgresReplay: Sendable {
         guard from <= head.nextOffset else {
             throw ProjectionError(.configuration, context: "--from \(from)", cause: "the log's head is at offset \(head.nextOffset)")
         }
-        let c = try await configuration.connect(logger: logger)
+        let session = PostgresSession(try await configuration.connect(logger: logger))
         do {
-            let result = try await run(from: from, head: head, reader: reader, on: c, progress: progress)
-            try? await c.close()
+            let result = try await run(from: from, head: head, reader: reader, on: session, progress: progress)
+            await session.close()
             return result
         } catch {
-            try? await c.close()
+            await session.close()
             throw PostgresErrorClassification.projectionError(error, context: "replaying into \(configuration)")
         }
     }
 
-    private func run(from: UInt64, head: HeadRecord, reader: LogReader, on c: PostgresConnection,
+    private func run(from: UInt64, head: HeadRecord, reader: LogReader, on session: PostgresSession,
                      progress: (@Sendable (UInt64, UInt64) -> Void)?) async throws -> ReplayResult {
         var phases = ReplayPhases()
-        let session = PostgresSession(c)
 
         let rows = try await session.query(PostgresQuery(unsafeSQL: PostgresAnalyticsTarget.lockSQL(schema: schema, name: projector)), logger: logger)
         var locked = false
@@ -74,7 +73,7 @@ public struct PostgresReplay: Sendable {
 
         // The live checkpoint bounds a partial rebuild: the prefix comes from the live tables.
         let migrator = PostgresMigrator(schema: schema)
-        let liveExists = !(try await migrator.appliedVersions(on: c, logger: logger)).isEmpty
+        let liveExists = !(try await migrator.appliedVersions(on: session, logger: logger)).isEmpty
         if from > 0 {
             guard liveExists, let live = try await PostgresAnalyticsTarget.checkpoint(session, schema: schema, projector: projector, logger: logger) else {
                 throw ProjectionError(.configuration, context: "--from \(from)", cause: "\(schema) holds no projection to keep the rows before it; replay --from 0")
@@ -88,10 +87,10 @@ public struct PostgresReplay: Sendable {
 
         // A fresh shadow schema (a crashed replay may have left one).
         let shadow = shadowSchema
-        try await exec("DROP SCHEMA IF EXISTS \(shadow) CASCADE", on: session)
-        try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", on: session)
-        try await PostgresMigrator(schema: shadow).up(on: c, logger: logger)
-        try await exec("SET search_path TO \(shadow), public", on: session)
+        try await session.execute("DROP SCHEMA IF EXISTS \(shadow) CASCADE", logger: logger)
+        try await session.execute("DELETE FROM public.ledger_migrations WHERE schema_name = '\(shadow)'", logger: logger)
+        try await PostgresMigrator(schema: shadow).up(on: session, logger: logger)
+        try await session.execute("SET search_path TO \(shadow), public", logger: logger)
         // The shadow's tables are loaded without indexes, which are built after the bulk writes
         // (sorted builds instead of a B-tree insert per row).
         let dropped = try await dropIndexes(on: session)
@@ -100,10 +99,10 @@ public struct PostgresReplay: Sendable {
         let derivedIndexes = dropped.filter { derivedTables.contains($0.table) }
         if from > 0 {
             for t in AnalyticsSchema.entityTables {
-                try await exec("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", on: session)
+                try await session.execute("INSERT INTO \(shadow).\(t.name) SELECT * FROM \(schema).\(t.name) WHERE _offset < \(from)", logger: logger)
             }
-            try await exec("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", on: session)
-            try await exec("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", on: session)
+            try await session.execute("INSERT INTO \(shadow).projector_dead_letters SELECT * FROM \(schema).projector_dead_letters WHERE projector = '\(projector)' AND event_offset < \(from)", logger: logger)
+            try await session.execute("INSERT INTO \(shadow).ingest_state SELECT * FROM \(schema).ingest_state WHERE last_offset < \(from)", logger: logger)
             // The merge below needs the keys.
             try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
         }
@@ -137,17 +136,19 @@ public struct PostgresReplay: Sendable {
         for t in buffer.tables {
             let target = from == 0 ? t.table.name : "ledger_stage_\(t.table.name)"
             if from > 0 {
-                try await exec("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", on: session)
+                try await session.execute("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", logger: logger)
             }
-            var row = 0
             if t.liveRows > 0 {
-                try await c.copyFrom(table: target, logger: logger) { writer in
-                    while let chunk = t.chunk(from: &row) { try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await session.perform { [logger] c in
+                    try await c.copyFrom(table: target, logger: logger) { writer in
+                        var row = 0
+                        while let chunk = t.chunk(from: &row) { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    }
                 }
             }
             if from > 0 {
-                try await exec(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), on: session)
-                try await exec("DROP TABLE \(target)", on: session)
+                try await session.execute(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), logger: logger)
+                try await session.execute("DROP TABLE \(target)", logger: logger)
                 let keys = Array(t.deletedKeys)
                 let ints = keys.compactMap(\.bigint)
                 let texts = keys.compactMap { if case .text(let s) = $0 { s } else { nil } }
@@ -170,7 +171,7 @@ public struct PostgresReplay: Sendable {
         } else {
             var shadowConfiguration = configuration
             shadowConfiguration.schema = shadow
-            let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: c, logger: logger).coOccurrenceInputs()
+            let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: session, logger: logger).coOccurrenceInputs()
             try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
         }
         phases.lap("co-occurrence")
@@ -184,27 +185,27 @@ public struct PostgresReplay: Sendable {
         }
         try await PostgresAnalyticsTarget.writeState(deadLetters: buffer.deadLetters, lastEvents: buffer.lastEvents, checkpoint: checkpoint,
                                                      projector: projector, schema: shadow, on: session, logger: logger)
-        try await exec("ANALYZE \(shadow).sales", on: session)
+        try await session.execute("ANALYZE \(shadow).sales", logger: logger)
         phases.lap("finish")
 
         // The swap: one transaction, so readers see the old tables or the new ones, never neither.
         let retired = retiredSchema
-        try await exec("BEGIN", on: session)
+        try await session.execute("BEGIN", logger: logger)
         do {
-            try await exec("DROP SCHEMA IF EXISTS \(retired) CASCADE", on: session)
-            if liveExists { try await exec("ALTER SCHEMA \(schema) RENAME TO \(retired)", on: session) }
-            try await exec("ALTER SCHEMA \(shadow) RENAME TO \(schema)", on: session)
-            try await exec("DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)'", on: session)
-            try await exec("UPDATE public.ledger_migrations SET schema_name = '\(schema)' WHERE schema_name = '\(shadow)'", on: session)
-            if liveExists { try await exec("DROP SCHEMA \(retired) CASCADE", on: session) }
-            try await exec("COMMIT", on: session)
+            try await session.execute("DROP SCHEMA IF EXISTS \(retired) CASCADE", logger: logger)
+            if liveExists { try await session.execute("ALTER SCHEMA \(schema) RENAME TO \(retired)", logger: logger) }
+            try await session.execute("ALTER SCHEMA \(shadow) RENAME TO \(schema)", logger: logger)
+            try await session.execute("DELETE FROM public.ledger_migrations WHERE schema_name = '\(schema)'", logger: logger)
+            try await session.execute("UPDATE public.ledger_migrations SET schema_name = '\(schema)' WHERE schema_name = '\(shadow)'", logger: logger)
+            if liveExists { try await session.execute("DROP SCHEMA \(retired) CASCADE", logger: logger) }
+            try await session.execute("COMMIT", logger: logger)
         } catch {
             _ = try? await session.query("ROLLBACK", logger: logger)
             throw error
         }
         phases.lap("swap")
 
-        let counts = try await PostgresAnalytics(configuration: configuration, connection: c, logger: logger).rowCounts()
+        let counts = try await PostgresAnalytics(configuration: configuration, connection: session, logger: logger).rowCounts()
         logger.info("replay done", metadata: ["schema": "\(schema)", "from": "\(from)", "checkpoint": "\(checkpoint)", "events": "\(buffer.events)"])
         return ReplayResult(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases.phases)
     }
@@ -217,9 +218,11 @@ public struct PostgresReplay: Sendable {
         for i in inputs { basket.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
         var pairs = PostgresCopyText()
         for (p, n) in CoOccurrence.pairs(of: inputs) { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
-        _ = try await c.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"), logger: logger)
-        try await c.connection.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
-        try await c.connection.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        try await c.execute("SET search_path TO \(schema), public", logger: logger)
+        try await c.perform { [basket, pairs] connection in
+            try await connection.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
+            try await connection.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        }
         try await restore(indexes, schema: schema, on: c, logger: logger)
     }
 
@@ -245,7 +248,7 @@ public struct PostgresReplay: Sendable {
             out.append(DroppedIndex(table: t, name: n, definition: d, isPrimaryKey: pk))
         }
         for i in out {
-            try await exec(i.isPrimaryKey ? "ALTER TABLE \(shadowSchema).\(i.table) DROP CONSTRAINT \(i.name)" : "DROP INDEX \(shadowSchema).\(i.name)", on: c)
+            try await c.execute(i.isPrimaryKey ? "ALTER TABLE \(shadowSchema).\(i.table) DROP CONSTRAINT \(i.name)" : "DROP INDEX \(shadowSchema).\(i.name)", logger: logger)
         }
         return out
     }
@@ -253,16 +256,11 @@ public struct PostgresReplay: Sendable {
     /// Builds the dropped indexes again and restores the primary keys on them.
     private static func restore(_ dropped: [DroppedIndex], schema: String, on c: PostgresSession, logger: Logger) async throws {
         guard !dropped.isEmpty else { return }
-        func exec(_ sql: String) async throws { _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
-        try await exec("SET maintenance_work_mem = '256MB'")
+        try await c.execute("SET maintenance_work_mem = '256MB'", logger: logger)
         for i in dropped {
-            try await exec(i.definition)
-            if i.isPrimaryKey { try await exec("ALTER TABLE \(schema).\(i.table) ADD CONSTRAINT \(i.name) PRIMARY KEY USING INDEX \(i.name)") }
+            try await c.execute(i.definition, logger: logger)
+            if i.isPrimaryKey { try await c.execute("ALTER TABLE \(schema).\(i.table) ADD CONSTRAINT \(i.name) PRIMARY KEY USING INDEX \(i.name)", logger: logger) }
         }
-        try await exec("RESET maintenance_work_mem")
-    }
-
-    private func exec(_ sql: String, on c: PostgresSession) async throws {
-        _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        try await c.execute("RESET maintenance_work_mem", logger: logger)
     }
 }

@@ -9,16 +9,19 @@ import Synchronization
 /// the server closed the connection and the channel's handlers were removed (a server restart
 /// landing between two statements of a batch) is never answered, and its caller never resumes. A
 /// session watches the channel's close future, with one callback for its whole life, and fails the
-/// query in flight with ``PostgresConnectionClosed``, which is transient: a projector reconnects, a
-/// replay ends with the error. Queries run one at a time.
+/// operations in flight with ``PostgresConnectionClosed``, which is transient: a projector reconnects,
+/// a replay ends with the error. The projection target, the replays, the migrator and
+/// ``PostgresAnalytics`` run every query and COPY through one.
 final class PostgresSession: Sendable {
     let connection: PostgresConnection
-    private let inFlight = Mutex<InFlight>(InFlight())
+    private let state = Mutex<State>(State())
 
-    private struct InFlight {
+    private struct State {
         var closed = false
-        var id: UInt64 = 0
-        var continuation: CheckedContinuation<PostgresRowSequence, any Error>?
+        var lastID: UInt64 = 0
+        /// The operations in flight, each failed (exactly once) by whichever of the operation and the
+        /// close gets there first.
+        var waiting: [UInt64: @Sendable (any Error) -> Void] = [:]
     }
 
     init(_ connection: PostgresConnection) {
@@ -26,46 +29,46 @@ final class PostgresSession: Sendable {
         connection.closeFuture.whenComplete { [weak self] _ in self?.closed() }
     }
 
-    var isClosed: Bool { connection.isClosed || inFlight.withLock { $0.closed } }
+    var isClosed: Bool { connection.isClosed || state.withLock { $0.closed } }
 
-    /// Runs `query`; throws ``PostgresConnectionClosed`` once the connection has closed.
-    func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await withCheckedThrowingContinuation { continuation in
-            let id: UInt64? = inFlight.withLock { s in
+    /// Runs `operation` on the connection; throws ``PostgresConnectionClosed`` once the connection
+    /// has closed, whether or not PostgresNIO ever answers.
+    func perform<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let id: UInt64? = state.withLock { s in
                 guard !s.closed else { return nil }
-                precondition(s.continuation == nil, "PostgresSession runs one query at a time")
-                s.id &+= 1
-                s.continuation = continuation
-                return s.id
+                s.lastID &+= 1
+                s.waiting[s.lastID] = { continuation.resume(throwing: $0) }
+                return s.lastID
             }
             guard let id else { return continuation.resume(throwing: PostgresConnectionClosed()) }
-            // When the query is lost, this task stays suspended; the caller has moved on.
+            // When the operation is lost, this task stays suspended; the caller has moved on.
             Task { [connection] in
-                let result: Result<PostgresRowSequence, any Error>
-                do { result = .success(try await connection.query(query, logger: logger)) } catch { result = .failure(error) }
-                self.finish(id, result)
+                let result: Result<T, any Error>
+                do { result = .success(try await operation(connection)) } catch { result = .failure(error) }
+                if state.withLock({ $0.waiting.removeValue(forKey: id) }) != nil { continuation.resume(with: result) }
             }
         }
+    }
+
+    func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await perform { try await $0.query(query, logger: logger) }
+    }
+
+    /// Runs one statement whose rows, if any, are not needed.
+    func execute(_ sql: String, logger: Logger) async throws {
+        _ = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     func close() async { try? await connection.close() }
 
-    private func finish(_ id: UInt64, _ result: Result<PostgresRowSequence, any Error>) {
-        let continuation = inFlight.withLock { s -> CheckedContinuation<PostgresRowSequence, any Error>? in
-            guard s.id == id, let c = s.continuation else { return nil }
-            s.continuation = nil
-            return c
-        }
-        continuation?.resume(with: result)
-    }
-
     private func closed() {
-        let continuation = inFlight.withLock { s in
+        let waiting = state.withLock { s in
             s.closed = true
-            defer { s.continuation = nil }
-            return s.continuation
+            defer { s.waiting = [:] }
+            return s.waiting
         }
-        continuation?.resume(throwing: PostgresConnectionClosed())
+        for fail in waiting.values { fail(PostgresConnectionClosed()) }
     }
 }
 

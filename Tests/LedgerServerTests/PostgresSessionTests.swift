@@ -11,14 +11,22 @@ extension LedgerServerTests {
     @Suite struct PostgresSessionTests {
         let scratch = PostgresScratch()
 
-        @Test func queriesRunAndReturnRows() async throws {
+        @Test func queriesRunOneAfterAnotherAndAtOnce() async throws {
             let session = PostgresSession(try await scratch.configuration.connect(logger: scratch.logger))
-            var sum: Int64 = 0
-            for _ in 0..<3 {
-                let rows = try await session.query("SELECT generate_series(1, 100)::bigint", logger: scratch.logger)
-                for try await n in rows.decode(Int64.self) { sum += n }
+            let logger = scratch.logger
+            @Sendable func sum() async throws -> Int64 {
+                var sum: Int64 = 0
+                for try await n in try await session.query("SELECT generate_series(1, 100)::bigint", logger: logger).decode(Int64.self) { sum += n }
+                return sum
             }
-            #expect(sum == 3 * 5050)
+            var total: Int64 = 0
+            for _ in 0..<3 { total += try await sum() }
+            #expect(total == 3 * 5050)
+            let together = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<4 { group.addTask { try await sum() } }
+                return try await group.reduce(0, +)
+            }
+            #expect(together == 4 * 5050)
             await session.close()
         }
 
