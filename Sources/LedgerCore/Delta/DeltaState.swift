@@ -10,7 +10,7 @@ public struct DeltaState: Sendable {
     public private(set) var entities: [String] = []
     private var entityIndex: [String: UInt16] = [:]
     /// Keyed by record id (XXH3-128 of the entity and canonical key).
-    public private(set) var records: [XXH128: RecordState] = [:]
+    public private(set) var records = RecordTable()
     /// Source name → the cursor in its newest checkpoint.
     public private(set) var cursors: [String: SourceCursor] = [:]
     /// The log offset this state has seen up to (exclusive).
@@ -42,7 +42,7 @@ public struct DeltaState: Sendable {
     /// Live records of `entity`.
     public func liveCount(of entity: String) -> Int {
         guard let e = entityIndex[entity] else { return 0 }
-        return records.values.reduce(0) { $0 + ($1.entity == e && !$1.deleted ? 1 : 0) }
+        return records.reduce(0) { $0 + ($1.value.entity == e && !$1.value.deleted ? 1 : 0) }
     }
 
     /// Record ids of the live records of `entity`, with their newest offsets.
@@ -61,9 +61,9 @@ public struct DeltaState: Sendable {
         case .upsert, .delete:
             let e = entityID(event.entity)
             noteChanged(event.recordID)
-            records[event.recordID] = RecordState(
+            records.set(event.recordID, RecordState(
                 entity: e, deleted: event.op == .delete, dataHash: event.dataHash,
-                rowversion: event.rowversion, offset: event.offset)
+                rowversion: event.rowversion, offset: event.offset))
         }
         nextOffset = event.offset + 1
         lastHash = event.hash
@@ -75,7 +75,7 @@ public struct DeltaState: Sendable {
     ) {
         let e = entityID(entity)
         noteChanged(recordID)
-        records[recordID] = RecordState(entity: e, deleted: op == .delete, dataHash: dataHash, rowversion: rowversion, offset: offset)
+        records.set(recordID, RecordState(entity: e, deleted: op == .delete, dataHash: dataHash, rowversion: rowversion, offset: offset))
     }
 
     private mutating func noteChanged(_ id: XXH128) {
@@ -117,7 +117,7 @@ public struct DeltaState: Sendable {
 
 extension DeltaState {
     mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
-    mutating func restore(_ id: XXH128, _ r: RecordState) { records[id] = r }
+    mutating func restore(_ id: XXH128, _ r: RecordState) { records.set(id, r) }
 
     /// Folds in a journal: the records it holds (with their entities renumbered into this state's),
     /// its cursors and its position.
@@ -126,7 +126,7 @@ extension DeltaState {
         for (id, r) in j.records {
             var r = r
             r.entity = ids[Int(r.entity)]
-            records[id] = r
+            records.set(id, r)
         }
         for (source, cursor) in j.cursors { cursors[source] = cursor }
         advance(to: j.nextOffset, lastHash: j.lastHash)

@@ -21,7 +21,8 @@ public import LedgerLog
 ///
 /// Layout (little-endian): `LDST`, u32 version 1, u64 next offset, 32-byte last hash, u32 entity
 /// count and the names (u32 length + UTF-8), u32 source count and per source its name and its cursor
-/// (u32 count, then name/value strings), u64 record count and per record 16-byte record id, u16
+/// (u32 count, then name/value strings), u64 record count and per record (in ``RecordTable`` slot
+/// order, so a load into a table of that count fills it front to back) 16-byte record id, u16
 /// entity, u8 flags (1 deleted, 2 has rowversion), 32-byte data hash, u64 offset, [rowversion
 /// string]; then a CRC-32C of everything before it. A journal is `LDSJ`, u32 version 1, the u64
 /// next offset and 32-byte last hash of the snapshot it extends, then the same body (its records
@@ -46,7 +47,7 @@ public enum DeltaStateSnapshot {
         var w = ByteWriter(capacity: 64 + s.records.count * 64)
         w.u32(magic)
         w.u32(1)
-        body(s, records: s.records, into: &w)
+        body(s, records: s.records, count: s.records.count, into: &w)
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -59,12 +60,13 @@ public enum DeltaStateSnapshot {
         w.u64(base.nextOffset)
         digest(base.lastHash, into: &w)
         // Looked up once: the body counts, sizes and writes its records.
-        body(s, records: changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }, into: &w)
+        let records = changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }
+        body(s, records: records, count: records.count, into: &w)
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
 
-    private static func body<Records: Collection>(_ s: DeltaState, records: Records, into w: inout ByteWriter)
+    private static func body<Records: Sequence>(_ s: DeltaState, records: Records, count: Int, into w: inout ByteWriter)
     where Records.Element == (key: XXH128, value: RecordState) {
         w.u64(s.nextOffset)
         digest(s.lastHash, into: &w)
@@ -79,7 +81,7 @@ public enum DeltaStateSnapshot {
                 string(v, into: &w)
             }
         }
-        w.u64(UInt64(records.count))
+        w.u64(UInt64(count))
         // Records are written in place: a million of them through the checked appends took 0.2 s.
         var size = 0
         for (_, r) in records { size += recordBytes + (r.rowversion.map { 4 + $0.utf8.count } ?? 0) }

@@ -1,0 +1,177 @@
+public import LedgerLog
+
+/// The delta state's records: an open-addressing hash table from record id to ``RecordState``, one
+/// 64-byte slot per record, and beside the slots one tag byte per slot.
+///
+/// Record ids are XXH3-128 outputs, so their low word already spreads evenly and picks the slot
+/// directly (linear probing; records are never removed, a delete is a state). Probing reads the tags
+/// (7 bits of the high word, 0 for empty), so a lookup of a new record touches no slot and a lookup
+/// of a known one touches one; growing never rehashes through a generic hasher; and iteration runs in slot order, so
+/// a table saved in that order and inserted again into one of the same capacity fills it front to
+/// back (``DeltaStateSnapshot`` loads a million records that way). Rowversions, which few sources
+/// have, live beside the slots. A value type with copy-on-write, like `Dictionary`.
+public struct RecordTable: Sendable {
+    struct Slot {
+        var high: UInt64
+        var low: UInt64
+        var dataHash: Digest32
+        var offset: UInt64
+        var entity: UInt16
+        /// ``deleted``, ``hasRowversion``.
+        var flags: UInt8
+
+        static let deleted: UInt8 = 1
+        static let hasRowversion: UInt8 = 2
+    }
+
+    final class Storage: @unchecked Sendable {
+        let slots: UnsafeMutablePointer<Slot>
+        /// Per slot: 0 when empty, else 0x80 | the id's top 7 bits.
+        let tags: UnsafeMutablePointer<UInt8>
+        /// A power of two.
+        let capacity: Int
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Slot>.stride, alignment: 64)
+            slots = raw.bindMemory(to: Slot.self, capacity: capacity)
+            tags = .allocate(capacity: capacity)
+            tags.initialize(repeating: 0, count: capacity)
+        }
+
+        deinit {
+            UnsafeMutableRawPointer(slots).deallocate()
+            tags.deallocate()
+        }
+
+        func copy(capacity newCapacity: Int) -> Storage {
+            let s = Storage(capacity: newCapacity)
+            if newCapacity == capacity {
+                s.slots.update(from: slots, count: capacity)
+                s.tags.update(from: tags, count: capacity)
+                s.count = count
+            } else {
+                for i in 0..<capacity where tags[i] != 0 { s.insert(slots[i]) }
+            }
+            return s
+        }
+
+        /// The slot holding `id`, or the empty slot where it belongs.
+        @inline(__always)
+        func find(_ id: XXH128) -> (index: Int, found: Bool) {
+            let mask = capacity - 1
+            let tag = Storage.tag(id)
+            var i = Int(truncatingIfNeeded: id.low) & mask
+            while true {
+                let t = tags[i]
+                if t == 0 { return (i, false) }
+                if t == tag && slots[i].low == id.low && slots[i].high == id.high { return (i, true) }
+                i = (i + 1) & mask
+            }
+        }
+
+        @inline(__always)
+        static func tag(_ id: XXH128) -> UInt8 { 0x80 | UInt8(truncatingIfNeeded: id.high >> 57) }
+
+        /// Inserts a slot whose id is not in the table; the caller keeps the load factor.
+        func insert(_ slot: Slot) {
+            let id = XXH128(high: slot.high, low: slot.low)
+            let (i, _) = find(id)
+            slots[i] = slot
+            tags[i] = Storage.tag(id)
+            count += 1
+        }
+    }
+
+    private var storage: Storage
+    private var rowversions: [XXH128: String] = [:]
+
+    public init() { storage = Storage(capacity: 16) }
+
+    /// The number of records.
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.count == 0 }
+
+    /// The smallest capacity that holds `n` records at a load factor of at most 3/4.
+    static func capacity(for n: Int) -> Int {
+        var c = 16
+        while n > c / 4 * 3 { c <<= 1 }
+        return c
+    }
+
+    /// Makes room for `n` records in all without growing again.
+    public mutating func reserveCapacity(_ n: Int) {
+        let c = Self.capacity(for: n)
+        if c > storage.capacity { storage = storage.copy(capacity: c) }
+    }
+
+    public subscript(id: XXH128) -> RecordState? {
+        let (i, found) = storage.find(id)
+        guard found else { return nil }
+        let s = storage.slots[i]
+        return RecordState(entity: s.entity, deleted: s.flags & Slot.deleted != 0, dataHash: s.dataHash,
+                           rowversion: s.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: s.offset)
+    }
+
+    /// Sets the state of record `id`, adding it if new.
+    public mutating func set(_ id: XXH128, _ r: RecordState) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
+        var (i, found) = storage.find(id)
+        if !found, storage.count + 1 > storage.capacity / 4 * 3 {
+            storage = storage.copy(capacity: storage.capacity * 2)
+            i = storage.find(id).index
+        }
+        let had = found && storage.slots[i].flags & Slot.hasRowversion != 0
+        var flags = r.deleted ? Slot.deleted : 0
+        if let rv = r.rowversion {
+            flags |= Slot.hasRowversion
+            rowversions[id] = rv
+        } else if had {
+            rowversions[id] = nil
+        }
+        storage.slots[i] = Slot(high: id.high, low: id.low, dataHash: r.dataHash, offset: r.offset, entity: r.entity, flags: flags)
+        if !found {
+            storage.tags[i] = Storage.tag(id)
+            storage.count += 1
+        }
+    }
+
+    /// The record ids, in slot order.
+    public var keys: [XXH128] { map(\.key) }
+}
+
+extension RecordTable: Sequence {
+    /// Iterates the records in slot order.
+    public struct Iterator: IteratorProtocol {
+        let table: RecordTable
+        var index = 0
+
+        public mutating func next() -> (key: XXH128, value: RecordState)? {
+            let s = table.storage
+            while index < s.capacity {
+                let i = index
+                index += 1
+                if s.tags[i] != 0 {
+                    let slot = s.slots[i]
+                    let id = XXH128(high: slot.high, low: slot.low)
+                    return (id, RecordState(
+                        entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
+                        rowversion: slot.flags & Slot.hasRowversion != 0 ? table.rowversions[id] : nil, offset: slot.offset))
+                }
+            }
+            return nil
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(table: self) }
+    public var underestimatedCount: Int { count }
+}
+
+extension RecordTable: Equatable {
+    /// Equal when both hold the same records with the same states, whatever their capacities.
+    public static func == (a: RecordTable, b: RecordTable) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.allSatisfy { b[$0.key] == $0.value }
+    }
+}
