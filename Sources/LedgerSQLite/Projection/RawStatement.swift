@@ -5,28 +5,34 @@ import LedgerProjection
 
 /// A GRDB statement bound and stepped through the SQLite C API: the projection's hot loop,
 /// without building `StatementArguments` per row.
+///
+/// Text parameters are copied into a ``BindArena`` and bound in place (`SQLITE_STATIC`) instead of
+/// being copied by SQLite, which cost a `malloc` and a `free` per parameter; the bindings are cleared
+/// and the arena reused once the statement has run.
 struct RawStatement {
     let handle: OpaquePointer
     /// Keeps the statement (and so its handle) alive: GRDB finalizes it on deinit.
     private let statement: Statement
+    private let arena = BindArena()
 
     init(_ statement: Statement) {
         self.statement = statement
         handle = statement.sqliteStatement
     }
 
-    /// SQLite copies the bytes before the call returns.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
     @inline(__always)
     func bind(_ i: Int32, _ text: String) {
         var s = text
-        _ = s.withUTF8 { b in
-            if b.isEmpty {
-                sqlite3_bind_text(handle, i, "", 0, nil)
-            } else {
-                sqlite3_bind_text(handle, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), Self.transient)
-            }
+        s.withUTF8 { b in bind(i, UnsafeRawBufferPointer(b)) }
+    }
+
+    /// Binds UTF-8 `bytes`, copied into the arena, as text.
+    @inline(__always)
+    private func bind(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
+        if bytes.isEmpty {
+            sqlite3_bind_text(handle, i, "", 0, nil)
+        } else {
+            sqlite3_bind_text(handle, i, arena.store(bytes).assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
         }
     }
 
@@ -47,27 +53,32 @@ struct RawStatement {
     /// Binds `t` as `Timestamp.iso8601` text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`), formatted on the stack.
     @inline(__always)
     func bind(_ i: Int32, _ t: Timestamp) {
-        t.withISO8601Bytes { b in
-            _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), Self.transient)
-        }
+        t.withISO8601Bytes { b in bind(i, UnsafeRawBufferPointer(b)) }
     }
 
-    /// Steps a statement that returns no rows, then resets it.
+    /// Steps a statement that returns no rows, then resets it and clears its bindings.
     func execute() throws {
         let rc = sqlite3_step(handle)
-        sqlite3_reset(handle)
+        finish()
         guard rc == SQLITE_DONE else { throw error(rc) }
     }
 
-    /// Steps a query, handing each row to `body`, then resets it.
+    /// Steps a query, handing each row to `body`, then resets it and clears its bindings.
     func rows(_ body: (OpaquePointer) throws -> Void) throws {
-        defer { sqlite3_reset(handle) }
+        defer { finish() }
         while true {
             let rc = sqlite3_step(handle)
             if rc == SQLITE_DONE { return }
             guard rc == SQLITE_ROW else { throw error(rc) }
             try body(handle)
         }
+    }
+
+    /// Resets the statement and drops its bindings, so none points into the arena it then reuses.
+    private func finish() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        arena.reset()
     }
 
     private func error(_ rc: Int32) -> DatabaseError {
