@@ -27,8 +27,12 @@ public final class SQLiteAnalyticsTarget: ProjectionTarget {
         do {
             var config = Configuration()
             config.busyMode = .timeout(busyTimeout)
+            // A batch dirties more than the default 1,000 pages, which checkpointed (and synced the
+            // file) after every commit; the WAL now grows to about 64 MB between checkpoints.
             config.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -524288; PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY")
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \((64 << 20) / max(pageSize, 512))")
             }
             db = try DatabaseQueue(path: path, configuration: config)
         } catch {
