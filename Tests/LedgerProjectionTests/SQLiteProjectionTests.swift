@@ -180,13 +180,13 @@ import Glibc
         #expect(r.output == "2026-01-01T00:00:00.000000Z|\(events[0].time.iso8601)|0\n")
     }
 
-    /// Text parameters are bound from a 16 KiB arena per statement; longer ones, and rows whose
+    /// Text parameters are bound from a 64 KiB arena per statement; longer ones, and rows whose
     /// texts overflow it, land whole in the batch-by-batch build and in the bulk rebuild alike.
     @Test func textsLongerThanTheBindArenaLandWhole() async throws {
         let log = TestLog()
         defer { log.remove() }
-        let long = String(repeating: "x", count: 20_000) + "é"
-        let medium = String(repeating: "y", count: 10_000)
+        let long = String(repeating: "x", count: 70_000) + "é"
+        let medium = String(repeating: "y", count: 40_000)
         try log.append([
             try TestLog.sale(1, receipt: .integer(10), code: long),
             try TestLog.sale(2, receipt: .integer(10), code: medium),
@@ -199,9 +199,9 @@ import Glibc
         _ = try await SQLiteReplay(path: rebuilt, logDirectory: log.path, logger: Logger(label: "test")).run()
         for db in [incremental, rebuilt] {
             let sales = try Command.run(["sqlite3", db, "SELECT sale_id, length(product_code), substr(product_code, -2) FROM sales ORDER BY sale_id"])
-            #expect(sales.output == "1|20001|xé\n2|10000|yy\n3|5|rt\n4|30001|xé\n")
+            #expect(sales.output == "1|70001|xé\n2|40000|yy\n3|5|rt\n4|110001|xé\n")
             let pairs = try Command.run(["sqlite3", db, "SELECT length(product_a), length(product_b), receipts FROM also_bought ORDER BY 1, 2"])
-            #expect(pairs.output == "5|10000|1\n5|20001|1\n20001|10000|1\n")
+            #expect(pairs.output == "5|40000|1\n5|70001|1\n70001|40000|1\n")
         }
         #expect(try SQLiteAnalytics(path: incremental).tableChecksums() == SQLiteAnalytics(path: rebuilt).tableChecksums())
     }

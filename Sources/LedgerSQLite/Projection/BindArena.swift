@@ -7,7 +7,7 @@ final class BindArena {
     /// Parameters that did not fit, each in its own allocation, freed on reset.
     private var spilled: [UnsafeMutableRawPointer] = []
 
-    init(capacity: Int = 16_384) {
+    init(capacity: Int = 65_536) {
         self.capacity = capacity
         base = .allocate(byteCount: capacity, alignment: 16)
     }

@@ -59,7 +59,11 @@ enum SQLiteAnalyticsSchema {
 
     /// `INSERT OR REPLACE` of every column of `table`.
     static func upsertSQL(_ table: AnalyticsTable) -> String {
-        let names = table.allColumns.map(\.name)
-        return "INSERT OR REPLACE INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+        upsertHead(table) + " (" + table.allColumns.map { _ in "?" }.joined(separator: ", ") + ")"
+    }
+
+    /// ``upsertSQL(_:)`` up to `VALUES`.
+    static func upsertHead(_ table: AnalyticsTable) -> String {
+        "INSERT OR REPLACE INTO \(table.name) (\(table.allColumns.map(\.name).joined(separator: ", "))) VALUES"
     }
 }

@@ -75,29 +75,24 @@ public struct SQLiteReplay: Sendable {
             try SQLiteAnalyticsSchema.migrator.migrate(db)
             try await db.write { db in
                 for t in netted.tables {
-                    let insert = RawStatement(try db.makeStatement(sql: SQLiteAnalyticsSchema.upsertSQL(t.table)))
-                    for values in t.sortedByKey() {
-                        for (i, v) in values.enumerated() { insert.bind(Int32(i + 1), v) }
-                        try insert.execute()
+                    let insert = try BulkInsert(db, SQLiteAnalyticsSchema.upsertHead(t.table), columns: t.table.allColumns.count)
+                    try insert.insert(t.sortedByKey()) { s, first, values in
+                        for (i, v) in values.enumerated() { s.bind(first + Int32(i), v) }
                     }
                 }
             }
             phases.lap("entities")
             let (inputs, pairs) = await derived.value
             try await db.write { [projector] db in
-                let basket = RawStatement(try db.makeStatement(sql: "INSERT INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
-                for i in inputs {
-                    basket.bind(1, i.receiptNo)
-                    basket.bind(2, i.productCode)
-                    basket.bind(3, i.lines)
-                    try basket.execute()
+                try BulkInsert(db, "INSERT INTO basket_lines (receipt_no, product_code, lines) VALUES", columns: 3).insert(inputs) { s, first, i in
+                    s.bind(first, i.receiptNo)
+                    s.bind(first + 1, i.productCode)
+                    s.bind(first + 2, i.lines)
                 }
-                let pair = RawStatement(try db.makeStatement(sql: "INSERT INTO also_bought (product_a, product_b, receipts) VALUES (?, ?, ?)"))
-                for (p, n) in pairs {
-                    pair.bind(1, p.a)
-                    pair.bind(2, p.b)
-                    pair.bind(3, n)
-                    try pair.execute()
+                try BulkInsert(db, "INSERT INTO also_bought (product_a, product_b, receipts) VALUES", columns: 3).insert(pairs) { s, first, pair in
+                    s.bind(first, pair.key.a)
+                    s.bind(first + 1, pair.key.b)
+                    s.bind(first + 2, pair.value)
                 }
                 try SQLiteAnalyticsTarget.writeState(deadLetters: netted.deadLetters, checkpoint: checkpoint, projector: projector, db)
             }
