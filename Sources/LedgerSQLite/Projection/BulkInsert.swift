@@ -9,14 +9,16 @@ struct BulkInsert {
     private let columns: Int
     private let rowsPerChunk: Int
 
-    /// - Parameter head: the statement up to `VALUES`, e.g. `INSERT INTO t (a, b) VALUES`.
-    init(_ db: Database, _ head: String, columns: Int, rowsPerChunk: Int = 128) throws {
+    /// - Parameters:
+    ///   - head: the statement up to `VALUES`, e.g. `INSERT INTO t (a, b) VALUES`.
+    ///   - tail: what follows the rows, e.g. an `ON CONFLICT` clause.
+    init(_ db: Database, _ head: String, tail: String = "", columns: Int, rowsPerChunk: Int = 128) throws {
         let limit = Int(sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
         self.columns = columns
         self.rowsPerChunk = max(1, min(rowsPerChunk, limit / columns))
         let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        chunk = RawStatement(try db.makeStatement(sql: head + " " + Array(repeating: tuple, count: self.rowsPerChunk).joined(separator: ", ")))
-        single = RawStatement(try db.makeStatement(sql: head + " " + tuple))
+        chunk = RawStatement(try db.makeStatement(sql: head + " " + Array(repeating: tuple, count: self.rowsPerChunk).joined(separator: ", ") + " " + tail))
+        single = RawStatement(try db.makeStatement(sql: head + " " + tuple + " " + tail))
     }
 
     /// Inserts `rows`; `bind` binds one row's values from parameter `first` on.

@@ -53,66 +53,70 @@ extension SQLiteAnalyticsTarget {
             """, arguments: [projector, Int64(checkpoint.nextOffset), checkpoint.lastHash.hex, now])
     }
 
+    /// Writes the batch's row effects (at most one per table and key, so their order does not
+    /// matter): each table's upserts through multi-row statements, then the deletes.
     private func writeEffects(_ effects: [AnalyticsChange], _ db: Database) throws {
-        var upserts: [String: RawStatement] = [:]
-        var deletes: [String: RawStatement] = [:]
+        var upserts: [String: (table: AnalyticsTable, rows: [[AnalyticsValue]])] = [:]
+        var deletes: [(table: AnalyticsTable, key: AnalyticsValue)] = []
         for change in effects {
             switch change {
-            case .upsert(let table, let values):
-                let s: RawStatement
-                if let u = upserts[table.name] { s = u } else {
-                    s = RawStatement(try db.cachedStatement(sql: SQLiteAnalyticsSchema.upsertSQL(table)))
-                    upserts[table.name] = s
-                }
-                for (i, v) in values.enumerated() { s.bind(Int32(i + 1), v) }
-                try s.execute()
-            case .delete(let table, let key):
-                let s: RawStatement
-                if let d = deletes[table.name] { s = d } else {
-                    s = RawStatement(try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE \(table.key.name) = ?"))
-                    deletes[table.name] = s
-                }
-                s.bind(1, key)
-                try s.execute()
-            case .ignore, .poison:
-                continue
+            case .upsert(let table, let values): upserts[table.name, default: (table, [])].rows.append(values)
+            case .delete(let table, let key): deletes.append((table, key))
+            case .ignore, .poison: continue
             }
+        }
+        for (_, u) in upserts.sorted(by: { $0.key < $1.key }) {
+            try BulkInsert(db, SQLiteAnalyticsSchema.upsertHead(u.table), columns: u.table.allColumns.count).insert(u.rows) { s, first, values in
+                for (i, v) in values.enumerated() { s.bind(first + Int32(i), v) }
+            }
+        }
+        var statements: [String: RawStatement] = [:]
+        for (table, key) in deletes {
+            let s: RawStatement
+            if let d = statements[table.name] { s = d } else {
+                s = RawStatement(try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE \(table.key.name) = ?"))
+                statements[table.name] = s
+            }
+            s.bind(1, key)
+            try s.execute()
         }
     }
 
     private func writeCoOccurrence(_ delta: CoOccurrenceDelta, _ db: Database) throws {
         guard !delta.isEmpty else { return }
-        let setLine = RawStatement(try db.cachedStatement(sql: "INSERT OR REPLACE INTO basket_lines (receipt_no, product_code, lines) VALUES (?, ?, ?)"))
+        // In key order: B-tree writes then touch each page once. Lines and pairs that are set or
+        // added go through multi-row statements.
+        let lines = delta.lines.sorted(by: { $0.key < $1.key })
+        try BulkInsert(db, "INSERT OR REPLACE INTO basket_lines (receipt_no, product_code, lines) VALUES", columns: 3)
+            .insert(lines.filter { $0.value > 0 }) { s, first, l in
+                s.bind(first, l.key.receiptNo)
+                s.bind(first + 1, l.key.productCode)
+                s.bind(first + 2, l.value)
+            }
         let dropLine = RawStatement(try db.cachedStatement(sql: "DELETE FROM basket_lines WHERE receipt_no = ? AND product_code = ?"))
-        // In key order: B-tree inserts then touch each page once.
-        for (line, n) in delta.lines.sorted(by: { $0.key < $1.key }) {
-            let s = n > 0 ? setLine : dropLine
-            s.bind(1, line.receiptNo)
-            s.bind(2, line.productCode)
-            if n > 0 { s.bind(3, n) }
-            try s.execute()
+        for (line, n) in lines where n <= 0 {
+            dropLine.bind(1, line.receiptNo)
+            dropLine.bind(2, line.productCode)
+            try dropLine.execute()
         }
-        let add = RawStatement(try db.cachedStatement(sql: """
-            INSERT INTO also_bought (product_a, product_b, receipts) VALUES (?, ?, ?)
-            ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = receipts + excluded.receipts
-            """))
+        let pairs = delta.pairs.sorted(by: { $0.key < $1.key })
+        try BulkInsert(db, "INSERT INTO also_bought (product_a, product_b, receipts) VALUES",
+                       tail: "ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = receipts + excluded.receipts", columns: 3)
+            .insert(pairs.filter { $0.value > 0 }) { s, first, p in
+                s.bind(first, p.key.a)
+                s.bind(first + 1, p.key.b)
+                s.bind(first + 2, p.value)
+            }
         let subtract = RawStatement(try db.cachedStatement(sql: "UPDATE also_bought SET receipts = receipts + ? WHERE product_a = ? AND product_b = ?"))
         let dropZero = RawStatement(try db.cachedStatement(sql: "DELETE FROM also_bought WHERE product_a = ? AND product_b = ? AND receipts <= 0"))
-        for (pair, n) in delta.pairs.sorted(by: { $0.key < $1.key }) {
-            if n > 0 {
-                add.bind(1, pair.a)
-                add.bind(2, pair.b)
-                add.bind(3, n)
-                try add.execute()
-            } else {
-                subtract.bind(1, n)
-                subtract.bind(2, pair.a)
-                subtract.bind(3, pair.b)
-                try subtract.execute()
-                dropZero.bind(1, pair.a)
-                dropZero.bind(2, pair.b)
-                try dropZero.execute()
-            }
+        for (pair, n) in pairs where n < 0 {
+            subtract.bind(1, n)
+            subtract.bind(2, pair.a)
+            subtract.bind(3, pair.b)
+            try subtract.execute()
+            dropZero.bind(1, pair.a)
+            dropZero.bind(2, pair.b)
+            try dropZero.execute()
         }
     }
 }
