@@ -4,12 +4,11 @@ public import LedgerLog
 /// 64-byte slot per record, and beside the slots one tag byte per slot.
 ///
 /// Record ids are XXH3-128 outputs, so their low word already spreads evenly and picks the slot
-/// directly (linear probing; records are never removed, a delete is a state). Probing reads the tags
-/// (7 bits of the high word, 0 for empty), so a lookup of a new record touches no slot and a lookup
-/// of a known one touches one; growing never rehashes through a generic hasher; and iteration runs in slot order, so
-/// a table saved in that order and inserted again into one of the same capacity fills it front to
-/// back (``DeltaStateSnapshot`` loads a million records that way). Rowversions, which few sources
-/// have, live beside the slots. A value type with copy-on-write, like `Dictionary`.
+/// (linear probing; records are never removed, a delete is a state). Probes read the tags (7 bits of
+/// the high word, 0 for empty): looking up a new record touches no slot, a known one touches one.
+/// Iteration runs in slot order, so a table saved in that order fills a table of the same capacity
+/// front to back when loaded (``DeltaStateSnapshot`` loads a million records that way). Rowversions,
+/// which few sources have, live beside the slots. A value type with copy-on-write, like `Dictionary`.
 public struct RecordTable: Sendable {
     struct Slot {
         var high: UInt64
