@@ -25,23 +25,11 @@ public struct PostgresArrayColumns: Sendable {
         precondition(values.count == kinds.count, "a row needs one value per column")
         for (i, v) in values.enumerated() {
             switch (v, kinds[i]) {
-            case (.null, _):
-                elements[i].writeInteger(Int32(-1))
-                hasNulls[i] = true
-            case (.bigint(let n), .bigint):
-                elements[i].writeInteger(Int32(8))
-                elements[i].writeInteger(n)
-            case (.text(let s), .text):
-                elements[i].writeInteger(Int32(s.utf8.count))
-                elements[i].writeString(s)
-            case (.numeric(let d), .numeric):
-                Self.writeNumeric(d.text, into: &elements[i])
-            case (.timestamp(let t), .timestamp):
-                elements[i].writeInteger(Int32(8))
-                elements[i].writeInteger(t.microseconds - Self.postgresEpochMicroseconds)
-            default:
-                preconditionFailure("a \(v) in a \(kinds[i].postgresType) column")
+            case (.null, _): hasNulls[i] = true
+            case (.bigint, .bigint), (.text, .text), (.numeric, .numeric), (.timestamp, .timestamp): break
+            default: preconditionFailure("a \(v) in a \(kinds[i].postgresType) column")
             }
+            PostgresBinaryValue.write(v, into: &elements[i])
         }
         rows += 1
     }
@@ -53,56 +41,6 @@ public struct PostgresArrayColumns: Sendable {
             binds.append(BinaryArray(kind: kinds[i], count: rows, hasNulls: hasNulls[i], elements: elements[i]))
         }
         return binds
-    }
-
-    /// 2000-01-01T00:00:00Z, where Postgres counts timestamps from, in Unix microseconds.
-    static let postgresEpochMicroseconds: Int64 = 946_684_800_000_000
-
-    /// `numeric` on the wire: digit count, weight, sign and display scale, then base-10000 digits,
-    /// most significant first, without leading or trailing zero digits. `text` is canonical
-    /// (``LedgerDecimal/text``), so its fraction digits are the scale `numeric_in` would keep.
-    static func writeNumeric(_ text: String, into out: inout ByteBuffer) {
-        var negative = false
-        var integer: [UInt8] = []
-        var fraction: [UInt8] = []
-        var inFraction = false
-        for c in text.utf8 {
-            switch c {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "."): inFraction = true
-            default:
-                if inFraction { fraction.append(c &- 48) } else { integer.append(c &- 48) }
-            }
-        }
-        var digits: [Int16] = []
-        let lead = (4 - integer.count % 4) % 4
-        var group = 0, n = lead
-        for d in integer {
-            group = group * 10 + Int(d)
-            n += 1
-            if n == 4 { digits.append(Int16(group)); group = 0; n = 0 }
-        }
-        var weight = digits.count - 1
-        for d in fraction {
-            group = group * 10 + Int(d)
-            n += 1
-            if n == 4 { digits.append(Int16(group)); group = 0; n = 0 }
-        }
-        if n > 0 {
-            for _ in n..<4 { group *= 10 }
-            digits.append(Int16(group))
-        }
-        var first = 0
-        while first < digits.count && digits[first] == 0 { first += 1; weight -= 1 }
-        var last = digits.count
-        while last > first && digits[last - 1] == 0 { last -= 1 }
-        if first == last { weight = 0 }
-        out.writeInteger(Int32(8 + 2 * (last - first)))
-        out.writeInteger(Int16(last - first))
-        out.writeInteger(Int16(weight))
-        out.writeInteger(UInt16(negative && first < last ? 0x4000 : 0))
-        out.writeInteger(Int16(fraction.count))
-        for d in digits[first..<last] { out.writeInteger(d) }
     }
 
     /// A one-dimensional array in Postgres's binary format.

@@ -1,6 +1,6 @@
 public import LedgerProjection
 
-/// A replay's rows kept as COPY text, one after another (about a third of the memory of the values);
+/// A replay's rows kept as COPY text (what `psql \copy` reads by default), one after another;
 /// replaced rows stay in place and are skipped by ``chunk(from:alive:size:)``.
 public struct PostgresCopyRows: AnalyticsReplayStorage {
     private var text = PostgresCopyText()

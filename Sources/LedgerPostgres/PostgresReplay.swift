@@ -8,7 +8,7 @@ import PostgresNIO
 /// `<schema>_shadow` while the live schema keeps serving reads, then swaps them in one transaction.
 ///
 /// The shadow starts from the live rows set before `OFFSET` (none for 0). The range `OFFSET..<head`
-/// is netted in memory to the last event per key (``AnalyticsReplay``) and COPYed in: straight
+/// is netted in memory to the last event per key (``AnalyticsReplay``) and COPYed in (binary format): straight
 /// into the empty, index-less shadow tables for a full rebuild (indexes are built afterwards), through
 /// staging tables and one set-based merge otherwise. `basket_lines` and `also_bought` are computed
 /// from the rebuilt sales lines and COPYed. The projector's advisory lock is held throughout, so
@@ -109,7 +109,7 @@ public struct PostgresReplay: Sendable {
         phases.lap("prepare")
 
         // Read and net the range.
-        var buffer = AnalyticsReplay<PostgresCopyRows>()
+        var buffer = AnalyticsReplay<PostgresBinaryRows>()
         _ = try await BatchReader.forEachChunk(of: reader, from: from, limit: head.nextOffset, progress: progress) { events in
             for e in events { buffer.add(e) }
         }
@@ -119,18 +119,25 @@ public struct PostgresReplay: Sendable {
         progress?(head.nextOffset, head.nextOffset)
         phases.lap("read")
 
-        // A full rebuild computes and loads co-occurrence on a second connection while this one loads
-        // the entity tables: the two server processes use both cores.
-        let derived: Task<Void, any Error>? = from == 0 ? Task.detached { [buffer, configuration, logger, shadow] in
-            let c2 = PostgresSession(try await configuration.connect(id: 2, logger: logger))
-            do {
-                try await Self.loadCoOccurrence(buffer.coOccurrenceInputs(), indexes: derivedIndexes, schema: shadow, on: c2, logger: logger)
-            } catch {
-                await c2.close()
-                throw error
+        // A full rebuild computes and loads co-occurrence on two more connections while this one loads
+        // the entity tables: `basket_lines` on one, `also_bought` on the other, each with its indexes.
+        var derived: [Task<Void, any Error>] = []
+        if from == 0 {
+            let inputs = buffer.coOccurrenceInputs()
+            for (id, table) in [(2, AnalyticsSchema.basketLines), (3, AnalyticsSchema.alsoBought)] {
+                derived.append(Task.detached { [configuration, logger, shadow] in
+                    let c = PostgresSession(try await configuration.connect(id: id, logger: logger))
+                    do {
+                        try await Self.loadCoOccurrence(inputs, table: table, indexes: derivedIndexes.filter { $0.table == table },
+                                                        schema: shadow, on: c, logger: logger)
+                    } catch {
+                        await c.close()
+                        throw error
+                    }
+                    await c.close()
+                })
             }
-            await c2.close()
-        } : nil
+        }
 
         // Load the entity tables.
         for t in buffer.tables {
@@ -140,9 +147,9 @@ public struct PostgresReplay: Sendable {
             }
             if t.liveRows > 0 {
                 try await session.perform { [logger] c in
-                    try await c.copyFrom(table: target, logger: logger) { writer in
+                    try await c.copyBinary(into: target, logger: logger) { writer in
                         var row = 0
-                        while let chunk = t.chunk(from: &row) { try await writer.write(ByteBuffer(bytes: chunk)) }
+                        while let chunk = t.chunk(from: &row) { if chunk.readableBytes > 0 { try await writer.write(chunk) } }
                     }
                 }
             }
@@ -164,10 +171,10 @@ public struct PostgresReplay: Sendable {
 
         // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
         // on the second connection), else grouped from the shadow's sales.
-        if let derived {
+        if from == 0 {
             try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
             phases.lap("indexes")
-            try await derived.value
+            for d in derived { try await d.value }
         } else {
             var shadowConfiguration = configuration
             shadowConfiguration.schema = shadow
@@ -214,15 +221,25 @@ public struct PostgresReplay: Sendable {
     /// (set as the search path of `c`), then builds their dropped `indexes`.
     static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], indexes: [DroppedIndex], schema: String,
                                  on c: PostgresSession, logger: Logger) async throws {
-        var basket = PostgresCopyText(reservingCapacity: inputs.count * 24)
-        for i in inputs { basket.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
-        var pairs = PostgresCopyText()
-        for (p, n) in CoOccurrence.pairs(of: inputs) { pairs.append([.text(p.a), .text(p.b), .bigint(n)]) }
-        try await c.execute("SET search_path TO \(schema), public", logger: logger)
-        try await c.perform { [basket, pairs] connection in
-            try await connection.copy(basket, into: AnalyticsSchema.basketLines, logger: logger)
-            try await connection.copy(pairs, into: AnalyticsSchema.alsoBought, logger: logger)
+        for table in [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought] {
+            try await loadCoOccurrence(inputs, table: table, indexes: indexes.filter { $0.table == table }, schema: schema, on: c, logger: logger)
         }
+    }
+
+    /// COPYs the rows of `table` (`basket_lines` or `also_bought`) computed from `inputs` (ordered by
+    /// receipt) into `schema` (set as the search path of `c`), then builds its dropped `indexes`.
+    static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], table: String, indexes: [DroppedIndex], schema: String,
+                                 on c: PostgresSession, logger: Logger) async throws {
+        var rows: PostgresCopyBinary
+        if table == AnalyticsSchema.basketLines {
+            rows = PostgresCopyBinary(reservingCapacity: inputs.count * 40)
+            for i in inputs { rows.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
+        } else {
+            rows = PostgresCopyBinary()
+            for (p, n) in CoOccurrence.pairs(of: inputs) { rows.append([.text(p.a), .text(p.b), .bigint(n)]) }
+        }
+        try await c.execute("SET search_path TO \(schema), public", logger: logger)
+        try await c.perform { [rows] connection in try await connection.copy(rows, into: table, logger: logger) }
         try await restore(indexes, schema: schema, on: c, logger: logger)
     }
 

@@ -1,5 +1,5 @@
 import LedgerLog
-import LedgerPostgres
+@testable import LedgerPostgres
 import LedgerProjection
 import LedgerTestKit
 import Logging
@@ -7,7 +7,7 @@ import PostgresNIO
 import Testing
 
 extension LedgerServerTests {
-    /// The two ways rows reach Postgres — COPY text (replays) and binary arrays (live batches) —
+    /// The ways rows reach Postgres — COPY text (psql references), binary COPY (replays) and binary arrays (live batches) —
     /// round-trip awkward values exactly through the live server.
     @Suite struct PostgresEncodingTests {
         static let texts: [String?] = [
@@ -24,7 +24,7 @@ extension LedgerServerTests {
             Timestamp(microseconds: -1), Timestamp.maximum,
         ]
 
-        @Test func copyTextAndBinaryArraysRoundTrip() async throws {
+        @Test func copyTextBinaryCopyAndBinaryArraysRoundTrip() async throws {
             let scratch = PostgresScratch()
             let rows: [[AnalyticsValue]] = Self.texts.enumerated().map { i, t in
                 [.bigint(Int64(i) - 3), t.map { .text($0) } ?? .null,
@@ -37,6 +37,12 @@ extension LedgerServerTests {
                 for r in rows { copy.append(r) }
                 try await c.copyFrom(table: "enc", logger: scratch.logger) { w in try await w.write(ByteBuffer(bytes: copy.bytes)) }
                 let fromCopy = try await Self.read(c, "SELECT k, t, n::text, (extract(epoch FROM at) * 1000000)::bigint FROM enc ORDER BY k", scratch.logger)
+
+                _ = try await c.query("TRUNCATE enc", logger: scratch.logger)
+                var binary = PostgresCopyBinary()
+                for r in rows { binary.append(r) }
+                try await c.copy(binary, into: "enc", logger: scratch.logger)
+                let fromBinaryCopy = try await Self.read(c, "SELECT k, t, n::text, (extract(epoch FROM at) * 1000000)::bigint FROM enc ORDER BY k", scratch.logger)
 
                 var arrays = PostgresArrayColumns(kinds: [.bigint, .text, .numeric, .timestamp])
                 for r in rows { arrays.append(r) }
@@ -52,6 +58,7 @@ extension LedgerServerTests {
                     return "\(k)|\(t)|\(n.text)|\(at.microseconds)"
                 }.sorted { Int64($0.split(separator: "|")[0])! < Int64($1.split(separator: "|")[0])! }
                 #expect(fromCopy == want)
+                #expect(fromBinaryCopy == want)
                 #expect(fromArrays == want)
             }
         }
