@@ -44,6 +44,27 @@ struct PostgresBench: AsyncParsableCommand {
                            "DELETE FROM public.ledger_migrations WHERE schema_name IN ('\(c.schema)', '\(c.schema)_shadow')"])
     }
 
+    /// Runs `commands` in one psql into the freshly migrated, empty schema of `ref`; returns psql's wall time.
+    static func psqlCopy(_ commands: [String], _ ref: PostgresConfiguration) async throws -> Double {
+        try await dropSchemas(ref)
+        let conn = try await ref.connect(logger: logger())
+        try await PostgresMigrator(schema: ref.schema).up(on: conn, logger: logger())
+        try await conn.close()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", ref.server.host, "-p", String(ref.server.port), "-U", ref.user, "-d", ref.database]
+            + commands.flatMap { ["-c", $0] }
+        var env = ProcessInfo.processInfo.environment
+        env["PGPASSWORD"] = ref.password ?? ""
+        p.environment = env
+        let c0 = Workload.now()
+        try p.run()
+        p.waitUntilExit()
+        let dt = Workload.now() - c0
+        guard p.terminationStatus == 0 else { throw ValidationError("psql \\copy failed") }
+        return dt
+    }
+
     struct Replay: AsyncParsableCommand {
         @Option(help: "An existing log directory.") var log: String
         @Option(help: "postgres://user:password@host:port/database") var dsn: String
@@ -54,13 +75,19 @@ struct PostgresBench: AsyncParsableCommand {
             let c = try PostgresBench.configuration(dsn, schema: "bench_replay")
             let ref = try PostgresBench.configuration(dsn, schema: "bench_copy")
 
-            // The reference's input: the same netted rows the replay loads, as COPY text files.
+            // The references' input: the same netted rows the replay loads, as COPY files in the text
+            // format (psql's default) and in the binary format (what the replay sends).
             var buffer = AnalyticsReplay<PostgresCopyRows>()
+            var binary = AnalyticsReplay<PostgresBinaryRows>()
             let reader = try LogReader(directory: log)
             let cursor = try reader.cursor(from: 0)
-            while let e = try cursor.next() { buffer.add(e) }
+            while let e = try cursor.next() {
+                buffer.add(e)
+                binary.add(e)
+            }
             var files: [(table: String, path: String)] = []
-            for t in buffer.tables {
+            var binaryFiles: [(table: String, path: String)] = []
+            for (t, b) in zip(buffer.tables, binary.tables) {
                 let path = scratch + "/ledger-bench-\(t.table.name).copy"
                 _ = FileManager.default.createFile(atPath: path, contents: nil)
                 let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -68,12 +95,22 @@ struct PostgresBench: AsyncParsableCommand {
                 while let chunk = t.chunk(from: &row) { h.write(Data(chunk)) }
                 try h.close()
                 files.append((t.table.name, path))
+
+                let binaryPath = scratch + "/ledger-bench-\(t.table.name).bin"
+                _ = FileManager.default.createFile(atPath: binaryPath, contents: nil)
+                let hb = try FileHandle(forWritingTo: URL(fileURLWithPath: binaryPath))
+                hb.write(Data(PostgresCopyBinary.header))
+                row = 0
+                while let chunk = b.chunk(from: &row) { hb.write(Data(chunk.readableBytesView)) }
+                hb.write(Data(PostgresCopyBinary.trailer))
+                try hb.close()
+                binaryFiles.append((t.table.name, binaryPath))
             }
-            defer { for f in files { unlink(f.path) } }
+            defer { for f in files + binaryFiles { unlink(f.path) } }
             print("events \(buffer.events)")
             print("rows " + buffer.tables.map { "\($0.table.name)=\($0.liveRows)" }.joined(separator: " "))
 
-            var replayS: [Double] = [], copyS: [Double] = [], cooccurrenceS: [Double] = []
+            var replayS: [Double] = [], copyS: [Double] = [], binaryCopyS: [Double] = [], cooccurrenceS: [Double] = []
             for r in 0..<runs {
                 try await PostgresBench.dropSchemas(c)
                 let t0 = Workload.now()
@@ -84,25 +121,12 @@ struct PostgresBench: AsyncParsableCommand {
                 let phases = result.phases.map { "\($0.name) \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
                 print("run \(r + 1): replay \(String(format: "%.2f", dt)) s = \(Int(Double(result.events) / dt)) events/s (\(phases))")
 
-                // psql \copy of the same rows into the same (freshly migrated, empty) tables.
-                try await PostgresBench.dropSchemas(ref)
-                let conn = try await ref.connect(logger: PostgresBench.logger())
-                try await PostgresMigrator(schema: ref.schema).up(on: conn, logger: PostgresBench.logger())
-                try await conn.close()
-                let commands = files.flatMap { ["-c", "\\copy \(ref.schema).\($0.table) FROM '\($0.path)'"] }
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-                p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", ref.server.host, "-p", String(ref.server.port), "-U", ref.user, "-d", ref.database] + commands
-                var env = ProcessInfo.processInfo.environment
-                env["PGPASSWORD"] = ref.password ?? ""
-                p.environment = env
-                let c0 = Workload.now()
-                try p.run()
-                p.waitUntilExit()
-                let cdt = Workload.now() - c0
-                guard p.terminationStatus == 0 else { throw ValidationError("psql \\copy failed") }
+                // psql \copy of the same rows into the same (freshly migrated, empty) tables, as text, then binary.
+                let cdt = try await PostgresBench.psqlCopy(files.map { "\\copy \(ref.schema).\($0.table) FROM '\($0.path)'" }, ref)
                 copyS.append(cdt)
-                print("run \(r + 1): psql \\copy \(String(format: "%.2f", cdt)) s; ratio \(String(format: "%.2f", dt / cdt))")
+                let bdt = try await PostgresBench.psqlCopy(binaryFiles.map { "\\copy \(ref.schema).\($0.table) FROM '\($0.path)' (FORMAT binary)" }, ref)
+                binaryCopyS.append(bdt)
+                print("run \(r + 1): psql \\copy \(String(format: "%.2f", cdt)) s; ratio \(String(format: "%.2f", dt / cdt)); binary \(String(format: "%.2f", bdt)) s; ratio \(String(format: "%.2f", dt / bdt))")
             }
             try await PostgresBench.dropSchemas(ref)
             let m = Workload.median(replayS), mc = Workload.median(copyS)
@@ -110,6 +134,9 @@ struct PostgresBench: AsyncParsableCommand {
             print("median_replay_events_per_s \(Int(Double(buffer.events) / m))")
             print("median_psql_copy_s \(String(format: "%.2f", mc))")
             print("median_ratio_replay_to_copy \(String(format: "%.2f", m / mc))")
+            let mb = Workload.median(binaryCopyS)
+            print("median_psql_binary_copy_s \(String(format: "%.2f", mb))")
+            print("median_ratio_replay_to_binary_copy \(String(format: "%.2f", m / mb))")
             print("median_cooccurrence_sql_s \(String(format: "%.2f", Workload.median(cooccurrenceS)))")
         }
     }
