@@ -11,29 +11,51 @@ enum PostgresBinaryValue {
     /// Writes `value` with its length: `bigint` as int8, `text` as UTF-8, `numeric` as numeric,
     /// `timestamp` as timestamptz.
     static func write(_ value: AnalyticsValue, into out: inout ByteBuffer) {
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: maximumSize(of: value)) { write(value, at: $0.baseAddress!) }
+    }
+
+    /// At least the bytes ``write(_:at:)`` writes for `value`.
+    static func maximumSize(of value: AnalyticsValue) -> Int {
+        switch value {
+        case .null: 4
+        case .bigint, .timestamp: 12
+        case .text(let s): 4 + s.utf8.count
+        // Per four digits at most one base-10000 digit, plus one for each end's partial group.
+        case .numeric(let d): 12 + 2 * (d.text.utf8.count / 4 + 2)
+        }
+    }
+
+    /// Writes `value` with its length at `p`, which has room for ``maximumSize(of:)``; returns the bytes written.
+    static func write(_ value: AnalyticsValue, at p: UnsafeMutableRawPointer) -> Int {
         switch value {
         case .null:
-            out.writeInteger(Int32(-1))
+            p.storeBytes(of: Int32(-1).bigEndian, as: Int32.self)
+            return 4
         case .bigint(let n):
-            out.writeInteger(Int32(8))
-            out.writeInteger(n)
-        case .text(let s):
-            out.writeInteger(Int32(s.utf8.count))
-            out.writeString(s)
-        case .numeric(let d):
-            writeNumeric(d.text, into: &out)
+            p.storeBytes(of: Int32(8).bigEndian, as: Int32.self)
+            p.storeBytes(of: n.bigEndian, toByteOffset: 4, as: Int64.self)
+            return 12
         case .timestamp(let t):
-            out.writeInteger(Int32(8))
-            out.writeInteger(t.microseconds - postgresEpochMicroseconds)
+            p.storeBytes(of: Int32(8).bigEndian, as: Int32.self)
+            p.storeBytes(of: (t.microseconds - postgresEpochMicroseconds).bigEndian, toByteOffset: 4, as: Int64.self)
+            return 12
+        case .text(var s):
+            return s.withUTF8 { u in
+                p.storeBytes(of: Int32(u.count).bigEndian, as: Int32.self)
+                if let b = u.baseAddress { (p + 4).copyMemory(from: b, byteCount: u.count) }
+                return 4 + u.count
+            }
+        case .numeric(let d):
+            return writeNumeric(d.text, at: p)
         }
     }
 
     /// `numeric` on the wire: digit count, weight, sign and display scale, then base-10000 digits,
     /// most significant first, without leading or trailing zero digits. `text` is canonical
     /// (``LedgerDecimal/text``), so its fraction digits are the scale `numeric_in` would keep.
-    static func writeNumeric(_ text: String, into out: inout ByteBuffer) {
+    static func writeNumeric(_ text: String, at p: UnsafeMutableRawPointer) -> Int {
         var text = text
-        text.withUTF8 { u in
+        return text.withUTF8 { u in
             let negative = u.first == UInt8(ascii: "-")
             let start = negative ? 1 : 0
             let point = u[start...].firstIndex(of: UInt8(ascii: ".")) ?? u.count
@@ -43,27 +65,42 @@ enum PostgresBinaryValue {
             let lead = (4 - integerDigits % 4) % 4
             let integerGroups = (integerDigits + lead) / 4
             let groups = integerGroups + (fractionDigits + 3) / 4
-            withUnsafeTemporaryAllocation(of: Int16.self, capacity: max(groups, 1)) { g in
+            return withUnsafeTemporaryAllocation(of: Int16.self, capacity: max(groups, 1)) { g in
                 g.initialize(repeating: 0)
-                let scale: [Int16] = [1000, 100, 10, 1]
-                for (p, i) in (start..<point).enumerated() {
-                    g[(p + lead) / 4] += Int16(u[i] &- 48) * scale[(p + lead) % 4]
+                let scale: (Int16, Int16, Int16, Int16) = (1000, 100, 10, 1)
+                func place(_ digit: UInt8, _ at: Int) -> Int16 {
+                    let d = Int16(digit &- 48)
+                    switch at % 4 {
+                    case 0: return d * scale.0
+                    case 1: return d * scale.1
+                    case 2: return d * scale.2
+                    default: return d * scale.3
+                    }
+                }
+                var at = lead
+                for i in start..<point {
+                    g[at / 4] += place(u[i], at)
+                    at += 1
                 }
                 if fractionDigits > 0 {
-                    for (p, i) in (point + 1..<u.count).enumerated() {
-                        g[integerGroups + p / 4] += Int16(u[i] &- 48) * scale[p % 4]
+                    at = 0
+                    for i in point + 1..<u.count {
+                        g[integerGroups + at / 4] += place(u[i], at)
+                        at += 1
                     }
                 }
                 var first = 0, last = groups
                 while first < last && g[first] == 0 { first += 1 }
                 while last > first && g[last - 1] == 0 { last -= 1 }
                 let weight = first == last ? 0 : integerGroups - 1 - first
-                out.writeInteger(Int32(8 + 2 * (last - first)))
-                out.writeInteger(Int16(last - first))
-                out.writeInteger(Int16(weight))
-                out.writeInteger(UInt16(negative && first < last ? 0x4000 : 0))
-                out.writeInteger(Int16(fractionDigits))
-                for k in first..<last { out.writeInteger(g[k]) }
+                let n = last - first
+                p.storeBytes(of: Int32(8 + 2 * n).bigEndian, as: Int32.self)
+                p.storeBytes(of: Int16(n).bigEndian, toByteOffset: 4, as: Int16.self)
+                p.storeBytes(of: Int16(weight).bigEndian, toByteOffset: 6, as: Int16.self)
+                p.storeBytes(of: UInt16(negative && n > 0 ? 0x4000 : 0).bigEndian, toByteOffset: 8, as: UInt16.self)
+                p.storeBytes(of: Int16(fractionDigits).bigEndian, toByteOffset: 10, as: Int16.self)
+                for k in 0..<n { p.storeBytes(of: g[first + k].bigEndian, toByteOffset: 12 + 2 * k, as: Int16.self) }
+                return 12 + 2 * n
             }
         }
     }

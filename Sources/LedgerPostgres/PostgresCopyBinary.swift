@@ -15,8 +15,15 @@ public struct PostgresCopyBinary: Sendable {
 
     /// Appends one row; each value is null or of its column's type.
     public mutating func append(_ values: [AnalyticsValue]) {
-        bytes.writeInteger(Int16(values.count))
-        for v in values { PostgresBinaryValue.write(v, into: &bytes) }
+        var size = 2
+        for v in values { size += PostgresBinaryValue.maximumSize(of: v) }
+        bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            let p = out.baseAddress!
+            p.storeBytes(of: Int16(values.count).bigEndian, as: Int16.self)
+            var at = 2
+            for v in values { at += PostgresBinaryValue.write(v, at: p + at) }
+            return at
+        }
         rows += 1
     }
 
