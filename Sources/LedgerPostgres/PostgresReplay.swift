@@ -236,7 +236,7 @@ public struct PostgresReplay: Sendable {
             for i in inputs { rows.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
         } else {
             rows = PostgresCopyBinary()
-            for (p, n) in CoOccurrence.pairs(of: inputs) { rows.append([.text(p.a), .text(p.b), .bigint(n)]) }
+            for (p, n) in CoOccurrence.sortedPairs(of: inputs) { rows.append([.text(p.a), .text(p.b), .bigint(n)]) }
         }
         try await c.execute("SET search_path TO \(schema), public", logger: logger)
         try await c.perform { [rows] connection in try await connection.copy(rows, into: table, logger: logger) }

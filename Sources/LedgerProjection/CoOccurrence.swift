@@ -104,34 +104,73 @@ public struct CoOccurrence: Sendable {
     }
 
     /// Every pair's count from the co-occurrence inputs, from scratch: each receipt's distinct
-    /// codes (with live lines) counted once per pair. Inputs ordered by receipt are grouped as
-    /// they come; others are grouped in a dictionary first.
+    /// codes (with live lines) counted once per pair.
     public static func pairs(of inputs: [CoOccurrenceInput]) -> [ProductPair: Int64] {
-        var pairs: [ProductPair: Int64] = [:]
-        pairs.reserveCapacity(inputs.count)
-        let live = inputs.filter { $0.lines > 0 }
-        if zip(live, live.dropFirst()).allSatisfy({ $0.receiptNo <= $1.receiptNo }) {
-            var i = live.startIndex
-            while i < live.endIndex {
-                var j = i + 1
-                while j < live.endIndex && live[j].receiptNo == live[i].receiptNo { j += 1 }
-                if j - i > 1 { count(live[i..<j].map(\.productCode), into: &pairs) }
-                i = j
-            }
-        } else {
-            var byReceipt: [Int64: [String]] = [:]
-            for x in live { byReceipt[x.receiptNo, default: []].append(x.productCode) }
-            for codes in byReceipt.values where codes.count > 1 { count(codes, into: &pairs) }
-        }
-        return pairs
+        Dictionary(uniqueKeysWithValues: sortedPairs(of: inputs).lazy.map { ($0.pair, $0.receipts) })
     }
 
-    private static func count(_ codes: [String], into pairs: inout [ProductPair: Int64]) {
-        let distinct = Array(Set(codes))
-        guard distinct.count > 1 else { return }
-        for x in distinct.indices {
-            for y in (x + 1)..<distinct.count { pairs[ProductPair(distinct[x], distinct[y])!, default: 0] += 1 }
+    /// ``pairs(of:)`` as a list ordered by pair (`a`, then `b`, by bytes), the order a B-tree of
+    /// `also_bought` is built fastest in.
+    ///
+    /// Codes are numbered in byte order, so a pair of numbers packed into one integer orders and
+    /// counts as the pair of codes: every receipt's pairs are gathered as integers, sorted, and
+    /// counted by runs, with no string hashed after the numbering. Inputs ordered by receipt are
+    /// grouped as they come; others are sorted by receipt first.
+    public static func sortedPairs(of inputs: [CoOccurrenceInput]) -> [(pair: ProductPair, receipts: Int64)] {
+        var live = inputs.filter { $0.lines > 0 }
+        if !zip(live, live.dropFirst()).allSatisfy({ $0.receiptNo <= $1.receiptNo }) { live.sort { $0.receiptNo < $1.receiptNo } }
+        // Number the codes as first seen, then renumber them in byte order.
+        var seen: [String: UInt32] = [:]
+        var codes: [String] = []
+        var numbers: [UInt32] = []
+        numbers.reserveCapacity(live.count)
+        for x in live {
+            let n = seen[x.productCode] ?? {
+                let n = UInt32(codes.count)
+                seen[x.productCode] = n
+                codes.append(x.productCode)
+                return n
+            }()
+            numbers.append(n)
         }
+        let order = codes.indices.sorted { codes[$0].utf8Precedes(codes[$1]) }
+        var rank = [UInt32](repeating: 0, count: codes.count)
+        for (r, n) in order.enumerated() { rank[n] = UInt32(r) }
+
+        var keys: [UInt64] = []
+        keys.reserveCapacity(live.count * 2)
+        var basket: [UInt32] = []
+        var i = 0
+        while i < live.count {
+            var j = i + 1
+            while j < live.count && live[j].receiptNo == live[i].receiptNo { j += 1 }
+            if j - i > 1 {
+                basket.removeAll(keepingCapacity: true)
+                for k in i..<j { basket.append(rank[Int(numbers[k])]) }
+                basket.sort()
+                var last: UInt32? = nil
+                var distinct = 0
+                for r in basket where r != last {
+                    basket[distinct] = r
+                    distinct += 1
+                    last = r
+                }
+                for x in 0..<distinct {
+                    for y in (x + 1)..<distinct { keys.append(UInt64(basket[x]) << 32 | UInt64(basket[y])) }
+                }
+            }
+            i = j
+        }
+        keys.sort()
+        var out: [(pair: ProductPair, receipts: Int64)] = []
+        var k = 0
+        while k < keys.count {
+            var m = k + 1
+            while m < keys.count && keys[m] == keys[k] { m += 1 }
+            out.append((ProductPair(ordered: codes[order[Int(keys[k] >> 32)]], codes[order[Int(keys[k] & 0xFFFF_FFFF)]]), Int64(m - k)))
+            k = m
+        }
+        return out
     }
 
     /// The top `n` pairs of `pairs`: count descending, then `(a, b)` ascending (as `gen_pos.py`).

@@ -17,6 +17,12 @@ public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertib
         }
     }
 
+    /// The pair of `a` and `b`, already distinct and in order.
+    init(ordered a: String, _ b: String) {
+        self.a = a
+        self.b = b
+    }
+
     public static func < (x: ProductPair, y: ProductPair) -> Bool {
         let c = x.a.utf8Compare(y.a)
         return c != 0 ? c < 0 : x.b.utf8Compare(y.b) < 0

@@ -129,6 +129,13 @@ import Testing
         let incremental = co.delta().pairs
         #expect(CoOccurrence.pairs(of: sorted) == incremental)
         #expect(CoOccurrence.pairs(of: sorted.shuffled(using: &rng)) == incremental)
+        // The list form is in pair order, whatever the input's order, with codes of several bytes per
+        // character and a code repeated within a receipt counted once.
+        var mixed = sorted.shuffled(using: &rng).map { CoOccurrenceInput(receiptNo: $0.receiptNo, productCode: $0.productCode + "é", lines: $0.lines) }
+        mixed += mixed.prefix(3)
+        let list = CoOccurrence.sortedPairs(of: mixed)
+        #expect(list.map(\.pair) == list.map(\.pair).sorted())
+        #expect(Dictionary(uniqueKeysWithValues: list.map { (ProductPair(String($0.pair.a.dropLast()), String($0.pair.b.dropLast()))!, $0.receipts) }) == incremental)
     }
 }
 

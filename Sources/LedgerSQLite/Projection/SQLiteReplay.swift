@@ -62,7 +62,7 @@ public struct SQLiteReplay: Sendable {
         // Co-occurrence is computed while the entity rows are written.
         let derived = Task.detached {
             let inputs = netted.coOccurrenceInputs()
-            return (inputs, CoOccurrence.pairs(of: inputs).sorted { $0.key < $1.key })
+            return (inputs, CoOccurrence.sortedPairs(of: inputs))
         }
         let build = buildPath
         for suffix in ["", "-wal", "-shm", "-journal"] { unlink(build + suffix) }
@@ -90,9 +90,9 @@ public struct SQLiteReplay: Sendable {
                     s.bind(first + 2, i.lines)
                 }
                 try BulkInsert(db, "INSERT INTO also_bought (product_a, product_b, receipts) VALUES", columns: 3).insert(pairs) { s, first, pair in
-                    s.bind(first, pair.key.a)
-                    s.bind(first + 1, pair.key.b)
-                    s.bind(first + 2, pair.value)
+                    s.bind(first, pair.pair.a)
+                    s.bind(first + 1, pair.pair.b)
+                    s.bind(first + 2, pair.receipts)
                 }
                 try SQLiteAnalyticsTarget.writeState(deadLetters: netted.deadLetters, checkpoint: checkpoint, projector: projector, db)
             }
