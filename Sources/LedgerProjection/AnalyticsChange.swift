@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import LedgerLog
 
 /// What one log event does to the analytics tables: the pure decision a target then executes.
@@ -65,12 +70,19 @@ public enum AnalyticsChange: Sendable, Hashable {
 
     /// Converts a log value to `column`'s kind: strings without NUL to text; integers, and integral decimals in
     /// range, to bigint; decimals and integers to numeric; timestamps to timestamptz.
+    /// Whether `s` holds a NUL byte; searched with `memchr` where its UTF-8 is contiguous.
+    static func containsNUL(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { u in
+            u.count > 0 && memchr(u.baseAddress!, 0, u.count) != nil
+        } ?? s.utf8.contains(0)
+    }
+
     public static func convert(_ value: FieldValue, to column: AnalyticsColumn) -> Result<AnalyticsValue, Reason> {
         if case .null = value { return .success(.null) }
         switch (column.kind, value) {
         case (.text, .string(let s)):
             // Postgres text cannot hold NUL; both targets refuse it so that they stay equal.
-            guard !s.utf8.contains(0) else { return .failure(Reason(message: "\(column.name) contains a NUL character")) }
+            guard !Self.containsNUL(s) else { return .failure(Reason(message: "\(column.name) contains a NUL character")) }
             return .success(.text(s))
         case (.bigint, .integer(let i)):
             return .success(.bigint(i))

@@ -62,3 +62,20 @@ import Testing
         #expect(r == .success(.numeric(LedgerDecimal(12))))
     }
 }
+
+@Suite struct TextConversionTests {
+    /// Text with a NUL byte anywhere is refused (Postgres text cannot hold it); other text passes whole.
+    @Test func nulIsFoundAnywhere() {
+        let column = AnalyticsColumn("name", .text)
+        let long = String(repeating: "ü", count: 5_000)
+        for text in ["", "plain", "\0", "a\0", "\0a", long + "\0", "\0" + long, String(long.prefix(2_500)) + "\0" + long, "NUL", long] {
+            let result = AnalyticsChange.convert(.string(text), to: column)
+            if text.utf8.contains(0) {
+                guard case .failure(let reason) = result else { Issue.record("accepted \(text.count) characters with a NUL"); continue }
+                #expect(reason.message.contains("NUL"))
+            } else {
+                #expect(result == .success(.text(text)))
+            }
+        }
+    }
+}
