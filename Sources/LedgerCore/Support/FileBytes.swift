@@ -36,19 +36,33 @@ public enum FileBytes {
 
     /// Writes `bytes` to `path.tmp`, fsyncs it, renames it over `path` and fsyncs the directory.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LogError) {
+        try writeAtomically(to: path) { (emit) throws(LogError) in
+            try bytes.withUnsafeBytes { b in Result { () throws(LogError) in try emit(b) } }.get()
+        }
+    }
+
+    /// As ``writeAtomically(_:to:)``, with the bytes handed piece by piece to the function `produce` is given.
+    public static func writeAtomically(
+        to path: String, _ produce: (_ emit: (UnsafeRawBufferPointer) throws(LogError) -> Void) throws(LogError) -> Void
+    ) throws(LogError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LogError(.io, "cannot create: \(String(cString: strerror(errno)))", file: tmp) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = String(cString: strerror(errno))
-                close(fd)
-                throw LogError(.io, "cannot write: \(e)", file: tmp)
+        do {
+            try produce { (bytes) throws(LogError) in
+                var done = 0
+                while done < bytes.count {
+                    let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw LogError(.io, "cannot write: \(String(cString: strerror(errno)))", file: tmp)
+                    }
+                    done += n
+                }
             }
-            done += n
+        } catch {
+            close(fd)
+            throw error
         }
         guard fsync(fd) == 0 else {
             let e = String(cString: strerror(errno))
