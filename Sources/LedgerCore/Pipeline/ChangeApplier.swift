@@ -1,3 +1,4 @@
+import Dispatch
 public import LedgerLog
 
 /// Turns source changes into events: normalizes, classifies against the ``DeltaState`` and collects
@@ -60,19 +61,24 @@ public final class ChangeApplier {
     /// Adds changes prepared by ``preparer`` (the per-row work that needs no state, done on all
     /// cores), in order, as ``add(_:source:now:supersededFrom:counters:)`` does one by one, and
     /// returns their dead letters.
-    func add(prepared chunks: [[PreparedChange]], counters: inout SyncCounters) -> [DeadLetter] {
+    ///
+    /// The changes are moved, not copied, into the next commit: a copied event cost a reference count
+    /// per string and array it holds, and another to free the copy.
+    func add(prepared chunks: consuming [[PreparedChange?]], counters: inout SyncCounters) -> [DeadLetter] {
         var letters: [DeadLetter] = []
-        for chunk in chunks {
-            for i in chunk.indices {
-                if case .failure(let letter) = add(chunk[i], supersededFrom: nil, counters: &counters) { letters.append(letter) }
+        var chunks = consume chunks
+        for c in chunks.indices {
+            for i in chunks[c].indices {
+                guard let change = chunks[c][i].take() else { continue }
+                if case .failure(let letter) = add(change, supersededFrom: nil, counters: &counters) { letters.append(letter) }
             }
         }
         return letters
     }
 
     /// A refused change's dead letter gets the log head it was refused at.
-    private func add(_ prepared: PreparedChange, supersededFrom: UInt64?, counters: inout SyncCounters) -> Result<Int?, DeadLetter> {
-        switch prepared {
+    private func add(_ prepared: consuming PreparedChange, supersededFrom: UInt64?, counters: inout SyncCounters) -> Result<Int?, DeadLetter> {
+        switch consume prepared {
         case .upsert(let event, let rid, let dataHash):
             return .success(upsert(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
         case .delete(let event, let rid, let dataHash):
@@ -157,7 +163,7 @@ public final class ChangeApplier {
         return receipt.firstOffset
     }
 
-    private func upsert(_ event: NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
+    private func upsert(_ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
         if isSuperseded(rid, from: supersededFrom) {
             counters.superseded += 1
             return nil
@@ -179,7 +185,7 @@ public final class ChangeApplier {
         return plan.add(event, recordID: rid, dataHash: dataHash)
     }
 
-    private func delete(_ event: NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
+    private func delete(_ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
         if isSuperseded(rid, from: supersededFrom) {
             counters.superseded += 1
             return nil
@@ -211,19 +217,28 @@ struct CommitPlan {
     /// The newest planned state of each record touched in this commit.
     var pending: [XXH128: (deleted: Bool, dataHash: Digest32)] = [:]
 
-    mutating func add(_ event: NewEvent, recordID: XXH128, dataHash: Digest32) -> Int {
+    mutating func add(_ event: consuming NewEvent, recordID: XXH128, dataHash: Digest32) -> Int {
+        pending[recordID] = (event.op == .delete, dataHash)
         events.append(event)
         applied.append((recordID, dataHash))
-        pending[recordID] = (event.op == .delete, dataHash)
         return events.count - 1
     }
 
-    /// Empties the plan for the next batch, keeping the storage of its size.
+    /// Empties the plan for the next batch, keeping the storage of its size. The events, moved in
+    /// from their batch, are freed on another thread, off the ordered stage's path.
     mutating func reset() {
-        events.removeAll(keepingCapacity: true)
+        if !events.isEmpty {
+            var fresh: [NewEvent] = []
+            fresh.reserveCapacity(events.capacity)
+            swap(&fresh, &events)
+            let spent = fresh
+            Self.releasing.async { withExtendedLifetime(spent) {} }
+        }
         applied.removeAll(keepingCapacity: true)
         pending.removeAll(keepingCapacity: true)
     }
+
+    private static let releasing = DispatchQueue(label: "ledger.sync.release-events")
 
     mutating func checkpoint(_ event: NewEvent, cursor: SourceCursor) {
         events.append(event)

@@ -7,6 +7,7 @@ struct FetchedBatch: Sendable {
     var retries: Int
     /// When the batch was fetched: the dead letters' `seenAt`, and the time lag is measured from.
     var fetchedAt: Timestamp
-    /// ``batch``'s changes, prepared, in order (in chunks, as prepared on several cores).
-    var prepared: [[PreparedChange]]
+    /// ``batch``'s changes, prepared, in order (in chunks, as prepared on several cores). Optional so
+    /// that the ordered stage can move each one out (`take()`), leaving nil, instead of copying it.
+    var prepared: [[PreparedChange?]]
 }

@@ -79,18 +79,18 @@ enum PreparedChange: Sendable {
     static func prepareAll(
         _ changes: [SourceChange], normalizers: [String: Normalizer], mapping: SourceMapping,
         source: String, now: Timestamp
-    ) -> [[PreparedChange]] {
+    ) -> [[PreparedChange?]] {
         let chunk = 512
         let chunks = (changes.count + chunk - 1) / chunk
         guard chunks > 1 else {
             return [changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now) }]
         }
-        var parts = [[PreparedChange]](repeating: [], count: chunks)
+        var parts = [[PreparedChange?]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let range = c * chunk..<min(changes.count, (c + 1) * chunk)
-                var part: [PreparedChange] = []
+                var part: [PreparedChange?] = []
                 part.reserveCapacity(range.count)
                 // Rows of one entity share a normalizer and, per column array, a column plan; a batch
                 // of change-log rows alternates between a few entities.
@@ -127,7 +127,7 @@ struct ChangePreparer: Sendable {
 
     /// Dead letters come out without their log offset: the ordered stage stamps each with the head
     /// it is refused at.
-    func prepare(_ changes: [SourceChange], source: String, now: Timestamp) -> [[PreparedChange]] {
+    func prepare(_ changes: [SourceChange], source: String, now: Timestamp) -> [[PreparedChange?]] {
         PreparedChange.prepareAll(changes, normalizers: normalizers, mapping: mapping, source: source, now: now)
     }
 

@@ -63,9 +63,9 @@ public final class SyncPipeline {
         while true {
             let cursor = applier.state.cursors[source.name]
             var counters = SyncCounters()
-            let fetched = try stream.next()
+            var fetched = try stream.next()
             counters.retries = fetched.retries
-            try process(fetched, after: cursor, counters: &counters)
+            try process(&fetched, after: cursor, counters: &counters)
             let hasMore = fetched.batch.hasMore
             Self.discard(fetched)
             total += counters
@@ -86,21 +86,24 @@ public final class SyncPipeline {
     public func step() throws(SyncError) -> (SyncCounters, hasMore: Bool) {
         let cursor = applier.state.cursors[source.name]
         var counters = SyncCounters()
-        let fetched = applier.preparer.prepare(try fetchBatch(after: cursor), source: source.name)
+        var fetched = applier.preparer.prepare(try fetchBatch(after: cursor), source: source.name)
         counters.retries = fetched.retries
-        try process(fetched, after: cursor, counters: &counters)
+        try process(&fetched, after: cursor, counters: &counters)
         return (counters, fetched.batch.hasMore)
     }
 
-    /// Applies a fetched and prepared batch and commits it with the source's new cursor.
-    private func process(_ fetched: FetchedBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
+    /// Applies a fetched and prepared batch and commits it with the source's new cursor; its prepared
+    /// changes are moved out.
+    private func process(_ fetched: inout FetchedBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
         let batch = fetched.batch
         counters.batches = 1
         counters.processed = batch.changes.count
         let now = fetched.fetchedAt
 
         for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
-        let letters = applier.add(prepared: fetched.prepared, counters: &counters)
+        var prepared: [[PreparedChange?]] = []
+        swap(&prepared, &fetched.prepared)
+        let letters = applier.add(prepared: consume prepared, counters: &counters)
         for entity in batch.completedSnapshots where configuration.trackSnapshots {
             try applier.deleteMissing(entity: entity, source: source.name, counters: &counters)
         }
