@@ -170,7 +170,7 @@ public struct PostgresReplay: Sendable {
         phases.lap("load")
 
         // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
-        // on the second connection), else grouped from the shadow's sales.
+        // on the two other connections), else grouped from the shadow's sales.
         if from == 0 {
             try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
             phases.lap("indexes")
