@@ -13,7 +13,8 @@ import Glibc
 
 /// The Postgres projection's figures (BENCHMARKS.md, "Projections: Postgres"): a replay of a whole
 /// log into an empty schema against `psql \copy` of the same rows into the same tables, in the
-/// same run; the incremental batch applied by the live projector; lag under a steady write rate.
+/// same run, as text (psql's default) and as binary (what the replay sends); the incremental batch
+/// applied by the live projector; lag under a steady write rate.
 struct PostgresBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "postgres", subcommands: [Replay.self, Incremental.self, Lag.self])
 
