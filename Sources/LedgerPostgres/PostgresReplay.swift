@@ -139,49 +139,55 @@ public struct PostgresReplay: Sendable {
             }
         }
 
-        // Load the entity tables.
-        for t in buffer.tables {
-            let target = from == 0 ? t.table.name : "ledger_stage_\(t.table.name)"
-            if from > 0 {
-                try await session.execute("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", logger: logger)
-            }
-            if t.liveRows > 0 {
-                try await session.perform { [logger] c in
-                    try await c.copyBinary(into: target, logger: logger) { writer in
-                        var row = 0
-                        while let chunk = t.chunk(from: &row) { if chunk.readableBytes > 0 { try await writer.write(chunk) } }
+        // The co-occurrence connections end before any error is reported: none outlives the replay.
+        do {
+            // Load the entity tables.
+            for t in buffer.tables {
+                let target = from == 0 ? t.table.name : "ledger_stage_\(t.table.name)"
+                if from > 0 {
+                    try await session.execute("CREATE TEMP TABLE \(target) (LIKE \(shadow).\(t.table.name))", logger: logger)
+                }
+                if t.liveRows > 0 {
+                    try await session.perform { [logger] c in
+                        try await c.copyBinary(into: target, logger: logger) { writer in
+                            var row = 0
+                            while let chunk = t.chunk(from: &row) { if chunk.readableBytes > 0 { try await writer.write(chunk) } }
+                        }
+                    }
+                }
+                if from > 0 {
+                    try await session.execute(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), logger: logger)
+                    try await session.execute("DROP TABLE \(target)", logger: logger)
+                    let keys = Array(t.deletedKeys)
+                    let ints = keys.compactMap(\.bigint)
+                    let texts = keys.compactMap { if case .text(let s) = $0 { s } else { nil } }
+                    if !ints.isEmpty {
+                        _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(ints))", logger: logger)
+                    }
+                    if !texts.isEmpty {
+                        _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(texts))", logger: logger)
                     }
                 }
             }
-            if from > 0 {
-                try await session.execute(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), logger: logger)
-                try await session.execute("DROP TABLE \(target)", logger: logger)
-                let keys = Array(t.deletedKeys)
-                let ints = keys.compactMap(\.bigint)
-                let texts = keys.compactMap { if case .text(let s) = $0 { s } else { nil } }
-                if !ints.isEmpty {
-                    _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(ints))", logger: logger)
-                }
-                if !texts.isEmpty {
-                    _ = try await session.query("DELETE FROM \(unescaped: shadow).\(unescaped: t.table.name) WHERE \(unescaped: t.table.key.name) = ANY(\(texts))", logger: logger)
-                }
-            }
-        }
-        phases.lap("load")
+            phases.lap("load")
 
-        // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
-        // on the two other connections), else grouped from the shadow's sales.
-        if from == 0 {
-            try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
-            phases.lap("indexes")
-            for d in derived { try await d.value }
-        } else {
-            var shadowConfiguration = configuration
-            shadowConfiguration.schema = shadow
-            let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: session, logger: logger).coOccurrenceInputs()
-            try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
+            // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
+            // on the two other connections), else grouped from the shadow's sales.
+            if from == 0 {
+                try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
+                phases.lap("indexes")
+                for d in derived { try await d.value }
+            } else {
+                var shadowConfiguration = configuration
+                shadowConfiguration.schema = shadow
+                let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: session, logger: logger).coOccurrenceInputs()
+                try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
+            }
+            phases.lap("co-occurrence")
+        } catch {
+            for d in derived { _ = try? await d.value }
+            throw error
         }
-        phases.lap("co-occurrence")
 
         // Dead letters, ingest_state and the checkpoint.
         let checkpoint: ProjectionCheckpoint
