@@ -55,7 +55,7 @@ public final class ChangeApplier {
     public func add(
         _ change: SourceChange, source: String, now: Timestamp, supersededFrom: UInt64? = nil, counters: inout SyncCounters
     ) -> Result<Int?, DeadLetter> {
-        add(preparer.prepare(change, source: source, now: now), supersededFrom: supersededFrom, counters: &counters)
+        add(preparer.prepare(change, source: source, now: now), supersededFrom: supersededFrom, known: state, counters: &counters)
     }
 
     /// Adds changes prepared by ``preparer`` (the per-row work that needs no state, done on all
@@ -67,24 +67,33 @@ public final class ChangeApplier {
     func add(prepared chunks: consuming [[PreparedChange?]], counters: inout SyncCounters) -> [DeadLetter] {
         var letters: [DeadLetter] = []
         var chunks = consume chunks
+        // The state is held here for the batch: classifying against the struct stored in this class
+        // copied it (a reference count per buffer it holds) for every row.
+        var known = DeltaState()
+        swap(&known, &state)
+        defer { swap(&known, &state) }
         for c in chunks.indices {
             for i in chunks[c].indices {
                 guard let change = chunks[c][i].take() else { continue }
-                if case .failure(let letter) = add(change, supersededFrom: nil, counters: &counters) { letters.append(letter) }
+                if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
             }
         }
         return letters
     }
 
     /// A refused change's dead letter gets the log head it was refused at.
-    private func add(_ prepared: consuming PreparedChange, supersededFrom: UInt64?, counters: inout SyncCounters) -> Result<Int?, DeadLetter> {
+    ///
+    /// - Parameter known: the delta state (``state``, or the batch's own hold of it).
+    private func add(
+        _ prepared: consuming PreparedChange, supersededFrom: UInt64?, known: borrowing DeltaState, counters: inout SyncCounters
+    ) -> Result<Int?, DeadLetter> {
         switch consume prepared {
         case .upsert(let event, let rid, let dataHash):
-            return .success(upsert(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
+            return .success(upsert(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, known: known, counters: &counters))
         case .delete(let event, let rid, let dataHash):
-            return .success(delete(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, counters: &counters))
+            return .success(delete(event, recordID: rid, dataHash: dataHash, supersededFrom: supersededFrom, known: known, counters: &counters))
         case .failure(var letter):
-            letter.logOffset = state.nextOffset
+            letter.logOffset = known.nextOffset
             return .failure(letter)
         }
     }
@@ -103,7 +112,7 @@ public final class ChangeApplier {
                       let event = try? NewEvent(op: .delete, source: source, entity: entity, keyFields: last.keyFields, fields: last.key)
                 else { continue }
                 _ = delete(event, recordID: event.recordID, dataHash: EventIdentity.dataHash(of: event),
-                           supersededFrom: nil, counters: &counters)
+                           supersededFrom: nil, known: state, counters: &counters)
             }
         } catch {
             throw SyncError(.log, context: writer.directory, cause: "\(error)")
@@ -163,8 +172,11 @@ public final class ChangeApplier {
         return receipt.firstOffset
     }
 
-    private func upsert(_ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
-        if isSuperseded(rid, from: supersededFrom) {
+    private func upsert(
+        _ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, known: borrowing DeltaState,
+        counters: inout SyncCounters
+    ) -> Int? {
+        if isSuperseded(rid, from: supersededFrom, known: known) {
             counters.superseded += 1
             return nil
         }
@@ -173,7 +185,7 @@ public final class ChangeApplier {
         if let pending = plan.pending[rid] {
             kind = pending.deleted ? .new : (pending.dataHash == dataHash ? .unchanged : .updated)
         } else {
-            kind = state.classify(upsert: rid, dataHash: dataHash, rowversion: event.rowversion, strategy: strategy)
+            kind = known.classify(upsert: rid, dataHash: dataHash, rowversion: event.rowversion, strategy: strategy)
         }
         switch kind {
         case .new: counters.inserts += 1
@@ -185,13 +197,16 @@ public final class ChangeApplier {
         return plan.add(event, recordID: rid, dataHash: dataHash)
     }
 
-    private func delete(_ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, counters: inout SyncCounters) -> Int? {
-        if isSuperseded(rid, from: supersededFrom) {
+    private func delete(
+        _ event: consuming NewEvent, recordID rid: XXH128, dataHash: Digest32, supersededFrom: UInt64?, known: borrowing DeltaState,
+        counters: inout SyncCounters
+    ) -> Int? {
+        if isSuperseded(rid, from: supersededFrom, known: known) {
             counters.superseded += 1
             return nil
         }
         if seen != nil { seen![event.entity, default: []].insert(rid) }
-        let live = plan.pending[rid].map { !$0.deleted } ?? (state.classify(delete: rid) == .deleted)
+        let live = plan.pending[rid].map { !$0.deleted } ?? (known.classify(delete: rid) == .deleted)
         guard live else {
             counters.alreadyGone += 1
             return nil
@@ -203,9 +218,9 @@ public final class ChangeApplier {
 
 extension ChangeApplier {
     /// Whether the record has an event from offset `from` on (or one planned in this commit).
-    fileprivate func isSuperseded(_ rid: XXH128, from: UInt64?) -> Bool {
+    fileprivate func isSuperseded(_ rid: XXH128, from: UInt64?, known: borrowing DeltaState) -> Bool {
         guard let from else { return false }
-        return plan.pending[rid] != nil || (state.record(rid).map { $0.offset >= from } ?? false)
+        return plan.pending[rid] != nil || (known.record(rid).map { $0.offset >= from } ?? false)
     }
 }
 
