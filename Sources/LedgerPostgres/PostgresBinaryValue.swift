@@ -50,6 +50,9 @@ enum PostgresBinaryValue {
         }
     }
 
+    /// The place value of each digit within a base-10000 digit, most significant first.
+    private static let placeValues: [Int16] = [1000, 100, 10, 1]
+
     /// `numeric` on the wire: digit count, weight, sign and display scale, then base-10000 digits,
     /// most significant first, without leading or trailing zero digits. `text` is canonical
     /// (``LedgerDecimal/text``), so its fraction digits are the scale `numeric_in` would keep.
@@ -67,26 +70,13 @@ enum PostgresBinaryValue {
             let groups = integerGroups + (fractionDigits + 3) / 4
             return withUnsafeTemporaryAllocation(of: Int16.self, capacity: max(groups, 1)) { g in
                 g.initialize(repeating: 0)
-                let scale: (Int16, Int16, Int16, Int16) = (1000, 100, 10, 1)
-                func place(_ digit: UInt8, _ at: Int) -> Int16 {
-                    let d = Int16(digit &- 48)
-                    switch at % 4 {
-                    case 0: return d * scale.0
-                    case 1: return d * scale.1
-                    case 2: return d * scale.2
-                    default: return d * scale.3
-                    }
-                }
-                var at = lead
-                for i in start..<point {
-                    g[at / 4] += place(u[i], at)
-                    at += 1
+                // Digit `at` of the padded digits adds its place value to group `at / 4`.
+                for (at, i) in zip(lead..., start..<point) {
+                    g[at / 4] += Int16(u[i] &- 48) * placeValues[at % 4]
                 }
                 if fractionDigits > 0 {
-                    at = 0
-                    for i in point + 1..<u.count {
-                        g[integerGroups + at / 4] += place(u[i], at)
-                        at += 1
+                    for (at, i) in zip(0..., point + 1..<u.count) {
+                        g[integerGroups + at / 4] += Int16(u[i] &- 48) * placeValues[at % 4]
                     }
                 }
                 var first = 0, last = groups

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct RowIndexTests {
     /// Random moves of integer and text keys (negative, extreme, nowhere and back) agree with a
-    /// dictionary model, through several growths of the integer table.
+    /// dictionary model keyed by the whole value.
     @Test(arguments: 0..<5)
     func movesAgreeWithADictionary(seed: UInt64) {
         var rng = SeededRandom(seed: seed)

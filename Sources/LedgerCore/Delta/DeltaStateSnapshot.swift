@@ -49,21 +49,6 @@ public enum DeltaStateSnapshot {
         return out
     }
 
-    /// A journal over the snapshot at `base`: the state's position and cursors, and the records `changed`.
-    static func encodeJournal(_ s: DeltaState, base: Mark, changed: Set<XXH128>) -> [UInt8] {
-        var out: [UInt8] = []
-        streamJournal(s, base: base, changed: changed) { out.append(contentsOf: $0) }
-        return out
-    }
-
-    private static func streamJournal<E: Error>(
-        _ s: DeltaState, base: Mark, changed: Set<XXH128>, to emit: (UnsafeRawBufferPointer) throws(E) -> Void
-    ) throws(E) {
-        // Looked up once: the body counts and writes its records.
-        let records = changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }
-        try stream(s, journalBase: base, records: records, count: records.count, to: emit)
-    }
-
     /// Hands a snapshot (`journalBase` nil) or a journal over `journalBase` to `emit`, in pieces of
     /// about 1 MiB and CRC last: a million records are never all in memory at once.
     private static func stream<Records: Sequence, E: Error>(
@@ -218,8 +203,10 @@ public enum DeltaStateSnapshot {
             throw LogError(.invalidArgument, "the delta state holds events of a failed commit; the next run reads them from the log instead")
         }
         if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
+            // The journal's records (the changed ones), looked up once: the stream counts and writes them.
+            let records = changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }
             try FileBytes.writeAtomically(to: journalPath(directory: directory)) { (emit) throws(LogError) in
-                try streamJournal(s, base: mark, changed: changed, to: emit)
+                try stream(s, journalBase: mark, records: records, count: records.count, to: emit)
             }
             return
         }

@@ -1,4 +1,3 @@
-import Dispatch
 public import LedgerLog
 
 /// Turns source changes into events: normalizes, classifies against the ``DeltaState`` and collects
@@ -243,17 +242,14 @@ struct CommitPlan {
     /// from their batch, are freed on another thread, off the ordered stage's path.
     mutating func reset() {
         if !events.isEmpty {
-            var fresh: [NewEvent] = []
-            fresh.reserveCapacity(events.capacity)
-            swap(&fresh, &events)
-            let spent = fresh
-            Self.releasing.async { withExtendedLifetime(spent) {} }
+            var spent: [NewEvent] = []
+            spent.reserveCapacity(events.capacity)
+            swap(&spent, &events)
+            OffPathRelease.free(spent)
         }
         applied.removeAll(keepingCapacity: true)
         pending.removeAll(keepingCapacity: true)
     }
-
-    private static let releasing = DispatchQueue(label: "ledger.sync.release-events")
 
     mutating func checkpoint(_ event: NewEvent, cursor: SourceCursor) {
         events.append(event)

@@ -1,4 +1,3 @@
-import Dispatch
 public import LedgerLog
 public import Logging
 
@@ -67,7 +66,7 @@ public final class SyncPipeline {
             counters.retries = fetched.retries
             try process(&fetched, after: cursor, counters: &counters)
             let hasMore = fetched.batch.hasMore
-            Self.discard(fetched)
+            OffPathRelease.free(fetched)
             total += counters
             total.elapsedMicroseconds = clock.now() - started
             progress?(total)
@@ -134,15 +133,6 @@ public final class SyncPipeline {
             throw SyncError(deadLetters: error)
         }
     }
-
-    /// Frees a processed batch (a few thousand rows and events) on another thread, off the ordered
-    /// stage's path.
-    private static func discard(_ batch: consuming FetchedBatch) {
-        let spent = batch
-        releasing.async { withExtendedLifetime(spent) {} }
-    }
-
-    private static let releasing = DispatchQueue(label: "ledger.sync.release")
 
     /// Fetches the batch after `cursor`, not yet prepared.
     private func fetchBatch(after cursor: SourceCursor?) throws(SyncError) -> FetchedBatch {
