@@ -9,6 +9,32 @@ import Testing
         #expect(e.fields.map(\.name) == ["", "E", "a", "b", "z", "é", "ｅ", "😀"])
     }
 
+    /// The normalizer's initializer skips the checks and finds the key fields by position: it must
+    /// give the same event, record id and data hash as the public one, for keys in any order, key
+    /// text that needs escaping, and fields too large for the data hash's stack buffer.
+    @Test func theNormalizersInitializerBuildsTheSameEvent() throws {
+        let big = String(repeating: "x", count: 5000)
+        let fields = [
+            Field("a", .string("k|1=\\")), Field("b", .decimal(LedgerDecimal("1250.00")!)), Field("c", .string(big)),
+            Field("d", .timestamp(Timestamp(microseconds: 1_700_000_000_000_000))), Field("e", .integer(-7)), Field("f", .null),
+        ]
+        for (keys, positions) in [(["e", "a"], [4, 0]), (["d"], [3]), (["b", "c", "a"], [1, 2, 0])] {
+            for fields in [fields, Array(fields.prefix(2)) + Array(fields.suffix(3))] {
+                let positions = positions.map { p in fields.firstIndex { $0.name == ["a", "b", "c", "d", "e", "f"][p] } }
+                guard positions.allSatisfy({ $0 != nil }) else { continue }
+                let checked = try NewEvent(source: "pos", entity: "sales", keyFields: keys, rowversion: "7", fields: fields)
+                let fast = NewEvent(normalizedUpsert: "pos", entity: "sales", keyFields: keys, keyPositions: positions.map { $0! },
+                                    rowversion: "7", sortedFields: fields)
+                #expect(fast == checked)
+                #expect(fast.recordID == checked.recordID)
+                #expect(fast.recordID == EventIdentity.recordID(entity: "sales", canonicalKey: EventIdentity.canonicalKey(of: checked)))
+                var w = ByteWriter(capacity: 64)
+                RecordCodec.encodeFields(fields, into: &w)
+                #expect(EventIdentity.dataHash(of: fast) == w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) })
+            }
+        }
+    }
+
     @Test func theRecordRulesAreEnforced() {
         #expect(throws: EventError(.duplicateField, field: "a")) {
             try NewEvent(source: "s", entity: "e", keyFields: ["a"], fields: [Field("a", .integer(1)), Field("a", .integer(2))])

@@ -17,6 +17,8 @@ public final class Normalizer: Sendable {
     /// Per plan, its position in field-name order: rows come out sorted by name, as events store
     /// them, so `NewEvent` need not sort them.
     private let rank: [Int]
+    /// Where each key field (in declared order) lies in a normalized row's fields.
+    package let keyPositions: [Int]
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop reads it
     /// in place through ``plans``.
@@ -74,6 +76,7 @@ public final class Normalizer: Sendable {
         var rank = [Int](repeating: 0, count: plans.count)
         for (position, i) in order.enumerated() { rank[i] = position }
         self.rank = rank
+        keyPositions = layer.keyIndexes.map { rank[$0] }
     }
 
     deinit {

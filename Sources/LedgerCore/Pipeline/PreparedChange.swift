@@ -42,14 +42,11 @@ enum PreparedChange: Sendable {
             case .failure(let f):
                 self = .failure(DeadLetter(source: source, row: row, failure: f, seenAt: now))
             case .success(let n):
-                do {
-                    let event = try NewEvent(op: .upsert, source: source, entity: n.entity, keyFields: n.keyFields,
-                                             rowversion: n.rowversion, fields: n.fields)
-                    self = .upsert(event, event.recordID, EventIdentity.dataHash(of: event))
-                } catch {
-                    self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
-                        .mapping, field: error.field, reason: error.code.rawValue), seenAt: now))
-                }
+                // The normalizer's rows keep the event's rules: names in order, keys present and not
+                // null (key fields are required), timestamps in range.
+                let event = NewEvent(normalizedUpsert: source, entity: n.entity, keyFields: n.keyFields,
+                                     keyPositions: rowNormalizer!.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
+                self = .upsert(event, event.recordID, EventIdentity.dataHash(of: event))
             }
         case .delete(let d):
             func letter(_ layer: String, _ field: String?, _ reason: String) -> PreparedChange {

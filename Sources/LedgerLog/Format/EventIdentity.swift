@@ -60,25 +60,43 @@ public enum EventIdentity {
     static func recordID(op: EventOp, source: String, entity: String, keyFields: [String], fields: [Field]) -> XXH128 {
         if op == .checkpoint { return recordID(entity: entity, canonicalKey: canonicalKey(op: op, source: source, keyFields: []) { _ in nil }) }
         return fields.withUnsafeBufferPointer { fields in
-            keyFields.withUnsafeBufferPointer { keys in
-                var bound = entity.utf8.count + 1
-                for k in keys {
-                    let i = fieldIndex(k, in: fields)
-                    bound += 2 * (k.utf8.count + (i.map { textBound(fields[$0].value) } ?? 0)) + 2
+            recordID(entity: entity, keyFields: keyFields, fields: fields) { k in fieldIndex(keyFields[k], in: fields) }
+        }
+    }
+
+    /// ``recordID(op:source:entity:keyFields:fields:)`` of a record whose key field `k` (in key order)
+    /// is `fields[keyPositions[k]]`.
+    static func recordID(entity: String, keyFields: [String], keyPositions: [Int], fields: [Field]) -> XXH128 {
+        fields.withUnsafeBufferPointer { fields in
+            keyPositions.withUnsafeBufferPointer { positions in
+                recordID(entity: entity, keyFields: keyFields, fields: fields) { k in positions[k] }
+            }
+        }
+    }
+
+    /// The record id with the position of key field `k` in `fields` given by `position(k)` (nil:
+    /// the field is absent, its text empty).
+    @inline(__always)
+    private static func recordID(
+        entity: String, keyFields: [String], fields: UnsafeBufferPointer<Field>, position: (Int) -> Int?
+    ) -> XXH128 {
+        keyFields.withUnsafeBufferPointer { keys in
+            var bound = entity.utf8.count + 1
+            for k in keys.indices {
+                bound += 2 * (keys[k].utf8.count + (position(k).map { textBound(fields[$0].value) } ?? 0)) + 2
+            }
+            return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
+                var w = RawWriter(buffer.baseAddress!)
+                entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
+                w.u8(0)
+                for k in keys.indices {
+                    if k > 0 { w.u8(UInt8(ascii: "|")) }
+                    w.escaped(keys[k])
+                    w.u8(UInt8(ascii: "="))
+                    if let i = position(k) { writeText(fields[i].value, into: &w) }
                 }
-                return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
-                    var w = RawWriter(buffer.baseAddress!)
-                    entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
-                    w.u8(0)
-                    for (n, k) in keys.enumerated() {
-                        if n > 0 { w.u8(UInt8(ascii: "|")) }
-                        w.escaped(k)
-                        w.u8(UInt8(ascii: "="))
-                        if let i = fieldIndex(k, in: fields) { writeText(fields[i].value, into: &w) }
-                    }
-                    precondition(w.position <= bound, "record id key written past its bound")
-                    return XXH128.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))
-                }
+                precondition(w.position <= bound, "record id key written past its bound")
+                return XXH128.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))
             }
         }
     }
@@ -126,8 +144,17 @@ public enum EventIdentity {
 
     /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
     public static func dataHash(of e: NewEvent) -> Digest32 {
-        var w = ByteWriter(capacity: 256)
-        RecordCodec.encodeFields(e.fields, into: &w)
-        return w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) }
+        // Encoded on the stack when small (every row of a POS table): no allocation per event.
+        let bound = RecordCodec.fieldsUpperBound(e.fields)
+        guard bound <= 4096 else {
+            var w = ByteWriter(capacity: bound)
+            RecordCodec.encodeFields(e.fields, into: &w)
+            return w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) }
+        }
+        return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
+            var w = RawWriter(buffer.baseAddress!)
+            RecordCodec.writeFields(e.fields, into: &w)
+            return RecordCodec.dataHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))
+        }
     }
 }

@@ -58,11 +58,24 @@ public enum RecordCodec {
 
     /// The `fields` section: count, then every name, then every value, in stored order.
     public static func encodeFields(_ fields: [Field], into w: inout ByteWriter) {
-        let bound = fields.reduce(10) { $0 + 10 + $1.name.utf8.count + $1.value.encodedUpperBound }
-        w.appendRaw(bound: bound) { rw in
-            rw.varint(UInt64(fields.count))
-            for f in fields { rw.str(f.name) }
-            for f in fields { f.value.write(into: &rw) }
+        w.appendRaw(bound: fieldsUpperBound(fields)) { writeFields(fields, into: &$0) }
+    }
+
+    /// An upper bound of the encoded size of the `fields` section.
+    static func fieldsUpperBound(_ fields: [Field]) -> Int {
+        fields.withUnsafeBufferPointer { b in
+            var n = 10
+            for i in b.indices { n += 10 + b[i].name.utf8.count + b[i].value.encodedUpperBound }
+            return n
+        }
+    }
+
+    /// Writes the `fields` section; same bytes as ``encodeFields(_:into:)``.
+    static func writeFields(_ fields: [Field], into w: inout RawWriter) {
+        fields.withUnsafeBufferPointer { b in
+            w.varint(UInt64(b.count))
+            for i in b.indices { w.str(b[i].name) }
+            for i in b.indices { b[i].value.write(into: &w) }
         }
     }
 
