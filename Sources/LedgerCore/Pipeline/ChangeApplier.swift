@@ -149,12 +149,18 @@ public final class ChangeApplier {
         state.holdsFailedCommit = true
         do {
             receipt = try writer.append(plan.events, beforeWrite: beforeWrite) { [self] in
-                // The events are read in place: copying each one cost five reference counts.
+                // The events are read in place: copying each one cost five reference counts. The state
+                // is held in a local: each access to the stored property was checked at run time.
+                var known = DeltaState()
+                swap(&known, &state)
+                defer { swap(&known, &state) }
                 plan.events.withUnsafeBufferPointer { events in
-                    for (i, a) in plan.applied.enumerated() {
-                        guard let a else { continue }
-                        state.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
-                                            rowversion: events[i].rowversion, offset: expected + UInt64(i))
+                    plan.applied.withUnsafeBufferPointer { applied in
+                        for i in applied.indices {
+                            guard let a = applied[i] else { continue }
+                            known.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
+                                                rowversion: events[i].rowversion, offset: expected + UInt64(i))
+                        }
                     }
                 }
             }

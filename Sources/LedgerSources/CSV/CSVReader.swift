@@ -81,20 +81,23 @@ public final class CSVReader {
     public let options: Options
     /// The file's name, for errors and positions.
     public let fileName: String
+    // A reader is used by one thread at a time (it is not Sendable), so the run-time exclusivity
+    // checks on its cursor, a few per record and about 1% of a CSV import, are turned off.
+
     /// The offset after the last record returned (where a resumed reader starts).
-    public private(set) var offset: Int64
+    @exclusivity(unchecked) public private(set) var offset: Int64
     /// The line the next record starts on.
-    public private(set) var line: Int
+    @exclusivity(unchecked) public private(set) var line: Int
 
     private let fd: Int32
-    private var buffer: [UInt8]
-    private var start = 0
-    private var end = 0
-    private var atEOF = false
+    @exclusivity(unchecked) private var buffer: [UInt8]
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var atEOF = false
     /// Absolute offset of `buffer[0]`.
-    private var bufferBase: Int64
+    @exclusivity(unchecked) private var bufferBase: Int64
     /// The last record's field count, to size the next one's array.
-    private var fieldCount = 8
+    @exclusivity(unchecked) private var fieldCount = 8
 
     /// Opens `path` to read from `offset` (a record boundary from a previous reader), whose record
     /// starts on `line`.
@@ -176,10 +179,6 @@ public final class CSVReader {
         fields.reserveCapacity(fieldCount)
         let delimiter = options.delimiter
         raw.withUnsafeBufferPointer { r in
-            func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-                if bytes.count > options.maxFieldBytes { tooLong = true }
-                fields.append(decode(bytes))
-            }
             let n = r.count
             var i = 0
             while true {
@@ -202,9 +201,9 @@ public final class CSVReader {
                     }
                     if var u = unescaped {
                         u += r[from..<j]
-                        u.withUnsafeBufferPointer { add($0) }
+                        u.withUnsafeBufferPointer { append($0, to: &fields, tooLong: &tooLong) }
                     } else {
-                        add(UnsafeBufferPointer(rebasing: r[(i + 1)..<j]))
+                        append(UnsafeBufferPointer(rebasing: r[(i + 1)..<j]), to: &fields, tooLong: &tooLong)
                     }
                     j += 1
                     if j == n { return }
@@ -213,7 +212,7 @@ public final class CSVReader {
                 } else {
                     var k = i
                     while k < n && r[k] != delimiter { k += 1 }
-                    add(UnsafeBufferPointer(rebasing: r[i..<k]))
+                    append(UnsafeBufferPointer(rebasing: r[i..<k]), to: &fields, tooLong: &tooLong)
                     if k == n { return }
                     i = k + 1
                 }
@@ -303,6 +302,14 @@ public final class CSVReader {
             return Record(fields: [], line: first, rawBytes: raw, encoding: options.encoding, problem: problem, endOffset: offset)
         }
         return Record(fields: parser.fields.map(decode), line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
+    }
+
+    /// Appends a field's value; the fields go in `inout`, which a nested function capturing them
+    /// had checked for exclusive access at run time, field by field.
+    @inline(__always)
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>, to fields: inout [RawValue], tooLong: inout Bool) {
+        if bytes.count > options.maxFieldBytes { tooLong = true }
+        fields.append(decode(bytes))
     }
 
     private func decode(_ bytes: [UInt8]) -> RawValue {
