@@ -33,6 +33,13 @@ import Testing
                 #expect(EventIdentity.dataHash(of: fast) == w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) })
             }
         }
+        // Integer keys are written digit by digit, without their canonical String.
+        for i: Int64 in [0, 7, -1, 10, 1_000_000_007, .max, .min] {
+            let fields = [Field("id", .integer(i))]
+            let fast = NewEvent(normalizedUpsert: "pos", entity: "sales", keyFields: ["id"], keyPositions: [0], rowversion: nil,
+                                sortedFields: fields)
+            #expect(fast.recordID == EventIdentity.recordID(entity: "sales", canonicalKey: "id=\(i)"))
+        }
     }
 
     @Test func theRecordRulesAreEnforced() {

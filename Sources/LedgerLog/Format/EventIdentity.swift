@@ -122,6 +122,7 @@ public enum EventIdentity {
         switch v {
         case .string(let s), .json(let s): s.utf8.count
         case .decimal(let d): d.text.utf8.count
+        case .integer: 20
         case .null: 0
         default: v.canonicalText.utf8.count
         }
@@ -133,8 +134,26 @@ public enum EventIdentity {
         switch v {
         case .string(let s), .json(let s): w.escaped(s)
         case .decimal(let d): w.escaped(d.text)
+        case .integer(let i): writeDecimalDigits(i, into: &w)
         case .null: break
         default: w.escaped(v.canonicalText)
+        }
+    }
+
+    /// Writes `i` in decimal, as `String(i)` would (nothing to escape), without making the String:
+    /// integer keys (a POS table's ids) are most keys.
+    @inline(__always)
+    private static func writeDecimalDigits(_ i: Int64, into w: inout RawWriter) {
+        if i < 0 { w.u8(UInt8(ascii: "-")) }
+        var m = i.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var at = 20
+            repeat {
+                at -= 1
+                digits[at] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            w.raw(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(digits)[at...]))
         }
     }
 
