@@ -92,21 +92,25 @@ enum PreparedChange: Sendable {
                 // Rows of one entity share a normalizer and, per column array, a column plan; a batch
                 // of change-log rows alternates between a few entities.
                 var plans: [(entity: String, normalizer: Normalizer?, columns: [String], indexes: [Int])] = []
-                for change in changes[range] {
-                    var normalizer: Normalizer? = nil
-                    var indexes: [Int] = []
-                    if case .row(let row) = change {
-                        if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) {
-                            normalizer = plans[p].normalizer
-                            indexes = plans[p].indexes
-                        } else {
-                            normalizer = normalizers[row.entity]
-                            indexes = normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []
-                            plans.append((row.entity, normalizer, row.columns, indexes))
+                // Each change is read in place: a `for` loop over the slice copied it (a reference
+                // count for every string and array of the row, and as many again to drop the copy).
+                changes.withUnsafeBufferPointer { changes in
+                    for i in range {
+                        var normalizer: Normalizer? = nil
+                        var indexes: [Int] = []
+                        if case .row(let row) = changes[i] {
+                            if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) {
+                                normalizer = plans[p].normalizer
+                                indexes = plans[p].indexes
+                            } else {
+                                normalizer = normalizers[row.entity]
+                                indexes = normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []
+                                plans.append((row.entity, normalizer, row.columns, indexes))
+                            }
                         }
+                        part.append(PreparedChange(changes[i], rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
+                                                   mapping: mapping, source: source, now: now))
                     }
-                    part.append(PreparedChange(change, rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
-                                               mapping: mapping, source: source, now: now))
                 }
                 out[c] = part
             }
