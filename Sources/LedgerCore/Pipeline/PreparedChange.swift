@@ -13,27 +13,16 @@ enum PreparedChange: Sendable {
         _ change: SourceChange, normalizers: [String: Normalizer], mapping: SourceMapping,
         source: String, now: Timestamp
     ) {
-        var rowNormalizer: Normalizer? = nil
-        var columns: [Int] = []
-        if case .row(let row) = change, let n = normalizers[row.entity] {
-            rowNormalizer = n
-            columns = n.mappingLayer.columnIndexes(for: row.columns)
-        }
-        self.init(change, rowNormalizer: rowNormalizer, columnIndexes: columns, normalizers: normalizers, mapping: mapping,
-                  source: source, now: now)
+        var plans = RowPlans(normalizers: normalizers)
+        self.init(change, plans: &plans, mapping: mapping, source: source, now: now)
     }
 
-    /// `rowNormalizer` is the normalizer of the row's entity (nil for other changes, or when the
-    /// mapping has none) and `columnIndexes` its plan for the row's columns, both looked up by the
-    /// caller: a batch's rows share a few of each.
-    init(
-        _ change: SourceChange, rowNormalizer: Normalizer?, columnIndexes: [Int], normalizers: [String: Normalizer],
-        mapping: SourceMapping, source: String, now: Timestamp
-    ) {
+    /// `plans` holds the normalizers and column plans met so far: a batch's rows share a few.
+    init(_ change: SourceChange, plans: inout RowPlans, mapping: SourceMapping, source: String, now: Timestamp) {
         switch change {
         case .row(let row):
             var counters = NormalizationCounters()
-            guard let result = rowNormalizer?.normalize(row, columnIndexes: columnIndexes, counters: &counters) else {
+            guard let (result, keyPositions) = plans.normalize(row, counters: &counters) else {
                 self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
                     .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now))
                 return
@@ -45,7 +34,7 @@ enum PreparedChange: Sendable {
                 // The normalizer's rows keep the event's rules: names in order, keys present and not
                 // null (key fields are required), timestamps in range.
                 let event = NewEvent(normalizedUpsert: source, entity: n.entity, keyFields: n.keyFields,
-                                     keyPositions: rowNormalizer!.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
+                                     keyPositions: keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
                 self = .upsert(event, event.recordID, EventIdentity.dataHash(of: event))
             }
         case .delete(let d):
@@ -53,7 +42,7 @@ enum PreparedChange: Sendable {
                 .failure(DeadLetter(source: source, entity: d.entity, position: d.position, layer: layer, field: field,
                                     reason: reason, raw: d.rawJSON, seenAt: now))
             }
-            guard let normalizer = normalizers[d.entity], let entity = mapping.entity(d.entity) else {
+            guard let normalizer = plans.normalizers[d.entity], let entity = mapping.entity(d.entity) else {
                 self = letter("mapping", nil, "no mapping for entity \(d.entity)")
                 return
             }
@@ -80,7 +69,8 @@ enum PreparedChange: Sendable {
         let chunk = 512
         let chunks = (changes.count + chunk - 1) / chunk
         guard chunks > 1 else {
-            return [changes.map { PreparedChange($0, normalizers: normalizers, mapping: mapping, source: source, now: now) }]
+            var plans = RowPlans(normalizers: normalizers)
+            return [changes.map { PreparedChange($0, plans: &plans, mapping: mapping, source: source, now: now) }]
         }
         var parts = [[PreparedChange?]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
@@ -89,33 +79,45 @@ enum PreparedChange: Sendable {
                 let range = c * chunk..<min(changes.count, (c + 1) * chunk)
                 var part: [PreparedChange?] = []
                 part.reserveCapacity(range.count)
-                // Rows of one entity share a normalizer and, per column array, a column plan; a batch
-                // of change-log rows alternates between a few entities.
-                var plans: [(entity: String, normalizer: Normalizer?, columns: [String], indexes: [Int])] = []
+                var plans = RowPlans(normalizers: normalizers)
                 // Each change is read in place: a `for` loop over the slice copied it (a reference
                 // count for every string and array of the row, and as many again to drop the copy).
                 changes.withUnsafeBufferPointer { changes in
                     for i in range {
-                        var normalizer: Normalizer? = nil
-                        var indexes: [Int] = []
-                        if case .row(let row) = changes[i] {
-                            if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) {
-                                normalizer = plans[p].normalizer
-                                indexes = plans[p].indexes
-                            } else {
-                                normalizer = normalizers[row.entity]
-                                indexes = normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []
-                                plans.append((row.entity, normalizer, row.columns, indexes))
-                            }
-                        }
-                        part.append(PreparedChange(changes[i], rowNormalizer: normalizer, columnIndexes: indexes, normalizers: normalizers,
-                                                   mapping: mapping, source: source, now: now))
+                        part.append(PreparedChange(changes[i], plans: &plans, mapping: mapping, source: source, now: now))
                     }
                 }
                 out[c] = part
             }
         }
         return parts
+    }
+}
+
+/// The normalizer and column plan of each entity and column list met so far, for the rows of one
+/// chunk: a batch of change-log rows alternates between a few.
+struct RowPlans {
+    let normalizers: [String: Normalizer]
+    private var plans: [(entity: String, columns: [String], normalizer: Normalizer?, indexes: [Int])] = []
+
+    init(normalizers: [String: Normalizer]) { self.normalizers = normalizers }
+
+    /// `row` normalized by its entity's normalizer, with that normalizer's key positions; nil when
+    /// the mapping has no such entity.
+    mutating func normalize(
+        _ row: SourceRow, counters: inout NormalizationCounters
+    ) -> (Result<NormalizedRow, NormalizationFailure>, keyPositions: [Int])? {
+        var p = plans.firstIndex { $0.entity == row.entity && $0.columns == row.columns }
+        if p == nil {
+            let normalizer = normalizers[row.entity]
+            plans.append((row.entity, row.columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []))
+            p = plans.count - 1
+        }
+        // Read in place: the plan's normalizer and column plan are not copied out.
+        return plans.withUnsafeBufferPointer { b in
+            guard let n = b[p!].normalizer else { return nil }
+            return (n.normalize(row, columnIndexes: b[p!].indexes, counters: &counters), n.keyPositions)
+        }
     }
 }
 
