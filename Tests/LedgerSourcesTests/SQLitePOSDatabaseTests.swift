@@ -37,9 +37,16 @@ import Testing
         let db = try SQLitePOSDatabase(path: w.databasePath)
         let keys = (1...1200).map(String.init) + ["7", "nope"]
         let rows = try db.rows(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", keys: keys)
-        // 1200 distinct keys, key 7 twice (rowids 7 and 1506).
+        // 1200 distinct keys, key 7 twice (rowids 7 and 1506). A list this long is looked up half on
+        // each of two connections: every row comes once, whichever half found it.
         #expect(rows.count == 1201)
         #expect(rows.filter { $0.values[0] == .text("7") }.map(\.rowID).sorted() == [7, 1506])
+        #expect(rows.map(\.rowID).sorted() == (1...1200).map { Int64($0) } + [1506])
+        #expect(rows.allSatisfy { row in row.values[0] == .text(row.rowID == 1506 ? "7" : String(row.rowID)) })
+        // A failure in either half is the lookup's error, naming the file.
+        #expect(throws: SourceError.self) {
+            try db.rows(of: "log_table_sync_change", columns: ["pk"], keyColumn: "pk", keys: keys)
+        }
         let ids = (1...1500).map { Int64($0) }
         let found = try db.changes(ids: ids)
         #expect(found.map(\.id) == (1...750).map { Int64(2 * $0) })
