@@ -25,7 +25,7 @@ public struct PostgresCopyText: Sendable {
     mutating func append(_ value: AnalyticsValue) {
         switch value {
         case .null: bytes += [0x5C, 0x4E]
-        case .bigint(let i): appendInteger(i)
+        case .bigint(let i): i.withDecimalDigits { bytes.append(contentsOf: $0) }
         case .text(let s): appendEscaped(s)
         case .numeric(let d): bytes += d.text.utf8
         case .timestamp(let t): appendTimestamp(t)
@@ -59,21 +59,6 @@ public struct PostgresCopyText: Sendable {
                 default: bytes.append(b)
                 }
             }
-        }
-    }
-
-    /// Appends `i` in decimal.
-    mutating func appendInteger(_ i: Int64) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            var v = i.magnitude
-            var at = 20
-            repeat {
-                at -= 1
-                buf[at] = 0x30 + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            if i < 0 { bytes.append(0x2D) }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[at..<20]))
         }
     }
 

@@ -66,18 +66,25 @@ public final class ChangeApplier {
     func add(prepared chunks: consuming [[PreparedChange?]], counters: inout SyncCounters) -> [DeadLetter] {
         var letters: [DeadLetter] = []
         var chunks = consume chunks
-        // The state is held here for the batch: classifying against the struct stored in this class
-        // copied it (a reference count per buffer it holds) for every row.
-        var known = DeltaState()
-        swap(&known, &state)
-        defer { swap(&known, &state) }
-        for c in chunks.indices {
-            for i in chunks[c].indices {
-                guard let change = chunks[c][i].take() else { continue }
-                if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
+        holdingState { known in
+            for c in chunks.indices {
+                for i in chunks[c].indices {
+                    guard let change = chunks[c][i].take() else { continue }
+                    if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
+                }
             }
         }
         return letters
+    }
+
+    /// Runs `body` with the delta state held in a local for its duration: working on the struct
+    /// stored in this class copied it for every row (a reference count per buffer it holds) and
+    /// checked each access at run time.
+    private func holdingState<R>(_ body: (inout DeltaState) -> R) -> R {
+        var known = DeltaState()
+        swap(&known, &state)
+        defer { swap(&known, &state) }
+        return body(&known)
     }
 
     /// A refused change's dead letter gets the log head it was refused at.
@@ -149,17 +156,15 @@ public final class ChangeApplier {
         state.holdsFailedCommit = true
         do {
             receipt = try writer.append(plan.events, beforeWrite: beforeWrite) { [self] in
-                // The events are read in place: copying each one cost five reference counts. The state
-                // is held in a local: each access to the stored property was checked at run time.
-                var known = DeltaState()
-                swap(&known, &state)
-                defer { swap(&known, &state) }
-                plan.events.withUnsafeBufferPointer { events in
-                    plan.applied.withUnsafeBufferPointer { applied in
-                        for i in applied.indices {
-                            guard let a = applied[i] else { continue }
-                            known.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
-                                                rowversion: events[i].rowversion, offset: expected + UInt64(i))
+                // The events are read in place: copying each one cost five reference counts.
+                holdingState { known in
+                    plan.events.withUnsafeBufferPointer { events in
+                        plan.applied.withUnsafeBufferPointer { applied in
+                            for i in applied.indices {
+                                guard let a = applied[i] else { continue }
+                                known.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
+                                                    rowversion: events[i].rowversion, offset: expected + UInt64(i))
+                            }
                         }
                     }
                 }

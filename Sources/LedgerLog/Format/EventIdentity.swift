@@ -134,26 +134,9 @@ public enum EventIdentity {
         switch v {
         case .string(let s), .json(let s): w.escaped(s)
         case .decimal(let d): w.escaped(d.text)
-        case .integer(let i): writeDecimalDigits(i, into: &w)
+        case .integer(let i): i.withDecimalDigits { w.raw(UnsafeRawBufferPointer($0)) }
         case .null: break
         default: w.escaped(v.canonicalText)
-        }
-    }
-
-    /// Writes `i` in decimal, as `String(i)` would (nothing to escape), without making the String:
-    /// integer keys (a POS table's ids) are most keys.
-    @inline(__always)
-    private static func writeDecimalDigits(_ i: Int64, into w: inout RawWriter) {
-        if i < 0 { w.u8(UInt8(ascii: "-")) }
-        var m = i.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var at = 20
-            repeat {
-                at -= 1
-                digits[at] = UInt8(ascii: "0") + UInt8(m % 10)
-                m /= 10
-            } while m > 0
-            w.raw(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(digits)[at...]))
         }
     }
 
@@ -163,14 +146,9 @@ public enum EventIdentity {
 
     /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
     public static func dataHash(of e: NewEvent) -> Digest32 {
-        // Encoded on the stack when small (every row of a POS table): no allocation per event.
-        let bound = RecordCodec.fieldsUpperBound(e.fields)
-        guard bound <= 4096 else {
-            var w = ByteWriter(capacity: bound)
-            RecordCodec.encodeFields(e.fields, into: &w)
-            return w.bytes.withUnsafeBytes { RecordCodec.dataHash($0) }
-        }
-        return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
+        // Encoded in a temporary buffer: on the stack for a row of a POS table, no allocation per
+        // event (the standard library moves a buffer too large for the stack to the heap).
+        withUnsafeTemporaryAllocation(byteCount: RecordCodec.fieldsUpperBound(e.fields), alignment: 1) { buffer in
             var w = RawWriter(buffer.baseAddress!)
             RecordCodec.writeFields(e.fields, into: &w)
             return RecordCodec.dataHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))

@@ -22,14 +22,11 @@ public enum RecordCodec {
     @inline(__always)
     static func upperBound(of e: UnsafePointer<NewEvent>) -> Int {
         var n = 10 + 2 + 10 + e.pointee.source.utf8.count + 10 + e.pointee.entity.utf8.count + 10 + 10
-            + (e.pointee.rowversion?.utf8.count ?? 0) + 10
+            + (e.pointee.rowversion?.utf8.count ?? 0)
         e.pointee.keyFields.withUnsafeBufferPointer { keys in
             for i in keys.indices { n += 10 + keys[i].utf8.count }
         }
-        e.pointee.fields.withUnsafeBufferPointer { fields in
-            for i in fields.indices { n += 10 + fields[i].name.utf8.count + fields[i].value.encodedUpperBound }
-        }
-        return n
+        return n + fieldsUpperBound(e.pointee.fields)
     }
 
     /// Writes the body of `e` at `w`; same bytes as ``encodeBody(_:timeDelta:into:)``.
@@ -48,11 +45,7 @@ public enum RecordCodec {
         }
         if let rv = e.pointee.rowversion { w.str(rv) }
         let fieldsFrom = w.position - start
-        w.varint(UInt64(e.pointee.fields.count))
-        e.pointee.fields.withUnsafeBufferPointer { fields in
-            for i in fields.indices { w.str(fields[i].name) }
-            for i in fields.indices { fields[i].value.write(into: &w) }
-        }
+        writeFields(e.pointee.fields, into: &w)
         return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
     }
 
@@ -62,6 +55,7 @@ public enum RecordCodec {
     }
 
     /// An upper bound of the encoded size of the `fields` section.
+    @inline(__always)
     static func fieldsUpperBound(_ fields: [Field]) -> Int {
         fields.withUnsafeBufferPointer { b in
             var n = 10
@@ -71,6 +65,7 @@ public enum RecordCodec {
     }
 
     /// Writes the `fields` section; same bytes as ``encodeFields(_:into:)``.
+    @inline(__always)
     static func writeFields(_ fields: [Field], into w: inout RawWriter) {
         fields.withUnsafeBufferPointer { b in
             w.varint(UInt64(b.count))

@@ -6,12 +6,17 @@ extension SQLitePOSDatabase {
     /// Runs `body` in a read transaction, mapping every error to a `SourceError` naming the file
     /// and the table.
     func read<T>(_ table: String, _ body: (Database) throws -> T) throws(SourceError) -> T {
+        try Self.read(table, on: queue, label: label, body)
+    }
+
+    /// ``read(_:_:)`` on `connection`, for the file `label` names.
+    static func read<T>(_ table: String, on connection: DatabaseQueue, label: String, _ body: (Database) throws -> T) throws(SourceError) -> T {
         do {
-            return try queue.read { db in try body(db) }
+            return try connection.read { db in try body(db) }
         } catch let error as SourceError {
             throw error
         } catch {
-            throw Self.sourceError(error, label: label, what: table)
+            throw sourceError(error, label: label, what: table)
         }
     }
 

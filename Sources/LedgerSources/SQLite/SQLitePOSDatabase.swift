@@ -145,8 +145,8 @@ public final class SQLitePOSDatabase: POSDatabase {
         nonisolated(unsafe) var second: Result<[POSRow], SourceError> = .success([])
         let done = DispatchSemaphore(value: 0)
         lookupThread.async { [lookupQueue, label] in
-            do { second = .success(try lookupQueue.read { db in try lookup(db, secondKeys) }) } catch {
-                second = .failure(Self.sourceError(error, label: label, what: table))
+            second = Result { () throws(SourceError) in
+                try Self.read(table, on: lookupQueue, label: label) { db in try lookup(db, secondKeys) }
             }
             done.signal()
         }
