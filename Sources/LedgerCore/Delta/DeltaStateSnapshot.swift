@@ -155,6 +155,32 @@ public enum DeltaStateSnapshot {
         return (base, state)
     }
 
+    /// What a snapshot or journal holds before its records.
+    private struct Header {
+        /// A journal's snapshot.
+        var base: Mark?
+        var mark: Mark
+        var entities: [String]
+        var cursors: [String: SourceCursor]
+    }
+
+    private static func header(_ r: inout ByteReader, magic expected: UInt32) throws(FormatError) -> Header? {
+        guard try r.u32() == expected, try r.u32() == 1 else { return nil }
+        var base: Mark? = nil
+        if expected == journalMagic { base = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32))) }
+        let mark = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32)))
+        var entities: [String] = []
+        for _ in 0..<(try r.u32()) { entities.append(try string(&r)) }
+        var cursors: [String: SourceCursor] = [:]
+        for _ in 0..<(try r.u32()) {
+            let source = try string(&r)
+            var values: [String: String] = [:]
+            for _ in 0..<(try r.u32()) { values[try string(&r)] = try string(&r) }
+            cursors[source] = SourceCursor(values)
+        }
+        return Header(base: base, mark: mark, entities: entities, cursors: cursors)
+    }
+
     private static func decode(_ bytes: [UInt8], magic expected: UInt32) -> (base: Mark?, state: DeltaState)? {
         guard bytes.count >= 4 + 4 + 8 + 32 + 4 else { return nil }
         return bytes.withUnsafeBytes { raw -> (Mark?, DeltaState)? in
@@ -162,19 +188,10 @@ public enum DeltaStateSnapshot {
             guard CRC32C.checksum(body) == raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self).littleEndian else { return nil }
             var r = ByteReader(body)
             do {
-                guard try r.u32() == expected, try r.u32() == 1 else { return nil }
-                var base: Mark? = nil
-                if expected == journalMagic { base = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32))) }
+                guard let h = try header(&r, magic: expected) else { return nil }
                 var s = DeltaState()
-                let next = try r.u64()
-                let last = Digest32(try r.bytes(32))
-                for _ in 0..<(try r.u32()) { _ = s.entityID(try string(&r)) }
-                for _ in 0..<(try r.u32()) {
-                    let source = try string(&r)
-                    var values: [String: String] = [:]
-                    for _ in 0..<(try r.u32()) { values[try string(&r)] = try string(&r) }
-                    s.applyCheckpoint(source: source, cursor: SourceCursor(values))
-                }
+                for e in h.entities { _ = s.entityID(e) }
+                for (source, cursor) in h.cursors { s.applyCheckpoint(source: source, cursor: cursor) }
                 let n = try r.u64()
                 s.reserveRecords(Int(n))
                 for _ in 0..<n {
@@ -188,12 +205,31 @@ public enum DeltaStateSnapshot {
                     s.restore(id, RecordState(entity: entity, deleted: flags & 1 != 0, dataHash: hash, rowversion: rv, offset: offset))
                 }
                 guard r.isAtEnd else { return nil }
-                s.advance(to: next, lastHash: last)
-                return (base, s)
+                s.advance(to: h.mark.nextOffset, lastHash: h.mark.lastHash)
+                return (h.base, s)
             } catch {
                 return nil
             }
         }
+    }
+
+    /// The source cursors the state at `head` will most likely hold, read at once from the header of
+    /// the snapshot (or of its journal) when that file ends exactly at `head`; empty for an empty log
+    /// with no snapshot; nil otherwise. Unverified (the checksum covers the whole file): a pipeline
+    /// starts fetching from it while ``load(directory:head:progress:)`` runs, and checks it against
+    /// the loaded state before committing anything.
+    public static func expectedCursors(directory: String, head: UInt64) -> [String: SourceCursor]? {
+        func peek(_ path: String, _ magic: UInt32) -> Header? {
+            guard let bytes = FileBytes.read(path, upTo: 1 << 16) else { return nil }
+            return bytes.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                return try? header(&r, magic: magic)
+            }
+        }
+        guard let snapshot = peek(path(directory: directory), magic) else { return head == 0 ? [:] : nil }
+        var newest = snapshot
+        if let journal = peek(journalPath(directory: directory), journalMagic), journal.base == snapshot.mark { newest = journal }
+        return newest.mark.nextOffset == head ? newest.cursors : nil
     }
 
     /// Saves the state atomically (temporary file, fsync, rename): as a journal over the snapshot it

@@ -15,6 +15,8 @@ final class BatchStream: @unchecked Sendable {
     private let cancelled = Atomic<Bool>(false)
     private let running = DispatchGroup()
     private var ended = false
+    /// The cursor the stream's first batch was fetched after.
+    let first: SourceCursor?
 
     /// Starts fetching after `first`. `fetch` returns an unprepared batch (``FetchedBatch/prepared``
     /// empty); `prepare` fills it in.
@@ -23,6 +25,7 @@ final class BatchStream: @unchecked Sendable {
         fetch: @escaping (SourceCursor?) throws(SyncError) -> FetchedBatch,
         prepare: @escaping @Sendable (FetchedBatch) -> FetchedBatch
     ) {
+        self.first = first
         let source = UncheckedFetch(fetch)
         // Each stage gets a queue of its own: a serial queue has a thread of its own, where a block
         // on the global queue can wait behind the caller's task for the width of the pool.

@@ -17,20 +17,20 @@ public final class ChangeApplier {
     private var seen: [String: Set<XXH128>]?
     private var snapshotsSeenFromStart: Set<String> = []
 
-    public init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
+    public convenience init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
+        try self.init(preparer: try ChangePreparer(mapping: mapping), writer: writer, state: state, strategy: strategy)
+    }
+
+    init(preparer: ChangePreparer, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy) throws(SyncError) {
         guard state.nextOffset == writer.head.nextOffset else {
             throw SyncError(.state, context: writer.directory,
                             cause: "the delta state is at offset \(state.nextOffset) but the log's head is \(writer.head.nextOffset)")
         }
-        let normalizers: [String: Normalizer]
-        do { normalizers = try Normalizer.all(for: mapping) } catch {
-            throw SyncError(.mapping, context: error.file ?? "mapping", cause: "\(error)")
-        }
-        self.mapping = mapping
+        self.mapping = preparer.mapping
         self.strategy = strategy
         self.state = state
         self.writer = writer
-        self.preparer = ChangePreparer(normalizers: normalizers, mapping: mapping)
+        self.preparer = preparer
     }
 
     /// Events planned for the next commit.

@@ -101,6 +101,13 @@ struct ChangePreparer: Sendable {
     let normalizers: [String: Normalizer]
     let mapping: SourceMapping
 
+    init(mapping: SourceMapping) throws(SyncError) {
+        do { normalizers = try Normalizer.all(for: mapping) } catch {
+            throw SyncError(.mapping, context: error.file ?? "mapping", cause: "\(error)")
+        }
+        self.mapping = mapping
+    }
+
     /// Dead letters come out without their log offset: the ordered stage stamps each with the head
     /// it is refused at.
     func prepare(_ changes: [SourceChange], source: String, now: Timestamp) -> [[PreparedChange?]] {

@@ -14,13 +14,15 @@ public final class SyncPipeline {
     private let deadLetters: any DeadLetterSink
     private let logger: Logger
     private let clock: LogClock
-    private let sleep: @Sendable (Double) -> Void
     private let metrics: SyncMetrics
+    private let fetcher: SourceFetcher
+    /// Batches fetched while the delta state loaded, for the first run.
+    private var fetchedAhead: BatchStream?
 
     /// - Parameters:
     ///   - state: the delta state at the writer's head (``DeltaStateSnapshot/load(directory:head:progress:)``).
     ///   - sleep: waits between retries, in seconds; injected so tests need not wait.
-    public init(
+    public convenience init(
         source: any ChangeSource,
         mapping: SourceMapping,
         writer: LogWriter,
@@ -31,16 +33,60 @@ public final class SyncPipeline {
         sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
         logger: Logger
     ) throws(SyncError) {
-        self.applier = try ChangeApplier(mapping: mapping, writer: writer, state: state, strategy: configuration.strategy)
+        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, fetchAhead: false,
+                      expectedCursor: nil, loadingState: { state }, configuration: configuration, clock: clock,
+                      sleep: sleep, logger: logger)
+    }
+
+    /// As ``init(source:mapping:writer:deadLetters:state:configuration:clock:sleep:logger:)``, with the
+    /// delta state loaded by `loadState` while the source is already fetched from its cursor in
+    /// `expectedCursors` (``DeltaStateSnapshot/expectedCursors(directory:head:)``; nil fetches
+    /// nothing ahead): loading a large log's state takes a while. The first run takes those batches
+    /// when the loaded state's cursor for the source is the expected one, and drops them otherwise.
+    /// Nothing is committed before the state is loaded.
+    public convenience init(
+        source: any ChangeSource,
+        mapping: SourceMapping,
+        writer: LogWriter,
+        deadLetters: any DeadLetterSink,
+        expectedCursors: [String: SourceCursor]?,
+        loadingState loadState: () throws(SyncError) -> DeltaState,
+        configuration: SyncConfiguration = .init(),
+        clock: LogClock = .system,
+        sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
+        logger: Logger
+    ) throws(SyncError) {
+        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters,
+                      fetchAhead: expectedCursors != nil, expectedCursor: expectedCursors?[source.name],
+                      loadingState: loadState, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
+    }
+
+    private init(
+        source: any ChangeSource, mapping: SourceMapping, writer: LogWriter, deadLetters: any DeadLetterSink,
+        fetchAhead: Bool, expectedCursor: SourceCursor?, loadingState loadState: () throws(SyncError) -> DeltaState,
+        configuration: SyncConfiguration, clock: LogClock, sleep: @escaping @Sendable (Double) -> Void, logger: Logger
+    ) throws(SyncError) {
+        let preparer = try ChangePreparer(mapping: mapping)
+        let fetcher = SourceFetcher(source: source, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
+        let ahead = fetchAhead ? fetcher.stream(from: expectedCursor, preparer: preparer) : nil
+        do {
+            self.applier = try ChangeApplier(preparer: preparer, writer: writer, state: try loadState(), strategy: configuration.strategy)
+        } catch {
+            ahead?.finish()
+            throw error
+        }
         if configuration.trackSnapshots { applier.startTrackingSnapshots() }
         self.source = source
         self.configuration = configuration
         self.deadLetters = deadLetters
         self.clock = clock
-        self.sleep = sleep
         self.logger = logger
         self.metrics = SyncMetrics(source: source.name)
+        self.fetcher = fetcher
+        self.fetchedAhead = ahead
     }
+
+    deinit { fetchedAhead?.finish() }
 
     public var state: DeltaState { applier.state }
 
@@ -54,10 +100,15 @@ public final class SyncPipeline {
         // While a batch is applied and committed, the next is prepared and the one after fetched,
         // each from the cursor of the batch before it: the cursor the state holds after that
         // batch's commit (or already held, when nothing was committed).
-        let stream = BatchStream(
-            first: applier.state.cursors[source.name],
-            fetch: { [unowned self] (cursor) throws(SyncError) in try fetchBatch(after: cursor) },
-            prepare: { [preparer = applier.preparer, name = source.name] in preparer.prepare($0, source: name) })
+        let first = applier.state.cursors[source.name]
+        let ahead = fetchedAhead.take()
+        let stream: BatchStream
+        if let ahead, ahead.first == first {
+            stream = ahead
+        } else {
+            ahead?.finish()
+            stream = fetcher.stream(from: first, preparer: applier.preparer)
+        }
         defer { stream.finish() }
         while true {
             let cursor = applier.state.cursors[source.name]
@@ -85,7 +136,8 @@ public final class SyncPipeline {
     public func step() throws(SyncError) -> (SyncCounters, hasMore: Bool) {
         let cursor = applier.state.cursors[source.name]
         var counters = SyncCounters()
-        var fetched = applier.preparer.prepare(try fetchBatch(after: cursor), source: source.name)
+        if let ahead = fetchedAhead.take() { ahead.finish() }
+        var fetched = applier.preparer.prepare(try fetcher.batch(after: cursor), source: source.name)
         counters.retries = fetched.retries
         try process(&fetched, after: cursor, counters: &counters)
         return (counters, fetched.batch.hasMore)
@@ -131,31 +183,6 @@ public final class SyncPipeline {
         guard !letters.isEmpty else { return }
         do { try deadLetters.record(letters) } catch {
             throw SyncError(deadLetters: error)
-        }
-    }
-
-    /// Fetches the batch after `cursor`, not yet prepared.
-    private func fetchBatch(after cursor: SourceCursor?) throws(SyncError) -> FetchedBatch {
-        let (batch, retries) = try fetch(after: cursor)
-        return FetchedBatch(batch: batch, retries: retries, fetchedAt: Timestamp(microseconds: clock.now()), prepared: [])
-    }
-
-    private func fetch(after cursor: SourceCursor?) throws(SyncError) -> (SourceBatch, retries: Int) {
-        var attempt = 0
-        while true {
-            do {
-                return (try source.nextBatch(after: cursor, limit: configuration.batchSize), attempt)
-            } catch {
-                attempt += 1
-                guard error.isTransient, attempt < configuration.retry.attempts else {
-                    throw SyncError(.source, context: source.name, cause: "\(error)", sourceError: error)
-                }
-                let delay = configuration.retry.delay(beforeRetry: attempt)
-                logger.warning("source unavailable; retrying", metadata: [
-                    "source": "\(source.name)", "attempt": "\(attempt)", "delay_s": "\(delay)", "error": "\(error)",
-                ])
-                sleep(delay)
-            }
         }
     }
 
