@@ -145,13 +145,13 @@ public enum DeltaStateSnapshot {
 
     /// Nil when the bytes are not a whole, undamaged snapshot.
     public static func decode(_ bytes: [UInt8]) -> DeltaState? {
-        decode(bytes, magic: magic)?.state
+        bytes.withUnsafeBytes { decode($0, magic: magic)?.state }
     }
 
     /// The snapshot a journal extends and the journal's contents (as a partial state); nil when the
     /// bytes are not a whole, undamaged journal.
     static func decodeJournal(_ bytes: [UInt8]) -> (base: Mark, journal: DeltaState)? {
-        guard let (base, state) = decode(bytes, magic: journalMagic), let base else { return nil }
+        guard let (base, state) = bytes.withUnsafeBytes({ decode($0, magic: journalMagic) }), let base else { return nil }
         return (base, state)
     }
 
@@ -181,35 +181,33 @@ public enum DeltaStateSnapshot {
         return Header(base: base, mark: mark, entities: entities, cursors: cursors)
     }
 
-    private static func decode(_ bytes: [UInt8], magic expected: UInt32) -> (base: Mark?, state: DeltaState)? {
-        guard bytes.count >= 4 + 4 + 8 + 32 + 4 else { return nil }
-        return bytes.withUnsafeBytes { raw -> (Mark?, DeltaState)? in
-            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
-            guard CRC32C.checksum(body) == raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self).littleEndian else { return nil }
-            var r = ByteReader(body)
-            do {
-                guard let h = try header(&r, magic: expected) else { return nil }
-                var s = DeltaState()
-                for e in h.entities { _ = s.entityID(e) }
-                for (source, cursor) in h.cursors { s.applyCheckpoint(source: source, cursor: cursor) }
-                let n = try r.u64()
-                s.reserveRecords(Int(n))
-                for _ in 0..<n {
-                    let id = XXH128(high: try r.u64(), low: try r.u64())
-                    let entity = try r.u16()
-                    let flags = try r.u8()
-                    let hash = Digest32(try r.bytes(32))
-                    let offset = try r.u64()
-                    let rv = flags & 2 != 0 ? try string(&r) : nil
-                    guard Int(entity) < s.entities.count else { return nil }
-                    s.restore(id, RecordState(entity: entity, deleted: flags & 1 != 0, dataHash: hash, rowversion: rv, offset: offset))
-                }
-                guard r.isAtEnd else { return nil }
-                s.advance(to: h.mark.nextOffset, lastHash: h.mark.lastHash)
-                return (h.base, s)
-            } catch {
-                return nil
+    private static func decode(_ raw: UnsafeRawBufferPointer, magic expected: UInt32) -> (base: Mark?, state: DeltaState)? {
+        guard raw.count >= 4 + 4 + 8 + 32 + 4 else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
+        guard CRC32C.checksum(body) == raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self).littleEndian else { return nil }
+        var r = ByteReader(body)
+        do {
+            guard let h = try header(&r, magic: expected) else { return nil }
+            var s = DeltaState()
+            for e in h.entities { _ = s.entityID(e) }
+            for (source, cursor) in h.cursors { s.applyCheckpoint(source: source, cursor: cursor) }
+            let n = try r.u64()
+            s.reserveRecords(Int(n))
+            for _ in 0..<n {
+                let id = XXH128(high: try r.u64(), low: try r.u64())
+                let entity = try r.u16()
+                let flags = try r.u8()
+                let hash = Digest32(try r.bytes(32))
+                let offset = try r.u64()
+                let rv = flags & 2 != 0 ? try string(&r) : nil
+                guard Int(entity) < s.entities.count else { return nil }
+                s.restore(id, RecordState(entity: entity, deleted: flags & 1 != 0, dataHash: hash, rowversion: rv, offset: offset))
             }
+            guard r.isAtEnd else { return nil }
+            s.advance(to: h.mark.nextOffset, lastHash: h.mark.lastHash)
+            return (h.base, s)
+        } catch {
+            return nil
         }
     }
 
@@ -257,7 +255,8 @@ public enum DeltaStateSnapshot {
     public static func load(
         directory: String, head: UInt64, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(LogError) -> (state: DeltaState, rebuilt: Bool) {
-        if let bytes = FileBytes.read(path(directory: directory)), var s = decode(bytes), s.nextOffset <= head,
+        // Mapped, not read: the snapshot of a million records is 75 MB.
+        if let file = MappedFile(path: path(directory: directory)), var s = decode(file.bytes, magic: magic)?.state, s.nextOffset <= head,
            try matches(s.nextOffset, s.lastHash, directory: directory) {
             let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
             var changed = Set<XXH128>()
