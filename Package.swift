@@ -40,6 +40,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .systemLibrary(
             name: "CXXHash",
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
@@ -58,6 +63,7 @@ let package = Package(
                 "CLZ4",
                 "CXXHash",
                 "CLibCrypto",
+                "CISAL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
