@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCore
 import LedgerLog
 import LedgerTestKit
@@ -244,5 +247,49 @@ import Testing
         // A file that is not a snapshot: unknown.
         try FileBytes.writeAtomically(Array("not a snapshot".utf8), to: DeltaStateSnapshot.path(directory: dir.path))
         #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == nil)
+    }
+
+    /// The inode of the file at `path` (a save replaces the file, so a new inode means it was written).
+    func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    @Test func aStateLoadedWithNothingNewIsNotWrittenAgain() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try LogWriter(directory: dir.path, logger: logger)
+        defer { writer.close() }
+        let snapshotPath = DeltaStateSnapshot.path(directory: dir.path)
+        let journalPath = DeltaStateSnapshot.journalPath(directory: dir.path)
+        try writer.append((1...10).map { try sale($0, total: "1") })
+        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
+        try writer.append([try sale(11, total: "11")])
+        try DeltaStateSnapshot.save(try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset).state, directory: dir.path)
+        let (snapshot, journal) = (inode(snapshotPath), inode(journalPath))
+        #expect(snapshot != nil && journal != nil)
+
+        // Loaded and saved with nothing appended: neither file is written.
+        let (same, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(same, directory: dir.path)
+        #expect(inode(snapshotPath) == snapshot)
+        #expect(inode(journalPath) == journal)
+
+        // A change since the load: the journal is written.
+        var changed = same
+        try writer.append([try sale(12, total: "12")])
+        changed.apply(try #require(try LogReader(directory: dir.path).event(at: writer.head.nextOffset - 1)))
+        try DeltaStateSnapshot.save(changed, directory: dir.path)
+        #expect(inode(journalPath) != journal)
+
+        // A damaged journal is left aside by the load, so the next save writes a good one.
+        var bytes = try #require(FileBytes.read(journalPath))
+        bytes[bytes.count / 2] ^= 0x01
+        try FileBytes.writeAtomically(bytes, to: journalPath)
+        let (rebuilt, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        try DeltaStateSnapshot.save(rebuilt, directory: dir.path)
+        let (again, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+        #expect(again.records == (try DeltaState.load(from: writer)).records)
+        #expect(FileBytes.read(journalPath) != bytes)
     }
 }

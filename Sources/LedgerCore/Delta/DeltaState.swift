@@ -23,6 +23,9 @@ public struct DeltaState: Sendable {
     /// The records changed since ``snapshotMark``; nil when not tracked (no snapshot, or so many
     /// changes that a whole snapshot is the better save).
     var changedSinceMark: Set<XXH128>?
+    /// The position at which the snapshot files (with the journal) held exactly this state, when it
+    /// was loaded from them with nothing to replay: a save at that position has nothing to write.
+    var savedAt: DeltaStateSnapshot.Mark?
     /// True while a commit's events are folded in before the log has them, and for good when that
     /// commit failed: the state may then hold events the log does not, and is never saved.
     public internal(set) var holdsFailedCommit = false

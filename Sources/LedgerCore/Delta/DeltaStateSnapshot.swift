@@ -231,11 +231,13 @@ public enum DeltaStateSnapshot {
     }
 
     /// Saves the state atomically (temporary file, fsync, rename): as a journal over the snapshot it
-    /// was loaded from when few records changed since, else as a whole snapshot.
+    /// was loaded from when few records changed since, else as a whole snapshot; not at all when it
+    /// is the state the files held when it was loaded from them (nothing appended since).
     public static func save(_ s: DeltaState, directory: String) throws(LogError) {
         guard !s.holdsFailedCommit else {
             throw LogError(.invalidArgument, "the delta state holds events of a failed commit; the next run reads them from the log instead")
         }
+        if let saved = s.savedAt, saved == Mark(nextOffset: s.nextOffset, lastHash: s.lastHash) { return }
         if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
             // The journal's records (the changed ones), looked up once: the stream counts and writes them.
             let records = changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }
@@ -260,14 +262,21 @@ public enum DeltaStateSnapshot {
            try matches(s.nextOffset, s.lastHash, directory: directory) {
             let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
             var changed = Set<XXH128>()
-            if let bytes = FileBytes.read(journalPath(directory: directory)), let (base, journal) = decodeJournal(bytes),
+            let journalBytes = FileBytes.read(journalPath(directory: directory))
+            var journalApplied = false
+            if let bytes = journalBytes, let (base, journal) = decodeJournal(bytes),
                base == mark, journal.nextOffset >= mark.nextOffset, journal.nextOffset <= head,
                try matches(journal.nextOffset, journal.lastHash, directory: directory) {
                 s.merge(journal: journal)
                 changed = Set(journal.records.keys)
+                journalApplied = true
             }
             s.snapshotMark = mark
             s.changedSinceMark = changed
+            // The files hold this very state when nothing was replayed and no journal was left aside.
+            if s.nextOffset == head && (journalApplied || journalBytes == nil) {
+                s.savedAt = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
+            }
             try s.catchUp(directory: directory, to: head, progress: progress)
             return (s, false)
         }
