@@ -4,8 +4,9 @@ import Synchronization
 /// The two stages of the sync pipeline that need no delta state, each on its own thread, ahead of
 /// the ordered stage that classifies and commits: one thread fetches batch after batch from the
 /// source (each from the cursor of the one before), another prepares each fetched batch
-/// (``ChangePreparer``, on all cores). At most one batch waits between stages, so memory stays a
-/// few batches whatever the source holds.
+/// (``ChangePreparer``, on all cores). At most two batches wait between stages (one smoothed the
+/// stages' uneven batch times less, and fetched less ahead while the delta state loads), so memory
+/// stays a few batches whatever the source holds.
 ///
 /// The source is used by the fetching thread alone, from ``init(first:fetch:prepare:)`` until the
 /// stream has ended: the last batch (`hasMore` false) or an error was taken, or ``finish()`` returned.
@@ -84,25 +85,24 @@ final class BatchStream: @unchecked Sendable {
     }
 }
 
-/// A one-slot handoff between two threads: `put` waits while the slot is full, `take` while it is
+/// A small bounded handoff between two threads: `put` waits while it is full, `take` while it is
 /// empty; nil marks a stage that stopped early.
 private final class Handoff<Value: Sendable>: Sendable {
-    private let slot = Mutex<Value??>(nil)
-    private let free = DispatchSemaphore(value: 1)
+    private let slots = Mutex<[Value?]>([])
+    private let free: DispatchSemaphore
     private let full = DispatchSemaphore(value: 0)
+
+    init(depth: Int = 2) { free = DispatchSemaphore(value: depth) }
 
     func put(_ value: Value?) {
         free.wait()
-        slot.withLock { $0 = .some(value) }
+        slots.withLock { $0.append(value) }
         full.signal()
     }
 
     func take() -> Value? {
         full.wait()
-        let value = slot.withLock { s in
-            defer { s = nil }
-            return s!
-        }
+        let value = slots.withLock { $0.removeFirst() }
         free.signal()
         return value
     }
