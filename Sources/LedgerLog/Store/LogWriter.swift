@@ -24,7 +24,7 @@ public final class LogWriter: @unchecked Sendable {
     private var sparse: SparseIndexWriter
     private var keys: KeyIndexWriter
     /// Encoders used in turn by the batches of one append; `encoderFree[k]` is signalled once encoder
-    /// k's batch is hashed, so its record bytes can be reused.
+    /// k's batch is hashed and compressed (not yet written), so its record bytes can be reused.
     private let encoders: [BatchEncoder]
     private let encoderFree: [DispatchSemaphore]
     /// Compresses the batches of an append that spans several, beside `hashing`.
@@ -275,10 +275,11 @@ public final class LogWriter: @unchecked Sendable {
                     outcome.state.withLock { $0.chain = hashes.last! }
                     batch.hashes = hashes
                 }
+                // Once compressed too, the encoder's record bytes are no longer needed: the caller
+                // may encode into it while this batch waits for the batches before it to be written.
+                batch.compressed.wait()
+                encoderFree[e].signal()
                 io.async { [self] in
-                    batch.compressed.wait()
-                    // The encoder's record bytes are no longer needed.
-                    encoderFree[e].signal()
                     guard !outcome.failed, let hashes = batch.hashes, let area = batch.area else { return }
                     do throws(LogError) {
                         let area = try area.get()
