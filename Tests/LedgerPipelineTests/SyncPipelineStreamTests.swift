@@ -225,30 +225,36 @@ import Testing
         for _ in 0..<1000 where source.callsSoFar.load(ordering: .acquiring) < n { usleep(10_000) }
     }
 
+    /// Runs the batches after 12 through a pipeline that fetches ahead from `expected` while its state
+    /// "loads" (only once the source has been asked twice: the fetch overlaps it), and checks that
+    /// every batch is in the log exactly once. Returns the source, to count its calls.
+    func runFetchingAhead(from expected: [String: SourceCursor]?, log: String) throws -> ScriptedSource {
+        let source = ScriptedSource()
+        let (p, writer) = try loadingPipeline(source, log: log, expected: expected) { state in
+            self.waitForCalls(source, 2)
+            return state
+        }
+        let rest = try p.runUntilCaughtUp()
+        writer.close()
+        let usedConcurrently = source.usedConcurrently.load(ordering: .relaxed)
+        #expect(!usedConcurrently)
+        #expect(rest.batches == Self.batches - 12)
+        #expect(rest.inserts == (Self.batches - 12) * 90)
+        let live = try SyncHarness(log: log).liveRecords()
+        #expect(live.events == UInt64(Self.batches) * Self.eventsPerBatch)
+        #expect(live.records.count == Self.batches * 90)
+        #expect(live.checkpoints == Self.batches)
+        return source
+    }
+
     @Test func batchesFetchedWhileTheStateLoadsAreCommittedOnceAndInOrder() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         try twelveBatches(dir.path)
         let expected = DeltaStateSnapshot.expectedCursors(directory: dir.path, head: 12 * Self.eventsPerBatch)
         #expect(expected == ["scripted": SourceCursor(["batch": "12"])])
-
-        // The state "loads" only once the source has been fetched from twice: the fetch overlaps it.
-        let source = ScriptedSource()
-        let (p, writer) = try loadingPipeline(source, log: dir.path, expected: expected) { state in
-            self.waitForCalls(source, 2)
-            return state
-        }
-        let rest = try p.runUntilCaughtUp()
-        writer.close()
-        #expect(source.calls == Self.batches - 12)
-        let usedConcurrently = source.usedConcurrently.load(ordering: .relaxed)
-        #expect(!usedConcurrently)
-        #expect(rest.batches == Self.batches - 12)
-        #expect(rest.inserts == (Self.batches - 12) * 90)
-        let live = try SyncHarness(log: dir.path).liveRecords()
-        #expect(live.events == UInt64(Self.batches) * Self.eventsPerBatch)
-        #expect(live.records.count == Self.batches * 90)
-        #expect(live.checkpoints == Self.batches)
+        // The batches fetched ahead are the ones committed: no fetch is wasted.
+        #expect(try runFetchingAhead(from: expected, log: dir.path).calls == Self.batches - 12)
     }
 
     @Test func batchesFetchedFromAStaleCursorAreDropped() throws {
@@ -256,22 +262,7 @@ import Testing
         defer { dir.remove() }
         try twelveBatches(dir.path)
         // A wrong guess (the state's cursor is batch 12): its batches are dropped, nothing is repeated.
-        let source = ScriptedSource()
-        let (p, writer) = try loadingPipeline(source, log: dir.path, expected: ["scripted": SourceCursor(["batch": "5"])]) { state in
-            self.waitForCalls(source, 2)
-            return state
-        }
-        let rest = try p.runUntilCaughtUp()
-        writer.close()
-        #expect(source.calls > Self.batches - 12)
-        let usedConcurrently = source.usedConcurrently.load(ordering: .relaxed)
-        #expect(!usedConcurrently)
-        #expect(rest.batches == Self.batches - 12)
-        #expect(rest.inserts == (Self.batches - 12) * 90)
-        let live = try SyncHarness(log: dir.path).liveRecords()
-        #expect(live.events == UInt64(Self.batches) * Self.eventsPerBatch)
-        #expect(live.records.count == Self.batches * 90)
-        #expect(live.checkpoints == Self.batches)
+        #expect(try runFetchingAhead(from: ["scripted": SourceCursor(["batch": "5"])], log: dir.path).calls > Self.batches - 12)
     }
 
     @Test func aStateThatFailsToLoadStopsTheFetchingAhead() throws {
