@@ -240,7 +240,9 @@ public enum DeltaStateSnapshot {
         if let saved = s.savedAt, saved == Mark(nextOffset: s.nextOffset, lastHash: s.lastHash) { return }
         if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
             // The journal's records (the changed ones), looked up once: the stream counts and writes them.
-            let records = changed.compactMap { id in s.records[id].map { (key: id, value: $0) } }
+            var records: [(key: XXH128, value: RecordState)] = []
+            records.reserveCapacity(changed.count)
+            for id in changed { if let r = s.records[id] { records.append((id, r)) } }
             try FileBytes.writeAtomically(to: journalPath(directory: directory)) { (emit) throws(LogError) in
                 try stream(s, journalBase: mark, records: records, count: records.count, to: emit)
             }
