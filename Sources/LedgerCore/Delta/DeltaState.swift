@@ -120,7 +120,9 @@ public struct DeltaState: Sendable {
 
 extension DeltaState {
     mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
-    mutating func restore(_ id: XXH128, _ r: RecordState) { records.set(id, r) }
+    mutating func restore(_ id: XXH128, entity: UInt16, deleted: Bool, dataHash: Digest32, rowversion: String?, offset: UInt64) {
+        records.set(id, entity: entity, deleted: deleted, dataHash: dataHash, rowversion: rowversion, offset: offset)
+    }
 
     /// Folds in a journal: the records it holds (with their entities renumbered into this state's),
     /// its cursors and its position.

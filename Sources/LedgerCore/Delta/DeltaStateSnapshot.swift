@@ -193,15 +193,18 @@ public enum DeltaStateSnapshot {
             for (source, cursor) in h.cursors { s.applyCheckpoint(source: source, cursor: cursor) }
             let n = try r.u64()
             s.reserveRecords(Int(n))
+            let entities = s.entities.count
             for _ in 0..<n {
-                let id = XXH128(high: try r.u64(), low: try r.u64())
-                let entity = try r.u16()
-                let flags = try r.u8()
-                let hash = Digest32(try r.bytes(32))
-                let offset = try r.u64()
+                // The fixed part in one bounds check, read in place.
+                let f = try r.bytes(recordBytes)
+                let id = XXH128(high: f.loadUnaligned(as: UInt64.self).littleEndian,
+                                low: f.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+                let entity = f.loadUnaligned(fromByteOffset: 16, as: UInt16.self).littleEndian
+                let flags = f[18]
+                let offset = f.loadUnaligned(fromByteOffset: 51, as: UInt64.self).littleEndian
                 let rv = flags & 2 != 0 ? try string(&r) : nil
-                guard Int(entity) < s.entities.count else { return nil }
-                s.restore(id, RecordState(entity: entity, deleted: flags & 1 != 0, dataHash: hash, rowversion: rv, offset: offset))
+                guard Int(entity) < entities else { return nil }
+                s.restore(id, entity: entity, deleted: flags & 1 != 0, dataHash: Digest32(f, at: 19), rowversion: rv, offset: offset)
             }
             guard r.isAtEnd else { return nil }
             s.advance(to: h.mark.nextOffset, lastHash: h.mark.lastHash)

@@ -115,6 +115,12 @@ public struct RecordTable: Sendable {
 
     /// Sets the state of record `id`, adding it if new.
     public mutating func set(_ id: XXH128, _ r: RecordState) {
+        set(id, entity: r.entity, deleted: r.deleted, dataHash: r.dataHash, rowversion: r.rowversion, offset: r.offset)
+    }
+
+    /// ``set(_:_:)`` with the state's parts: a snapshot loads a million records without making a
+    /// ``RecordState`` (and copying its optional string) for each.
+    mutating func set(_ id: XXH128, entity: UInt16, deleted: Bool, dataHash: Digest32, rowversion: String?, offset: UInt64) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         var (i, found) = storage.find(id)
         if !found, storage.count + 1 > storage.capacity / 4 * 3 {
@@ -122,14 +128,14 @@ public struct RecordTable: Sendable {
             i = storage.find(id).index
         }
         let had = found && storage.slots[i].flags & Slot.hasRowversion != 0
-        var flags = r.deleted ? Slot.deleted : 0
-        if let rv = r.rowversion {
+        var flags = deleted ? Slot.deleted : 0
+        if let rowversion {
             flags |= Slot.hasRowversion
-            rowversions[id] = rv
+            rowversions[id] = rowversion
         } else if had {
             rowversions[id] = nil
         }
-        storage.slots[i] = Slot(high: id.high, low: id.low, dataHash: r.dataHash, offset: r.offset, entity: r.entity, flags: flags)
+        storage.slots[i] = Slot(high: id.high, low: id.low, dataHash: dataHash, offset: offset, entity: entity, flags: flags)
         if !found {
             storage.tags[i] = Storage.tag(id)
             storage.count += 1
