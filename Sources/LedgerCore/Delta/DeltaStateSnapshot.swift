@@ -221,7 +221,7 @@ public enum DeltaStateSnapshot {
     /// the loaded state before committing anything.
     public static func expectedCursors(directory: String, head: UInt64) -> [String: SourceCursor]? {
         func peek(_ path: String, _ magic: UInt32) -> Header? {
-            guard let bytes = FileBytes.read(path, upTo: 1 << 16) else { return nil }
+            guard let bytes = try? LogFile(path: path, mode: .readOnly).read(1 << 16, at: 0) else { return nil }
             return bytes.withUnsafeBytes { raw in
                 var r = ByteReader(raw)
                 return try? header(&r, magic: magic)

@@ -6,7 +6,7 @@ public import LedgerLog
 ///
 /// Used by ``SyncPipeline`` for each fetch, and by dead-letter retries.
 public final class ChangeApplier {
-    public let mapping: SourceMapping
+    public var mapping: SourceMapping { preparer.mapping }
     public let strategy: DeltaStrategy
     /// The delta state, current with every commit.
     public private(set) var state: DeltaState
@@ -26,7 +26,6 @@ public final class ChangeApplier {
             throw SyncError(.state, context: writer.directory,
                             cause: "the delta state is at offset \(state.nextOffset) but the log's head is \(writer.head.nextOffset)")
         }
-        self.mapping = preparer.mapping
         self.strategy = strategy
         self.state = state
         self.writer = writer

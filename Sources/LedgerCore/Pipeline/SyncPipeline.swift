@@ -33,9 +33,8 @@ public final class SyncPipeline {
         sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
         logger: Logger
     ) throws(SyncError) {
-        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, fetchAhead: false,
-                      expectedCursor: nil, loadingState: { state }, configuration: configuration, clock: clock,
-                      sleep: sleep, logger: logger)
+        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, expectedCursors: nil,
+                      loadingState: { state }, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
     }
 
     /// As ``init(source:mapping:writer:deadLetters:state:configuration:clock:sleep:logger:)``, with the
@@ -44,7 +43,7 @@ public final class SyncPipeline {
     /// nothing ahead): loading a large log's state takes a while. The first run takes those batches
     /// when the loaded state's cursor for the source is the expected one, and drops them otherwise.
     /// Nothing is committed before the state is loaded.
-    public convenience init(
+    public init(
         source: any ChangeSource,
         mapping: SourceMapping,
         writer: LogWriter,
@@ -56,19 +55,9 @@ public final class SyncPipeline {
         sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
         logger: Logger
     ) throws(SyncError) {
-        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters,
-                      fetchAhead: expectedCursors != nil, expectedCursor: expectedCursors?[source.name],
-                      loadingState: loadState, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
-    }
-
-    private init(
-        source: any ChangeSource, mapping: SourceMapping, writer: LogWriter, deadLetters: any DeadLetterSink,
-        fetchAhead: Bool, expectedCursor: SourceCursor?, loadingState loadState: () throws(SyncError) -> DeltaState,
-        configuration: SyncConfiguration, clock: LogClock, sleep: @escaping @Sendable (Double) -> Void, logger: Logger
-    ) throws(SyncError) {
         let preparer = try ChangePreparer(mapping: mapping)
         let fetcher = SourceFetcher(source: source, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
-        let ahead = fetchAhead ? fetcher.stream(from: expectedCursor, preparer: preparer) : nil
+        let ahead = expectedCursors.map { fetcher.stream(from: $0[source.name], preparer: preparer) }
         do {
             self.applier = try ChangeApplier(preparer: preparer, writer: writer, state: try loadState(), strategy: configuration.strategy)
         } catch {

@@ -34,24 +34,6 @@ public enum FileBytes {
         }
     }
 
-    /// The file's first `limit` bytes (all of a shorter file), or nil when it cannot be read.
-    public static func read(_ path: String, upTo limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var failed = false
-        let out = [UInt8](unsafeUninitializedCapacity: max(limit, 0)) { buffer, count in
-            while count < buffer.count {
-                let n = pread(fd, buffer.baseAddress! + count, buffer.count - count, off_t(count))
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { failed = true }
-                if n <= 0 { break }
-                count += n
-            }
-        }
-        return failed ? nil : out
-    }
-
     /// Writes `bytes` to `path.tmp`, fsyncs it, renames it over `path` and fsyncs the directory.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LogError) {
         try writeAtomically(to: path) { (emit) throws(LogError) in

@@ -8,25 +8,20 @@ import Darwin
 public final class MappedFile {
     public let bytes: UnsafeRawBufferPointer
 
-    /// Maps `file` (its first `size` bytes when given); nil for an empty file or when mapping fails.
-    init?(_ file: LogFile, size known: UInt64? = nil) {
+    /// Maps `file` (its first `size` bytes when given), its pages read in at once when `populate`
+    /// (a file read from end to end); nil for an empty file or when mapping fails.
+    init?(_ file: LogFile, size known: UInt64? = nil, populate: Bool = false) {
         guard let size = known ?? (try? file.size()), size > 0 else { return nil }
-        let p = mmap(nil, Int(size), PROT_READ, MAP_SHARED, file.fd, 0)
+        let p = mmap(nil, Int(size), PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), file.fd, 0)
         guard let p, p != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: p, count: Int(size))
     }
 
-    /// Maps the file at `path`, its pages read in at once (a file read from end to end); nil when it
-    /// cannot be opened or mapped, or is empty.
-    public init?(path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0 else { return nil }
-        let p = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-        guard let p, p != MAP_FAILED else { return nil }
-        bytes = UnsafeRawBufferPointer(start: p, count: Int(info.st_size))
+    /// Maps the whole file at `path`, its pages read in at once; nil when it cannot be opened or
+    /// mapped, or is empty.
+    public convenience init?(path: String) {
+        guard let file = try? LogFile(path: path, mode: .readOnly) else { return nil }
+        self.init(file, populate: true)
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
