@@ -23,6 +23,10 @@ public struct DeltaState: Sendable {
     /// The records changed since ``snapshotMark``; nil when not tracked (no snapshot, or so many
     /// changes that a whole snapshot is the better save).
     var changedSinceMark: Set<XXH128>?
+    /// True when the records changed since ``snapshotMark`` are exactly those the table holds in its
+    /// own slots over the snapshot's image (``RecordTable/ownRecords``): ``changedSinceMark`` then
+    /// stays empty and only says whether a journal is still the better save.
+    var changesAreOwnRecords = false
     /// The position at which the snapshot files (with the journal) held exactly this state, when it
     /// was loaded from them with nothing to replay: a save at that position has nothing to write.
     var savedAt: DeltaStateSnapshot.Mark?
@@ -83,6 +87,10 @@ public struct DeltaState: Sendable {
 
     private mutating func noteChanged(_ id: XXH128) {
         guard changedSinceMark != nil else { return }
+        if changesAreOwnRecords {
+            if records.setSinceLoad >= max(16_384, records.count / 4) { changedSinceMark = nil }
+            return
+        }
         if changedSinceMark!.count >= max(16_384, records.count / 4) {
             changedSinceMark = nil
         } else {
@@ -120,6 +128,8 @@ public struct DeltaState: Sendable {
 
 extension DeltaState {
     mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
+    /// Takes a snapshot's records, read in place.
+    mutating func restore(image: RecordTableImage) { records = RecordTable(image: image) }
     mutating func restore(_ id: XXH128, entity: UInt16, deleted: Bool, dataHash: Digest32, rowversion: String?, offset: UInt64) {
         records.set(id, entity: entity, deleted: deleted, dataHash: dataHash, rowversion: rowversion, offset: offset)
     }

@@ -19,14 +19,18 @@ public import LedgerLog
 /// applies the journal when it extends that very snapshot and matches the log, and ignores it
 /// otherwise (the events after the snapshot are then replayed from the log instead).
 ///
-/// Layout (little-endian): `LDST`, u32 version 1, u64 next offset, 32-byte last hash, u32 entity
+/// Layout (little-endian): `LDST`, u32 version 2, u64 next offset, 32-byte last hash, u32 entity
 /// count and the names (u32 length + UTF-8), u32 source count and per source its name and its cursor
-/// (u32 count, then name/value strings), u64 record count and per record (in ``RecordTable`` slot
-/// order, so a load into a table of that count fills it front to back) 16-byte record id, u16
-/// entity, u8 flags (1 deleted, 2 has rowversion), 32-byte data hash, u64 offset, [rowversion
-/// string]; then a CRC-32C of everything before it. A journal is `LDSJ`, u32 version 1, the u64
-/// next offset and 32-byte last hash of the snapshot it extends, then the same body (its records
-/// being the changed ones) and CRC.
+/// (u32 count, then name/value strings); u64 record count, u64 capacity (a power of two) and the
+/// ``RecordTable``'s tag byte per slot; per record, in slot order, 16-byte record id, u16 entity, u8
+/// flags (1 deleted, 2 has rowversion), 32-byte data hash, u64 offset; u64 rowversion count and per
+/// rowversion the 16-byte record id and the string; then a CRC-32C of everything before it. A load
+/// reads the records in place (``RecordTableImage``) instead of building a table.
+///
+/// A journal is `LDSJ`, u32 version 1, the u64 next offset and 32-byte last hash of the snapshot it
+/// extends, the same header fields, u64 record count and per record its fixed part as above with the
+/// rowversion string after it when flagged, then the CRC. Version 1 snapshots (that record list
+/// instead of the table) are still read.
 public enum DeltaStateSnapshot {
     public static let fileName = "delta-state.snapshot"
     public static let journalFileName = "delta-state.journal"
@@ -45,14 +49,14 @@ public enum DeltaStateSnapshot {
     /// The whole state.
     public static func encode(_ s: DeltaState) -> [UInt8] {
         var out: [UInt8] = []
-        stream(s, journalBase: nil, records: s.records, count: s.records.count) { out.append(contentsOf: $0) }
+        streamSnapshot(s) { out.append(contentsOf: $0) }
         return out
     }
 
-    /// Hands a snapshot (`journalBase` nil) or a journal over `journalBase` to `emit`, in pieces of
-    /// about 1 MiB and CRC last: a million records are never all in memory at once.
-    private static func stream<Records: Sequence, E: Error>(
-        _ s: DeltaState, journalBase: Mark?, records: Records, count: Int, to emit: (UnsafeRawBufferPointer) throws(E) -> Void
+    /// Hands a journal of `records` over the snapshot `base` to `emit`, in pieces of about 1 MiB and
+    /// CRC last.
+    private static func streamJournal<Records: Sequence, E: Error>(
+        _ s: DeltaState, base: Mark, records: Records, count: Int, to emit: (UnsafeRawBufferPointer) throws(E) -> Void
     ) throws(E) where Records.Element == (key: XXH128, value: RecordState) {
         var crc: UInt32 = 0
         func flush(_ w: inout ByteWriter) throws(E) {
@@ -63,15 +67,88 @@ public enum DeltaStateSnapshot {
             w.removeAll()
         }
         var w = ByteWriter(capacity: 1 << 20)
-        if let base = journalBase {
-            w.u32(journalMagic)
-            w.u32(1)
-            w.u64(base.nextOffset)
-            digest(base.lastHash, into: &w)
-        } else {
-            w.u32(magic)
-            w.u32(1)
+        w.u32(journalMagic)
+        w.u32(1)
+        w.u64(base.nextOffset)
+        digest(base.lastHash, into: &w)
+        header(s, into: &w)
+        w.u64(UInt64(count))
+        // Records are written in place, a block at a time: a million of them through the checked
+        // appends took 0.2 s, and one buffer for all of them cost a page fault per 4 KiB.
+        var written = 0
+        var block: [(key: XXH128, value: RecordState)] = []
+        block.reserveCapacity(blockRecords)
+        var iterator = records.makeIterator()
+        while true {
+            block.removeAll(keepingCapacity: true)
+            while block.count < blockRecords, let r = iterator.next() { block.append(r) }
+            if block.isEmpty { break }
+            written += block.count
+            append(block, to: &w, rowversions: true)
+            try flush(&w)
         }
+        precondition(written == count, "snapshot record count mismatch")
+        try flush(&w)  // the header, when there are no records
+        w.u32(crc)
+        try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
+    }
+
+    /// Hands a whole snapshot of `s` to `emit`, in pieces of about 1 MiB and CRC last.
+    private static func streamSnapshot<E: Error>(_ s: DeltaState, to emit: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        let table = s.records.flattened()
+        let storage = table.storage
+        var crc: UInt32 = 0
+        func pass(_ b: UnsafeRawBufferPointer) throws(E) {
+            crc = CRC32C.checksum(b, continuing: crc)
+            try emit(b)
+        }
+        func flush(_ w: inout ByteWriter) throws(E) {
+            try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try pass(b) } }.get()
+            w.removeAll()
+        }
+        var w = ByteWriter(capacity: 1 << 20)
+        w.u32(magic)
+        w.u32(2)
+        header(s, into: &w)
+        w.u64(UInt64(table.count))
+        w.u64(UInt64(storage.capacity))
+        try flush(&w)
+        var start = 0
+        while start < storage.capacity {
+            let n = min(1 << 20, storage.capacity - start)
+            try pass(UnsafeRawBufferPointer(start: storage.tags + start, count: n))
+            start += n
+        }
+        var written = 0
+        var block: [(key: XXH128, value: RecordState)] = []
+        block.reserveCapacity(blockRecords)
+        var withRowversion: [(key: XXH128, value: RecordState)] = []
+        var iterator = table.makeIterator()
+        while true {
+            block.removeAll(keepingCapacity: true)
+            while block.count < blockRecords, let r = iterator.next() {
+                block.append(r)
+                if r.value.rowversion != nil { withRowversion.append(r) }
+            }
+            if block.isEmpty { break }
+            written += block.count
+            append(block, to: &w, rowversions: false)
+            try flush(&w)
+        }
+        precondition(written == table.count, "snapshot record count mismatch")
+        w.u64(UInt64(withRowversion.count))
+        for (id, r) in withRowversion {
+            w.u64(id.high)
+            w.u64(id.low)
+            string(r.rowversion!, into: &w)
+        }
+        try flush(&w)
+        w.u32(crc)
+        try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
+    }
+
+    /// The header fields after the magic and version (and a journal's base).
+    private static func header(_ s: DeltaState, into w: inout ByteWriter) {
         w.u64(s.nextOffset)
         digest(s.lastHash, into: &w)
         w.u32(UInt32(s.entities.count))
@@ -85,33 +162,15 @@ public enum DeltaStateSnapshot {
                 string(v, into: &w)
             }
         }
-        w.u64(UInt64(count))
-        // Records are written in place, a block at a time: a million of them through the checked
-        // appends took 0.2 s, and one buffer for all of them cost a page fault per 4 KiB.
-        var written = 0
-        var block: [(key: XXH128, value: RecordState)] = []
-        block.reserveCapacity(blockRecords)
-        var iterator = records.makeIterator()
-        while true {
-            block.removeAll(keepingCapacity: true)
-            while block.count < blockRecords, let r = iterator.next() { block.append(r) }
-            if block.isEmpty { break }
-            written += block.count
-            append(block, to: &w)
-            try flush(&w)
-        }
-        precondition(written == count, "snapshot record count mismatch")
-        try flush(&w)  // the header, when there are no records
-        w.u32(crc)
-        try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
     }
 
     /// Records per block of ``stream(_:journalBase:records:count:to:)``: about 1 MiB.
     private static let blockRecords = 16_384
 
-    private static func append(_ records: [(key: XXH128, value: RecordState)], to w: inout ByteWriter) {
+    /// The records' fixed parts, each followed by its rowversion string when `rowversions` (a journal).
+    private static func append(_ records: [(key: XXH128, value: RecordState)], to w: inout ByteWriter, rowversions: Bool) {
         var size = 0
-        for (_, r) in records { size += recordBytes + (r.rowversion.map { 4 + $0.utf8.count } ?? 0) }
+        for (_, r) in records { size += recordBytes + (rowversions ? r.rowversion.map { 4 + $0.utf8.count } ?? 0 : 0) }
         let start = w.bytes.count
         w.bytes.append(contentsOf: repeatElement(0, count: size))
         w.bytes.withUnsafeMutableBytes { out in
@@ -128,7 +187,7 @@ public enum DeltaStateSnapshot {
                 p += 3
                 put(r.dataHash.w0); put(r.dataHash.w1); put(r.dataHash.w2); put(r.dataHash.w3)
                 put(r.offset)
-                if var rv = r.rowversion {
+                if rowversions, var rv = r.rowversion {
                     rv.withUTF8 { u in
                         p.storeBytes(of: UInt32(u.count).littleEndian, as: UInt32.self)
                         if let b = u.baseAddress { (p + 4).copyMemory(from: b, byteCount: u.count) }
@@ -141,17 +200,31 @@ public enum DeltaStateSnapshot {
     }
 
     /// A record's fixed part: id, entity, flags, data hash, offset.
-    private static let recordBytes = 16 + 2 + 1 + 32 + 8
+    private static let recordBytes = RecordTableImage.recordBytes
 
     /// Nil when the bytes are not a whole, undamaged snapshot.
     public static func decode(_ bytes: [UInt8]) -> DeltaState? {
-        bytes.withUnsafeBytes { decode($0, magic: magic)?.state }
+        let copy = OwnedBytes(bytes)
+        return decode(copy.raw, magic: magic, owner: copy)?.state
+    }
+
+    /// A copy of bytes that a decoded state may keep reading.
+    private final class OwnedBytes {
+        private let bytes: UnsafeMutableRawBufferPointer
+        let raw: UnsafeRawBufferPointer
+        init(_ b: [UInt8]) {
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(b.count, 1), alignment: 16)
+            b.withUnsafeBytes { bytes.copyMemory(from: $0) }
+            self.bytes = bytes
+            raw = UnsafeRawBufferPointer(rebasing: bytes[..<b.count])
+        }
+        deinit { bytes.deallocate() }
     }
 
     /// The snapshot a journal extends and the journal's contents (as a partial state); nil when the
     /// bytes are not a whole, undamaged journal.
     static func decodeJournal(_ bytes: [UInt8]) -> (base: Mark, journal: DeltaState)? {
-        guard let (base, state) = bytes.withUnsafeBytes({ decode($0, magic: journalMagic) }), let base else { return nil }
+        guard let (base, state) = bytes.withUnsafeBytes({ decode($0, magic: journalMagic, owner: nil) }), let base else { return nil }
         return (base, state)
     }
 
@@ -162,10 +235,13 @@ public enum DeltaStateSnapshot {
         var mark: Mark
         var entities: [String]
         var cursors: [String: SourceCursor]
+        var version: UInt32
     }
 
     private static func header(_ r: inout ByteReader, magic expected: UInt32) throws(FormatError) -> Header? {
-        guard try r.u32() == expected, try r.u32() == 1 else { return nil }
+        guard try r.u32() == expected else { return nil }
+        let version = try r.u32()
+        guard version == 1 || (version == 2 && expected == magic) else { return nil }
         var base: Mark? = nil
         if expected == journalMagic { base = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32))) }
         let mark = Mark(nextOffset: try r.u64(), lastHash: Digest32(try r.bytes(32)))
@@ -178,10 +254,11 @@ public enum DeltaStateSnapshot {
             for _ in 0..<(try r.u32()) { values[try string(&r)] = try string(&r) }
             cursors[source] = SourceCursor(values)
         }
-        return Header(base: base, mark: mark, entities: entities, cursors: cursors)
+        return Header(base: base, mark: mark, entities: entities, cursors: cursors, version: version)
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, magic expected: UInt32) -> (base: Mark?, state: DeltaState)? {
+    /// `owner` keeps `raw` alive for as long as a version 2 snapshot's records are read in place.
+    private static func decode(_ raw: UnsafeRawBufferPointer, magic expected: UInt32, owner: AnyObject?) -> (base: Mark?, state: DeltaState)? {
         guard raw.count >= 4 + 4 + 8 + 32 + 4 else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
         guard CRC32C.checksum(body) == raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self).littleEndian else { return nil }
@@ -191,6 +268,22 @@ public enum DeltaStateSnapshot {
             var s = DeltaState()
             for e in h.entities { _ = s.entityID(e) }
             for (source, cursor) in h.cursors { s.applyCheckpoint(source: source, cursor: cursor) }
+            if h.version == 2 {
+                let n = try r.u64(), capacity = try r.u64()
+                guard n <= capacity, capacity <= UInt64(r.remaining), n <= UInt64(r.remaining / recordBytes) else { return nil }
+                let tags = try r.bytes(Int(capacity))
+                let records = try r.bytes(Int(n) * recordBytes)
+                var rowversions: [XXH128: String] = [:]
+                for _ in 0..<(try r.u64()) {
+                    let id = XXH128(high: try r.u64(), low: try r.u64())
+                    rowversions[id] = try string(&r)
+                }
+                guard r.isAtEnd, let owner, let image = RecordTableImage(owner: owner, tags: tags, records: records, count: Int(n),
+                                                              entities: s.entities.count, rowversions: rowversions) else { return nil }
+                s.restore(image: image)
+                s.advance(to: h.mark.nextOffset, lastHash: h.mark.lastHash)
+                return (h.base, s)
+            }
             let n = try r.u64()
             s.reserveRecords(Int(n))
             let entities = s.entities.count
@@ -244,15 +337,19 @@ public enum DeltaStateSnapshot {
         if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
             // The journal's records (the changed ones), looked up once: the stream counts and writes them.
             var records: [(key: XXH128, value: RecordState)] = []
-            records.reserveCapacity(changed.count)
-            for id in changed { if let r = s.records[id] { records.append((id, r)) } }
+            if s.changesAreOwnRecords {
+                records = s.records.ownRecords
+            } else {
+                records.reserveCapacity(changed.count)
+                for id in changed { if let r = s.records[id] { records.append((id, r)) } }
+            }
             try FileBytes.writeAtomically(to: journalPath(directory: directory)) { (emit) throws(LogError) in
-                try stream(s, journalBase: mark, records: records, count: records.count, to: emit)
+                try streamJournal(s, base: mark, records: records, count: records.count, to: emit)
             }
             return
         }
         try FileBytes.writeAtomically(to: path(directory: directory)) { (emit) throws(LogError) in
-            try stream(s, journalBase: nil, records: s.records, count: s.records.count, to: emit)
+            try streamSnapshot(s, to: emit)
         }
         unlink(journalPath(directory: directory))
     }
@@ -263,21 +360,23 @@ public enum DeltaStateSnapshot {
         directory: String, head: UInt64, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(LogError) -> (state: DeltaState, rebuilt: Bool) {
         // Mapped, not read: the snapshot of a million records is 75 MB.
-        if let file = MappedFile(path: path(directory: directory)), var s = decode(file.bytes, magic: magic)?.state, s.nextOffset <= head,
+        if let file = MappedFile(path: path(directory: directory)), var s = decode(file.bytes, magic: magic, owner: file)?.state, s.nextOffset <= head,
            try matches(s.nextOffset, s.lastHash, directory: directory) {
             let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
             var changed = Set<XXH128>()
+            let ownRecords = s.records.image != nil
             let journalBytes = FileBytes.read(journalPath(directory: directory))
             var journalApplied = false
             if let bytes = journalBytes, let (base, journal) = decodeJournal(bytes),
                base == mark, journal.nextOffset >= mark.nextOffset, journal.nextOffset <= head,
                try matches(journal.nextOffset, journal.lastHash, directory: directory) {
                 s.merge(journal: journal)
-                changed = Set(journal.records.keys)
+                if !ownRecords { changed = Set(journal.records.keys) }
                 journalApplied = true
             }
             s.snapshotMark = mark
             s.changedSinceMark = changed
+            s.changesAreOwnRecords = ownRecords
             // The files hold this very state when nothing was replayed and no journal was left aside.
             if s.nextOffset == head && (journalApplied || journalBytes == nil) {
                 s.savedAt = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)

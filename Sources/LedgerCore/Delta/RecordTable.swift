@@ -9,6 +9,9 @@ public import LedgerLog
 /// Iteration runs in slot order, so a table saved in that order fills a table of the same capacity
 /// front to back when loaded (``DeltaStateSnapshot`` loads a million records that way). Rowversions,
 /// which few sources have, live beside the slots. A value type with copy-on-write, like `Dictionary`.
+///
+/// A table loaded from a snapshot reads that snapshot's records in place (``RecordTableImage``) and
+/// keeps only the records set since in its own slots, which a lookup tries first.
 public struct RecordTable: Sendable {
     struct Slot {
         var high: UInt64
@@ -83,14 +86,50 @@ public struct RecordTable: Sendable {
         }
     }
 
-    private var storage: Storage
+    /// The records set since ``image`` (all of them when there is none).
+    private(set) var storage: Storage
     private var rowversions: [XXH128: String] = [:]
+    /// The snapshot's records, read in place; nil for a table built in memory.
+    private(set) var image: RecordTableImage?
+    /// The records in ``storage`` that are also in ``image``.
+    private var overlaid = 0
 
     public init() { storage = Storage(capacity: 16) }
 
+    /// A table holding `image`'s records, with nothing set over them yet.
+    init(image: RecordTableImage) {
+        storage = Storage(capacity: 16)
+        self.image = image
+    }
+
     /// The number of records.
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.count == 0 }
+    public var count: Int { (image?.count ?? 0) + storage.count - overlaid }
+    public var isEmpty: Bool { count == 0 }
+
+    /// The records set since the table was loaded from a snapshot's image (all of them when it was not).
+    public var setSinceLoad: Int { storage.count }
+
+    /// The records in the table's own slots, in slot order: with an image, those set since it was loaded.
+    var ownRecords: [(key: XXH128, value: RecordState)] {
+        var out: [(key: XXH128, value: RecordState)] = []
+        out.reserveCapacity(storage.count)
+        for i in 0..<storage.capacity where storage.tags[i] != 0 {
+            let slot = storage.slots[i]
+            let id = XXH128(high: slot.high, low: slot.low)
+            out.append((id, RecordState(entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
+                                        rowversion: slot.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: slot.offset)))
+        }
+        return out
+    }
+
+    /// The same records in a table of its own slots, with no image: what a whole snapshot writes.
+    func flattened() -> RecordTable {
+        guard image != nil else { return self }
+        var t = RecordTable()
+        t.reserveCapacity(count)
+        for (id, r) in self { t.set(id, r) }
+        return t
+    }
 
     /// The smallest capacity that holds `n` records at a load factor of at most 3/4.
     static func capacity(for n: Int) -> Int {
@@ -107,10 +146,15 @@ public struct RecordTable: Sendable {
 
     public subscript(id: XXH128) -> RecordState? {
         let (i, found) = storage.find(id)
-        guard found else { return nil }
-        let s = storage.slots[i]
+        if found {
+            let s = storage.slots[i]
+            return RecordState(entity: s.entity, deleted: s.flags & Slot.deleted != 0, dataHash: s.dataHash,
+                               rowversion: s.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: s.offset)
+        }
+        guard let image, let at = image.find(id) else { return nil }
+        let s = image.record(at: at).slot
         return RecordState(entity: s.entity, deleted: s.flags & Slot.deleted != 0, dataHash: s.dataHash,
-                           rowversion: s.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: s.offset)
+                           rowversion: s.flags & Slot.hasRowversion != 0 ? image.rowversions[id] : nil, offset: s.offset)
     }
 
     /// Sets the state of record `id`, adding it if new.
@@ -139,6 +183,7 @@ public struct RecordTable: Sendable {
         if !found {
             storage.tags[i] = Storage.tag(id)
             storage.count += 1
+            if let image, image.find(id) != nil { overlaid += 1 }
         }
     }
 
@@ -148,11 +193,23 @@ public struct RecordTable: Sendable {
 
 extension RecordTable: Sequence {
     /// Iterates the records in slot order.
+    /// The image's records not set since (in the image's slot order), then the table's own.
     public struct Iterator: IteratorProtocol {
         let table: RecordTable
+        var imageIndex = 0
         var index = 0
 
         public mutating func next() -> (key: XXH128, value: RecordState)? {
+            if let image = table.image {
+                while imageIndex < image.count {
+                    let (id, slot) = image.record(at: imageIndex)
+                    imageIndex += 1
+                    if table.storage.find(id).found { continue }
+                    return (id, RecordState(
+                        entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
+                        rowversion: slot.flags & Slot.hasRowversion != 0 ? image.rowversions[id] : nil, offset: slot.offset))
+                }
+            }
             let s = table.storage
             while index < s.capacity {
                 let i = index
