@@ -88,7 +88,7 @@ public struct DeltaState: Sendable {
     private mutating func noteChanged(_ id: XXH128) {
         guard changedSinceMark != nil else { return }
         if changesAreOwnRecords {
-            if records.setSinceLoad >= max(16_384, records.count / 4) { changedSinceMark = nil }
+            if records.setSinceLoad >= max(16_384, records.countUpperBound / 4) { changedSinceMark = nil }
             return
         }
         if changedSinceMark!.count >= max(16_384, records.count / 4) {

@@ -91,20 +91,28 @@ public struct RecordTable: Sendable {
     private var rowversions: [XXH128: String] = [:]
     /// The snapshot's records, read in place; nil for a table built in memory.
     private(set) var image: RecordTableImage?
-    /// The records in ``storage`` that are also in ``image``.
-    private var overlaid = 0
-
     public init() { storage = Storage(capacity: 16) }
 
-    /// A table holding `image`'s records, with nothing set over them yet.
+    /// A table holding `image`'s records, with room to set an eighth of them over it without growing.
     init(image: RecordTableImage) {
-        storage = Storage(capacity: 16)
+        storage = Storage(capacity: Self.capacity(for: Swift.max(16_384, image.count / 8)))
         self.image = image
     }
 
-    /// The number of records.
-    public var count: Int { (image?.count ?? 0) + storage.count - overlaid }
+    /// The number of records. Over an image it looks up each record set since the load, to count
+    /// once those the image also holds.
+    public var count: Int {
+        guard let image else { return storage.count }
+        var overlaid = 0
+        for i in 0..<storage.capacity where storage.tags[i] != 0 {
+            if image.find(XXH128(high: storage.slots[i].high, low: storage.slots[i].low)) != nil { overlaid += 1 }
+        }
+        return image.count + storage.count - overlaid
+    }
     public var isEmpty: Bool { count == 0 }
+
+    /// ``count`` at once: exact without an image, else the image's records plus those set since.
+    var countUpperBound: Int { (image?.count ?? 0) + storage.count }
 
     /// The records set since the table was loaded from a snapshot's image (all of them when it was not).
     public var setSinceLoad: Int { storage.count }
@@ -183,7 +191,6 @@ public struct RecordTable: Sendable {
         if !found {
             storage.tags[i] = Storage.tag(id)
             storage.count += 1
-            if let image, image.find(id) != nil { overlaid += 1 }
         }
     }
 
