@@ -6,11 +6,10 @@ public import LedgerLog
 /// Record ids are XXH3-128 outputs, so their low word already spreads evenly and picks the slot
 /// (linear probing; records are never removed, a delete is a state). Probes read the tags (7 bits of
 /// the high word, 0 for empty): looking up a new record touches no slot, a known one touches one.
-/// Iteration runs in slot order, so a table saved in that order fills a table of the same capacity
-/// front to back when loaded (``DeltaStateSnapshot`` loads a million records that way). Rowversions,
-/// which few sources have, live beside the slots. A value type with copy-on-write, like `Dictionary`.
+/// Rowversions, which few sources have, live beside the slots. A value type with copy-on-write, like
+/// `Dictionary`.
 ///
-/// A table loaded from a snapshot reads that snapshot's records in place (``RecordTableImage``) and
+/// A table loaded from a snapshot reads that snapshot's slots in place (``RecordTableImage``) and
 /// keeps only the records set since in its own slots, which a lookup tries first.
 public struct RecordTable: Sendable {
     struct Slot {
@@ -24,6 +23,13 @@ public struct RecordTable: Sendable {
 
         static let deleted: UInt8 = 1
         static let hasRowversion: UInt8 = 2
+
+        /// The slot's record, its rowversion (when flagged) taken from `rowversions`.
+        @inline(__always)
+        func state(_ id: XXH128, _ rowversions: [XXH128: String]) -> RecordState {
+            RecordState(entity: entity, deleted: flags & Slot.deleted != 0, dataHash: dataHash,
+                        rowversion: flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: offset)
+        }
     }
 
     final class Storage: @unchecked Sendable {
@@ -91,6 +97,7 @@ public struct RecordTable: Sendable {
     private var rowversions: [XXH128: String] = [:]
     /// The snapshot's records, read in place; nil for a table built in memory.
     private(set) var image: RecordTableImage?
+
     public init() { storage = Storage(capacity: 16) }
 
     /// A table holding `image`'s records, with room to set an eighth of them over it without growing.
@@ -124,8 +131,7 @@ public struct RecordTable: Sendable {
         for i in 0..<storage.capacity where storage.tags[i] != 0 {
             let slot = storage.slots[i]
             let id = XXH128(high: slot.high, low: slot.low)
-            out.append((id, RecordState(entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
-                                        rowversion: slot.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: slot.offset)))
+            out.append((id, slot.state(id, rowversions)))
         }
         return out
     }
@@ -154,15 +160,9 @@ public struct RecordTable: Sendable {
 
     public subscript(id: XXH128) -> RecordState? {
         let (i, found) = storage.find(id)
-        if found {
-            let s = storage.slots[i]
-            return RecordState(entity: s.entity, deleted: s.flags & Slot.deleted != 0, dataHash: s.dataHash,
-                               rowversion: s.flags & Slot.hasRowversion != 0 ? rowversions[id] : nil, offset: s.offset)
-        }
+        if found { return storage.slots[i].state(id, rowversions) }
         guard let image, let at = image.find(id) else { return nil }
-        let s = image.record(at: at).slot
-        return RecordState(entity: s.entity, deleted: s.flags & Slot.deleted != 0, dataHash: s.dataHash,
-                           rowversion: s.flags & Slot.hasRowversion != 0 ? image.rowversions[id] : nil, offset: s.offset)
+        return image.record(at: at).slot.state(id, image.rowversions)
     }
 
     /// Sets the state of record `id`, adding it if new.
@@ -199,8 +199,7 @@ public struct RecordTable: Sendable {
 }
 
 extension RecordTable: Sequence {
-    /// Iterates the records in slot order.
-    /// The image's records not set since (in the image's slot order), then the table's own.
+    /// Iterates the records in slot order: those of the image not set since, then the table's own.
     public struct Iterator: IteratorProtocol {
         let table: RecordTable
         var imageIndex = 0
@@ -212,9 +211,7 @@ extension RecordTable: Sequence {
                     let (id, slot) = image.record(at: imageIndex)
                     imageIndex += 1
                     if table.storage.find(id).found { continue }
-                    return (id, RecordState(
-                        entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
-                        rowversion: slot.flags & Slot.hasRowversion != 0 ? image.rowversions[id] : nil, offset: slot.offset))
+                    return (id, slot.state(id, image.rowversions))
                 }
             }
             let s = table.storage
@@ -224,9 +221,7 @@ extension RecordTable: Sequence {
                 if s.tags[i] != 0 {
                     let slot = s.slots[i]
                     let id = XXH128(high: slot.high, low: slot.low)
-                    return (id, RecordState(
-                        entity: slot.entity, deleted: slot.flags & Slot.deleted != 0, dataHash: slot.dataHash,
-                        rowversion: slot.flags & Slot.hasRowversion != 0 ? table.rowversions[id] : nil, offset: slot.offset))
+                    return (id, slot.state(id, table.rowversions))
                 }
             }
             return nil
@@ -234,7 +229,7 @@ extension RecordTable: Sequence {
     }
 
     public func makeIterator() -> Iterator { Iterator(table: self) }
-    public var underestimatedCount: Int { count }
+    public var underestimatedCount: Int { image?.count ?? storage.count }
 }
 
 extension RecordTable: Equatable {
