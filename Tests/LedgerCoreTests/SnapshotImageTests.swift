@@ -100,7 +100,7 @@ import Testing
     }
 
     /// A version 1 snapshot (its records listed, as a journal lists them) still loads, and the next
-    /// whole save writes the image.
+    /// save writes it again whole, as an image.
     @Test func aVersionOneSnapshotStillLoads() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -138,7 +138,17 @@ import Testing
         var grown = fromV1
         grown.apply(try #require(try LogReader(directory: dir.path).event(at: writer.head.nextOffset - 1)))
         try DeltaStateSnapshot.save(grown, directory: dir.path)
+        let written = try #require(FileBytes.read(DeltaStateSnapshot.path(directory: dir.path)))
+        #expect(written[4] == 2)
+        #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) == nil)
         let (back, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
         #expect(back.records == grown.records)
+        #expect(back.records.setSinceLoad == 0)
+
+        // Loaded with nothing new, a version 1 snapshot is still written again.
+        try FileBytes.writeAtomically(v1, to: DeltaStateSnapshot.path(directory: dir.path))
+        let (same, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset - 1)
+        try DeltaStateSnapshot.save(same, directory: dir.path)
+        #expect(try #require(FileBytes.read(DeltaStateSnapshot.path(directory: dir.path)))[4] == 2)
     }
 }

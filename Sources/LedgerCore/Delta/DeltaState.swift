@@ -20,13 +20,10 @@ public struct DeltaState: Sendable {
     /// The saved snapshot this state was loaded from, if any: a save then writes only the records
     /// changed since (``DeltaStateSnapshot``).
     var snapshotMark: DeltaStateSnapshot.Mark?
-    /// The records changed since ``snapshotMark``; nil when not tracked (no snapshot, or so many
-    /// changes that a whole snapshot is the better save).
-    var changedSinceMark: Set<XXH128>?
-    /// True when the records changed since ``snapshotMark`` are exactly those the table holds in its
-    /// own slots over the snapshot's image (``RecordTable/ownRecords``): ``changedSinceMark`` then
-    /// stays empty and only says whether a journal is still the better save.
-    var changesAreOwnRecords = false
+    /// True while a save may write a journal over ``snapshotMark``: the records changed since are
+    /// those the table holds in its own slots over the snapshot's image (``RecordTable/ownRecords``),
+    /// and they are fewer than a quarter of all records (at least 16,384).
+    var journalsOwnRecords = false
     /// The position at which the snapshot files (with the journal) held exactly this state, when it
     /// was loaded from them with nothing to replay: a save at that position has nothing to write.
     var savedAt: DeltaStateSnapshot.Mark?
@@ -67,7 +64,7 @@ public struct DeltaState: Sendable {
             cursors[event.source] = SourceCursor(checkpointFields: event.fields)
         case .upsert, .delete:
             let e = entityID(event.entity)
-            noteChanged(event.recordID)
+            noteChanged()
             records.set(event.recordID, RecordState(
                 entity: e, deleted: event.op == .delete, dataHash: event.dataHash,
                 rowversion: event.rowversion, offset: event.offset))
@@ -81,21 +78,12 @@ public struct DeltaState: Sendable {
         recordID: XXH128, entity: String, op: EventOp, dataHash: Digest32, rowversion: String?, offset: UInt64
     ) {
         let e = entityID(entity)
-        noteChanged(recordID)
+        noteChanged()
         records.set(recordID, RecordState(entity: e, deleted: op == .delete, dataHash: dataHash, rowversion: rowversion, offset: offset))
     }
 
-    private mutating func noteChanged(_ id: XXH128) {
-        guard changedSinceMark != nil else { return }
-        if changesAreOwnRecords {
-            if records.setSinceLoad >= max(16_384, records.countUpperBound / 4) { changedSinceMark = nil }
-            return
-        }
-        if changedSinceMark!.count >= max(16_384, records.count / 4) {
-            changedSinceMark = nil
-        } else {
-            changedSinceMark!.insert(id)
-        }
+    private mutating func noteChanged() {
+        if journalsOwnRecords, records.setSinceLoad >= max(16_384, records.countUpperBound / 4) { journalsOwnRecords = false }
     }
 
     /// Records a checkpoint this process just appended.

@@ -30,7 +30,7 @@ public import LedgerLog
 /// A journal is `LDSJ`, u32 version 1, the u64 next offset and 32-byte last hash of the snapshot it
 /// extends, the same header fields, u64 record count and per record its fixed part as above with the
 /// rowversion string after it when flagged, then the CRC. Version 1 snapshots (that record list
-/// instead of the table) are still read.
+/// instead of the table) are still read, and written again whole as version 2 at the next save.
 public enum DeltaStateSnapshot {
     public static let fileName = "delta-state.snapshot"
     public static let journalFileName = "delta-state.journal"
@@ -334,15 +334,8 @@ public enum DeltaStateSnapshot {
             throw LogError(.invalidArgument, "the delta state holds events of a failed commit; the next run reads them from the log instead")
         }
         if let saved = s.savedAt, saved == Mark(nextOffset: s.nextOffset, lastHash: s.lastHash) { return }
-        if let mark = s.snapshotMark, let changed = s.changedSinceMark, access(path(directory: directory), F_OK) == 0 {
-            // The journal's records (the changed ones), looked up once: the stream counts and writes them.
-            var records: [(key: XXH128, value: RecordState)] = []
-            if s.changesAreOwnRecords {
-                records = s.records.ownRecords
-            } else {
-                records.reserveCapacity(changed.count)
-                for id in changed { if let r = s.records[id] { records.append((id, r)) } }
-            }
+        if let mark = s.snapshotMark, s.journalsOwnRecords, access(path(directory: directory), F_OK) == 0 {
+            let records = s.records.ownRecords
             try FileBytes.writeAtomically(to: journalPath(directory: directory)) { (emit) throws(LogError) in
                 try streamJournal(s, base: mark, records: records, count: records.count, to: emit)
             }
@@ -363,22 +356,20 @@ public enum DeltaStateSnapshot {
         if let file = MappedFile(path: path(directory: directory)), var s = decode(file.bytes, magic: magic, owner: file)?.state, s.nextOffset <= head,
            try matches(s.nextOffset, s.lastHash, directory: directory) {
             let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
-            var changed = Set<XXH128>()
-            let ownRecords = s.records.image != nil
+            // A version 1 snapshot (no image) is written again whole, as version 2, at the next save.
+            let image = s.records.image != nil
             let journalBytes = FileBytes.read(journalPath(directory: directory))
             var journalApplied = false
             if let bytes = journalBytes, let (base, journal) = decodeJournal(bytes),
                base == mark, journal.nextOffset >= mark.nextOffset, journal.nextOffset <= head,
                try matches(journal.nextOffset, journal.lastHash, directory: directory) {
                 s.merge(journal: journal)
-                if !ownRecords { changed = Set(journal.records.keys) }
                 journalApplied = true
             }
             s.snapshotMark = mark
-            s.changedSinceMark = changed
-            s.changesAreOwnRecords = ownRecords
+            s.journalsOwnRecords = image
             // The files hold this very state when nothing was replayed and no journal was left aside.
-            if s.nextOffset == head && (journalApplied || journalBytes == nil) {
+            if image && s.nextOffset == head && (journalApplied || journalBytes == nil) {
                 s.savedAt = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
             }
             try s.catchUp(directory: directory, to: head, progress: progress)
