@@ -147,6 +147,7 @@ struct PostgresBench: AsyncParsableCommand {
         @Option(help: "The same log continued with the incremental batch.") var fullLog: String
         @Option var dsn: String
         @Option var runs = 3
+        @Option(help: "Events per projector batch (one transaction).") var batchSize = ProjectorConfiguration().batchSize
 
         func run() async throws {
             let c = try PostgresBench.configuration(dsn, schema: "bench_incremental")
@@ -157,7 +158,8 @@ struct PostgresBench: AsyncParsableCommand {
                 // The backfill's state, built by a replay (equal to an incremental build), untimed.
                 _ = try await PostgresReplay(configuration: c, logDirectory: backfillLog, logger: PostgresBench.logger()).run(from: 0)
                 let target = PostgresAnalyticsTarget(configuration: c, logger: PostgresBench.logger())
-                let projector = Projector(logDirectory: fullLog, target: target, logger: PostgresBench.logger())
+                let projector = Projector(logDirectory: fullLog, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
+                                          logger: PostgresBench.logger())
                 let t0 = Workload.now()
                 let from = try await projector.start().nextOffset
                 let cp = try await projector.runOnce()
