@@ -73,21 +73,8 @@ public enum DeltaStateSnapshot {
         digest(base.lastHash, into: &w)
         header(s, into: &w)
         w.u64(UInt64(count))
-        // Records are written in place, a block at a time: a million of them through the checked
-        // appends took 0.2 s, and one buffer for all of them cost a page fault per 4 KiB.
-        var written = 0
-        var block: [(key: XXH128, value: RecordState)] = []
-        block.reserveCapacity(blockRecords)
-        var iterator = records.makeIterator()
-        while true {
-            block.removeAll(keepingCapacity: true)
-            while block.count < blockRecords, let r = iterator.next() { block.append(r) }
-            if block.isEmpty { break }
-            written += block.count
-            append(block, to: &w, rowversions: true)
-            try flush(&w)
-        }
-        precondition(written == count, "snapshot record count mismatch")
+        let written = try writeRecords(records, rowversions: true, into: &w, flush: flush)
+        precondition(written == count, "journal record count mismatch")
         try flush(&w)  // the header, when there are no records
         w.u32(crc)
         try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
@@ -119,21 +106,9 @@ public enum DeltaStateSnapshot {
             try pass(UnsafeRawBufferPointer(start: storage.tags + start, count: n))
             start += n
         }
-        var written = 0
-        var block: [(key: XXH128, value: RecordState)] = []
-        block.reserveCapacity(blockRecords)
         var withRowversion: [(key: XXH128, value: RecordState)] = []
-        var iterator = table.makeIterator()
-        while true {
-            block.removeAll(keepingCapacity: true)
-            while block.count < blockRecords, let r = iterator.next() {
-                block.append(r)
-                if r.value.rowversion != nil { withRowversion.append(r) }
-            }
-            if block.isEmpty { break }
-            written += block.count
-            append(block, to: &w, rowversions: false)
-            try flush(&w)
+        let written = try writeRecords(table, rowversions: false, into: &w, flush: flush) { r in
+            if r.value.rowversion != nil { withRowversion.append(r) }
         }
         precondition(written == table.count, "snapshot record count mismatch")
         w.u64(UInt64(withRowversion.count))
@@ -164,7 +139,31 @@ public enum DeltaStateSnapshot {
         }
     }
 
-    /// Records per block of ``stream(_:journalBase:records:count:to:)``: about 1 MiB.
+    /// Writes `records` into `w` a block at a time, flushing after each, and returns how many there
+    /// were; `each` sees every record. In place: a million records through the checked appends took
+    /// 0.2 s, and one buffer for all of them cost a page fault per 4 KiB.
+    private static func writeRecords<Records: Sequence, E: Error>(
+        _ records: Records, rowversions: Bool, into w: inout ByteWriter, flush: (inout ByteWriter) throws(E) -> Void,
+        each: ((key: XXH128, value: RecordState)) -> Void = { _ in }
+    ) throws(E) -> Int where Records.Element == (key: XXH128, value: RecordState) {
+        var written = 0
+        var block: [(key: XXH128, value: RecordState)] = []
+        block.reserveCapacity(blockRecords)
+        var iterator = records.makeIterator()
+        while true {
+            block.removeAll(keepingCapacity: true)
+            while block.count < blockRecords, let r = iterator.next() {
+                block.append(r)
+                each(r)
+            }
+            if block.isEmpty { return written }
+            written += block.count
+            append(block, to: &w, rowversions: rowversions)
+            try flush(&w)
+        }
+    }
+
+    /// Records per block of ``writeRecords(_:rowversions:into:flush:each:)``: about 1 MiB.
     private static let blockRecords = 16_384
 
     /// The records' fixed parts, each followed by its rowversion string when `rowversions` (a journal).
