@@ -32,30 +32,17 @@ struct SyncRunner {
         }
     }
 
-    /// The pipeline fetches from the source while the delta state loads (``SyncPipeline``'s
-    /// `loadingState`).
     func makePipeline(source: any ChangeSource, mapping: SourceMapping, writer: LogWriter) throws -> SyncPipeline {
+        let state = try loadState(writer: writer)
         let deadLetters: DeadLetterStore
         do { deadLetters = try DeadLetterStore(path: DeadLetterStore.defaultPath(logDirectory: directory)) } catch {
             Terminal.error("ledger: dead-letter store: \(error)")
             throw ExitStatus.ioError
         }
-        let expected = DeltaStateSnapshot.expectedCursors(directory: directory, head: writer.head.nextOffset)
-        var loadFailure: (any Error)?
         do {
-            return try SyncPipeline(
-                source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, expectedCursors: expected,
-                loadingState: { () throws(SyncError) in
-                    do { return try loadState(writer: writer) } catch {
-                        loadFailure = error
-                        throw SyncError(.state, context: directory, cause: "\(error)")
-                    }
-                },
-                configuration: configuration, logger: logger)
-        } catch {
-            if let loadFailure { throw loadFailure }
-            throw Self.fail(error)
-        }
+            return try SyncPipeline(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, state: state,
+                                    configuration: configuration, logger: logger)
+        } catch { throw Self.fail(error) }
     }
 
     /// The delta state at the writer's head, from the snapshot if it fits the log.

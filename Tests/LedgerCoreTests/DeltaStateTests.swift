@@ -222,33 +222,6 @@ import Testing
         #expect(whole.records == (try DeltaState.load(from: writer)).records)
     }
 
-    @Test func expectedCursorsComeFromTheNewestHeaderThatEndsAtTheHead() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let writer = try LogWriter(directory: dir.path, logger: logger)
-        defer { writer.close() }
-        // An empty log with no snapshot: no cursor at all.
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: 0) == [:])
-
-        try writer.append((1...10).map { try sale($0, total: "1") } + [try SourceCursor(["last_id": "10"]).checkpointEvent(source: "pos")])
-        // Events but no snapshot: unknown.
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == nil)
-        try DeltaStateSnapshot.save(try DeltaState.load(from: writer), directory: dir.path)
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == ["pos": SourceCursor(["last_id": "10"])])
-
-        // Events after the snapshot: unknown until a save covers them, then the journal's cursors.
-        try writer.append([try sale(11, total: "11"), try SourceCursor(["last_id": "11"]).checkpointEvent(source: "pos")])
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == nil)
-        let (loaded, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
-        try DeltaStateSnapshot.save(loaded, directory: dir.path)
-        #expect(FileBytes.read(DeltaStateSnapshot.journalPath(directory: dir.path)) != nil)
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == ["pos": SourceCursor(["last_id": "11"])])
-
-        // A file that is not a snapshot: unknown.
-        try FileBytes.writeAtomically(Array("not a snapshot".utf8), to: DeltaStateSnapshot.path(directory: dir.path))
-        #expect(DeltaStateSnapshot.expectedCursors(directory: dir.path, head: writer.head.nextOffset) == nil)
-    }
-
     /// The inode of the file at `path` (a save replaces the file, so a new inode means it was written).
     func inode(_ path: String) -> UInt64? {
         var info = stat()

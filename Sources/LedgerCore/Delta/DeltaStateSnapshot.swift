@@ -306,25 +306,6 @@ public enum DeltaStateSnapshot {
         }
     }
 
-    /// The source cursors the state at `head` will most likely hold, read at once from the header of
-    /// the snapshot (or of its journal) when that file ends exactly at `head`; empty for an empty log
-    /// with no snapshot; nil otherwise. Unverified (the checksum covers the whole file): a pipeline
-    /// starts fetching from it while ``load(directory:head:progress:)`` runs, and checks it against
-    /// the loaded state before committing anything.
-    public static func expectedCursors(directory: String, head: UInt64) -> [String: SourceCursor]? {
-        func peek(_ path: String, _ magic: UInt32) -> Header? {
-            guard let bytes = try? LogFile(path: path, mode: .readOnly).read(1 << 16, at: 0) else { return nil }
-            return bytes.withUnsafeBytes { raw in
-                var r = ByteReader(raw)
-                return try? header(&r, magic: magic)
-            }
-        }
-        guard let snapshot = peek(path(directory: directory), magic) else { return head == 0 ? [:] : nil }
-        var newest = snapshot
-        if let journal = peek(journalPath(directory: directory), journalMagic), journal.base == snapshot.mark { newest = journal }
-        return newest.mark.nextOffset == head ? newest.cursors : nil
-    }
-
     /// Saves the state atomically (temporary file, fsync, rename): as a journal over the snapshot it
     /// was loaded from when few records changed since, else as a whole snapshot; not at all when it
     /// is the state the files held when it was loaded from them (nothing appended since).
@@ -351,9 +332,16 @@ public enum DeltaStateSnapshot {
     public static func load(
         directory: String, head: UInt64, progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(LogError) -> (state: DeltaState, rebuilt: Bool) {
+        // Whether the log's event before `nextOffset` has `lastHash`; one reader for the snapshot and its journal.
+        var reader: LogReader?
+        func matches(_ nextOffset: UInt64, _ lastHash: Digest32) throws(LogError) -> Bool {
+            guard nextOffset > 0 else { return lastHash == .zero }
+            if reader == nil { reader = try LogReader(directory: directory) }
+            return try reader!.event(at: nextOffset - 1)?.hash == lastHash
+        }
         // Mapped, not read: the snapshot of a million records is 75 MB.
         if let file = MappedFile(path: path(directory: directory)), var s = decode(file.bytes, magic: magic, owner: file)?.state, s.nextOffset <= head,
-           try matches(s.nextOffset, s.lastHash, directory: directory) {
+           try matches(s.nextOffset, s.lastHash) {
             let mark = Mark(nextOffset: s.nextOffset, lastHash: s.lastHash)
             // A version 1 snapshot (no image) is written again whole, as version 2, at the next save.
             let image = s.records.image != nil
@@ -361,7 +349,7 @@ public enum DeltaStateSnapshot {
             var journalApplied = false
             if let bytes = journalBytes, let (base, journal) = decodeJournal(bytes),
                base == mark, journal.nextOffset >= mark.nextOffset, journal.nextOffset <= head,
-               try matches(journal.nextOffset, journal.lastHash, directory: directory) {
+               try matches(journal.nextOffset, journal.lastHash) {
                 s.merge(journal: journal)
                 journalApplied = true
             }
@@ -377,11 +365,6 @@ public enum DeltaStateSnapshot {
         var s = DeltaState()
         try s.catchUp(directory: directory, to: head, progress: progress)
         return (s, true)
-    }
-
-    private static func matches(_ nextOffset: UInt64, _ lastHash: Digest32, directory: String) throws(LogError) -> Bool {
-        guard nextOffset > 0 else { return lastHash == .zero }
-        return try LogReader(directory: directory).event(at: nextOffset - 1)?.hash == lastHash
     }
 
     private static func digest(_ d: Digest32, into w: inout ByteWriter) {

@@ -5,8 +5,7 @@ import Synchronization
 /// the ordered stage that classifies and commits: one thread fetches batch after batch from the
 /// source (each from the cursor of the one before), another prepares each fetched batch
 /// (``ChangePreparer``, on all cores). At most two batches wait between stages (one smoothed the
-/// stages' uneven batch times less, and fetched less ahead while the delta state loads), so memory
-/// stays a few batches whatever the source holds.
+/// stages' uneven batch times less), so memory stays a few batches whatever the source holds.
 ///
 /// The source is used by the fetching thread alone, from ``init(first:fetch:prepare:)`` until the
 /// stream has ended: the last batch (`hasMore` false) or an error was taken, or ``finish()`` returned.
@@ -16,8 +15,6 @@ final class BatchStream: @unchecked Sendable {
     private let cancelled = Atomic<Bool>(false)
     private let running = DispatchGroup()
     private var ended = false
-    /// The cursor the stream's first batch was fetched after.
-    let first: SourceCursor?
 
     /// Starts fetching after `first`. `fetch` returns an unprepared batch (``FetchedBatch/prepared``
     /// empty); `prepare` fills it in.
@@ -26,7 +23,6 @@ final class BatchStream: @unchecked Sendable {
         fetch: @escaping (SourceCursor?) throws(SyncError) -> FetchedBatch,
         prepare: @escaping @Sendable (FetchedBatch) -> FetchedBatch
     ) {
-        self.first = first
         let source = UncheckedFetch(fetch)
         // Each stage gets a queue of its own: a serial queue has a thread of its own, where a block
         // on the global queue can wait behind the caller's task for the width of the pool.

@@ -17,11 +17,7 @@ public final class ChangeApplier {
     private var seen: [String: Set<XXH128>]?
     private var snapshotsSeenFromStart: Set<String> = []
 
-    public convenience init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
-        try self.init(preparer: try ChangePreparer(mapping: mapping), writer: writer, state: state, strategy: strategy)
-    }
-
-    init(preparer: ChangePreparer, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy) throws(SyncError) {
+    public init(mapping: SourceMapping, writer: LogWriter, state: DeltaState, strategy: DeltaStrategy = .hash) throws(SyncError) {
         guard state.nextOffset == writer.head.nextOffset else {
             throw SyncError(.state, context: writer.directory,
                             cause: "the delta state is at offset \(state.nextOffset) but the log's head is \(writer.head.nextOffset)")
@@ -29,7 +25,7 @@ public final class ChangeApplier {
         self.strategy = strategy
         self.state = state
         self.writer = writer
-        self.preparer = preparer
+        self.preparer = try ChangePreparer(mapping: mapping)
     }
 
     /// Events planned for the next commit.

@@ -16,13 +16,11 @@ public final class SyncPipeline {
     private let clock: LogClock
     private let metrics: SyncMetrics
     private let fetcher: SourceFetcher
-    /// Batches fetched while the delta state loaded, for the first run.
-    private var fetchedAhead: BatchStream?
 
     /// - Parameters:
     ///   - state: the delta state at the writer's head (``DeltaStateSnapshot/load(directory:head:progress:)``).
     ///   - sleep: waits between retries, in seconds; injected so tests need not wait.
-    public convenience init(
+    public init(
         source: any ChangeSource,
         mapping: SourceMapping,
         writer: LogWriter,
@@ -33,37 +31,7 @@ public final class SyncPipeline {
         sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
         logger: Logger
     ) throws(SyncError) {
-        try self.init(source: source, mapping: mapping, writer: writer, deadLetters: deadLetters, expectedCursors: nil,
-                      loadingState: { state }, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
-    }
-
-    /// As ``init(source:mapping:writer:deadLetters:state:configuration:clock:sleep:logger:)``, with the
-    /// delta state loaded by `loadState` while the source is already fetched from its cursor in
-    /// `expectedCursors` (``DeltaStateSnapshot/expectedCursors(directory:head:)``; nil fetches
-    /// nothing ahead): loading a large log's state takes a while. The first run takes those batches
-    /// when the loaded state's cursor for the source is the expected one, and drops them otherwise.
-    /// Nothing is committed before the state is loaded.
-    public init(
-        source: any ChangeSource,
-        mapping: SourceMapping,
-        writer: LogWriter,
-        deadLetters: any DeadLetterSink,
-        expectedCursors: [String: SourceCursor]?,
-        loadingState loadState: () throws(SyncError) -> DeltaState,
-        configuration: SyncConfiguration = .init(),
-        clock: LogClock = .system,
-        sleep: @escaping @Sendable (Double) -> Void = SyncPipeline.threadSleep,
-        logger: Logger
-    ) throws(SyncError) {
-        let preparer = try ChangePreparer(mapping: mapping)
-        let fetcher = SourceFetcher(source: source, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
-        let ahead = expectedCursors.map { fetcher.stream(from: $0[source.name], preparer: preparer) }
-        do {
-            self.applier = try ChangeApplier(preparer: preparer, writer: writer, state: try loadState(), strategy: configuration.strategy)
-        } catch {
-            ahead?.finish()
-            throw error
-        }
+        self.applier = try ChangeApplier(mapping: mapping, writer: writer, state: state, strategy: configuration.strategy)
         if configuration.trackSnapshots { applier.startTrackingSnapshots() }
         self.source = source
         self.configuration = configuration
@@ -71,11 +39,8 @@ public final class SyncPipeline {
         self.clock = clock
         self.logger = logger
         self.metrics = SyncMetrics(source: source.name)
-        self.fetcher = fetcher
-        self.fetchedAhead = ahead
+        self.fetcher = SourceFetcher(source: source, configuration: configuration, clock: clock, sleep: sleep, logger: logger)
     }
-
-    deinit { fetchedAhead?.finish() }
 
     public var state: DeltaState { applier.state }
 
@@ -89,15 +54,7 @@ public final class SyncPipeline {
         // While a batch is applied and committed, the next is prepared and the one after fetched,
         // each from the cursor of the batch before it: the cursor the state holds after that
         // batch's commit (or already held, when nothing was committed).
-        let first = applier.state.cursors[source.name]
-        let ahead = fetchedAhead.take()
-        let stream: BatchStream
-        if let ahead, ahead.first == first {
-            stream = ahead
-        } else {
-            ahead?.finish()
-            stream = fetcher.stream(from: first, preparer: applier.preparer)
-        }
+        let stream = fetcher.stream(from: applier.state.cursors[source.name], preparer: applier.preparer)
         defer { stream.finish() }
         while true {
             let cursor = applier.state.cursors[source.name]
@@ -125,7 +82,6 @@ public final class SyncPipeline {
     public func step() throws(SyncError) -> (SyncCounters, hasMore: Bool) {
         let cursor = applier.state.cursors[source.name]
         var counters = SyncCounters()
-        if let ahead = fetchedAhead.take() { ahead.finish() }
         var fetched = applier.preparer.prepare(try fetcher.batch(after: cursor), source: source.name)
         counters.retries = fetched.retries
         try process(&fetched, after: cursor, counters: &counters)
