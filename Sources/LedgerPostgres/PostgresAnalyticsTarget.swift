@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// One connection holds a session advisory lock for as long as the target is open, so a second
 /// instance is refused. Taking the lock applies pending migrations. Each batch is one transaction:
-/// its rows are merged with `INSERT ... SELECT FROM unnest(...) ON CONFLICT` from array parameters,
+/// its rows are merged with `MERGE INTO ... USING unnest(...)` from array parameters,
 /// with the co-occurrence delta, dead letters and checkpoint. A dropped connection is a transient
 /// error: the next call reconnects and takes the lock again.
 public final class PostgresAnalyticsTarget: ProjectionTarget {
@@ -55,6 +55,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
                 throw ProjectionError(.locked, context: "projector \(name) on \(configuration)",
                                       cause: "another instance holds its advisory lock; stop it first")
             }
+            try await Self.requireMerge(c, context: "projector \(name) on \(configuration)", logger: logger)
             try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
         } catch {
             await c.close()
@@ -66,6 +67,16 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         }
         logger.debug("projector connected", metadata: ["projector": "\(name)", "target": "\(configuration)"])
         return c
+    }
+
+    /// Batches are written with `MERGE`, which PostgreSQL has from version 15 on: an older server is
+    /// refused when the target opens, not at its first batch.
+    static func requireMerge(_ c: PostgresSession, context: String, logger: Logger) async throws {
+        let rows = try await c.query("SELECT current_setting('server_version_num')::int, current_setting('server_version')", logger: logger)
+        for try await (number, version) in rows.decode((Int, String).self) where number < 150_000 {
+            throw ProjectionError(.configuration, context: context,
+                                  cause: "PostgreSQL \(version) has no MERGE; the projection needs PostgreSQL 15 or later")
+        }
     }
 
     public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {

@@ -156,7 +156,7 @@ public struct PostgresReplay: Sendable {
                     }
                 }
                 if from > 0 {
-                    try await session.execute(PostgresAnalyticsTarget.mergeSQL(t.table, from: target, into: shadow), logger: logger)
+                    try await session.execute(PostgresAnalyticsTarget.mergeSQL(t.table, from: "\(target) x", into: shadow), logger: logger)
                     try await session.execute("DROP TABLE \(target)", logger: logger)
                     let keys = Array(t.deletedKeys)
                     let ints = keys.compactMap(\.bigint)
