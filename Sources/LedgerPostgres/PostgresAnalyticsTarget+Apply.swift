@@ -28,18 +28,28 @@ extension PostgresAnalyticsTarget {
             maxReceipt = receipt
         }
 
-        // Stored lines of the sales this batch changes, then the baskets their changes touch.
-        var stored: [Int64: BasketLine] = [:]
-        let ids = maxSale.map { m in batch.saleIDs.filter { $0 <= m } } ?? []
-        if !ids.isEmpty {
-            let rows = try await c.query("""
-                SELECT sale_id, receipt_no, product_code FROM \(unescaped: s).sales
-                WHERE sale_id = ANY(\(ids)) AND receipt_no IS NOT NULL AND product_code IS NOT NULL
-                """, logger: logger)
-            for try await (id, receipt, code) in rows.decode((Int64, Int64, String).self) {
-                stored[id] = BasketLine(receiptNo: receipt, productCode: code)
+        // Stored lines of the sales this batch changes, then the baskets their changes touch. Most
+        // changes keep a sale's line (a quantity or a price changes): the server compares each stored
+        // line with the sale's first line in the batch and returns only those that differ.
+        var differing: [Int64: BasketLine?] = [:]
+        if let maxSale {
+            var firsts = PostgresArrayColumns(kinds: [.bigint, .bigint, .text])
+            for (id, line) in batch.firstLines where id <= maxSale {
+                firsts.append([.bigint(id), line.map { .bigint($0.receiptNo) } ?? .null, line.map { .text($0.productCode) } ?? .null])
+            }
+            if firsts.rows > 0 {
+                let rows = try await c.query(PostgresQuery(unsafeSQL: """
+                    SELECT x.id, s.receipt_no, s.product_code
+                    FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (id, receipt_no, product_code)
+                    LEFT JOIN \(s).sales s ON s.sale_id = x.id AND s.receipt_no IS NOT NULL AND s.product_code IS NOT NULL
+                    WHERE s.receipt_no IS DISTINCT FROM x.receipt_no OR s.product_code IS DISTINCT FROM x.product_code
+                    """, binds: firsts.bindings), logger: logger)
+                for try await (id, receipt, code) in rows.decode((Int64, Int64?, String?).self) {
+                    differing[id] = receipt.flatMap { r in code.map { BasketLine(receiptNo: r, productCode: $0) } }
+                }
             }
         }
+        let stored = batch.storedLines(differing: differing, maxStored: maxSale)
         let receipts = maxReceipt.map { m in batch.basketReceipts(storedLines: stored).filter { $0 <= m } } ?? []
         var baskets: [Int64: [String: Int64]] = [:]
         if !receipts.isEmpty {

@@ -77,6 +77,26 @@ public struct AnalyticsBatch: Sendable {
         return salesLines.compactMap { seen.insert($0.saleID).inserted ? $0.saleID : nil }
     }
 
+    /// Each sale of ``saleIDs`` with its first line in the batch (nil when that change deletes the
+    /// sale or leaves its receipt or code NULL), in the same order.
+    public var firstLines: [(saleID: Int64, line: BasketLine?)] {
+        var seen = Set<Int64>()
+        return salesLines.filter { seen.insert($0.saleID).inserted }
+    }
+
+    /// The stored line of each sale in ``saleIDs`` that has one, from a target's sparse answer: a
+    /// target that compares stored lines with ``firstLines`` returns only the sales whose stored
+    /// line (nil: none) differs, in `differing`. Every other sale at or below `maxStored` (the
+    /// largest stored sale id, nil for none) stores its first line; sales above it store nothing.
+    public func storedLines(differing: [Int64: BasketLine?], maxStored: Int64?) -> [Int64: BasketLine] {
+        guard let maxStored else { return [:] }
+        var stored: [Int64: BasketLine] = [:]
+        for (id, first) in firstLines where id <= maxStored {
+            if let line = differing[id] ?? first { stored[id] = line }
+        }
+        return stored
+    }
+
     /// The receipts whose stored baskets ``coOccurrence(storedLines:loadBasket:)`` loads, given the
     /// same `storedLines`: those a sales line leaves or joins. A sale whose line is unchanged (most
     /// updates change a quantity or a price) touches no basket.

@@ -174,6 +174,44 @@ import Testing
         #expect(batch.basketReceipts(storedLines: stored) == loaded, "seed \(seed)")
     }
 
+    /// A target answers with only the stored lines that differ from each sale's first line in the
+    /// batch (``AnalyticsBatch/firstLines``); ``AnalyticsBatch/storedLines(differing:maxStored:)``
+    /// rebuilds exactly the stored lines of the batch's sales, over random batches and stores
+    /// (sales without a stored line, deleted first, stored above and below the largest id).
+    @Test(arguments: 0..<16)
+    func storedLinesAreRebuiltFromTheLinesThatDiffer(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        func line() -> BasketLine {
+            BasketLine(receiptNo: Int64.random(in: 1...3, using: &rng), productCode: ["a", "b"].randomElement(using: &rng)!)
+        }
+        var stored: [Int64: BasketLine] = [:]
+        for id in 1...8 where Int.random(in: 0..<3, using: &rng) > 0 { stored[Int64(id)] = line() }
+        var events: [NewEvent] = []
+        for _ in 0..<Int.random(in: 1...12, using: &rng) {
+            let id = Int64.random(in: 1...10, using: &rng)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: events.append(try TestLog.sale(id, receipt: .integer(1), code: "a", op: .delete))
+            case 1 where stored[id] != nil:
+                events.append(try TestLog.sale(id, receipt: .integer(stored[id]!.receiptNo), code: stored[id]!.productCode, total: "7"))
+            default:
+                let l = line()
+                events.append(try TestLog.sale(id, receipt: .integer(l.receiptNo), code: l.productCode))
+            }
+        }
+        let log = TestLog()
+        defer { log.remove() }
+        let batch = AnalyticsBatch(events: try log.append(events))
+        let maxStored = stored.keys.max()
+        // What the server returns: the sales at or below the largest stored id whose stored line differs.
+        var differing: [Int64: BasketLine?] = [:]
+        for (id, first) in batch.firstLines where maxStored.map({ id <= $0 }) ?? false && stored[id] != first {
+            differing[id] = .some(stored[id])
+        }
+        let expected = stored.filter { batch.saleIDs.contains($0.key) }
+        #expect(batch.storedLines(differing: differing, maxStored: maxStored) == expected, "seed \(seed)")
+        #expect(batch.firstLines.map(\.saleID) == batch.saleIDs)
+    }
+
     @Test func anUnchangedLineTouchesNoBasket() throws {
         let log = TestLog()
         defer { log.remove() }
