@@ -1,4 +1,4 @@
-public import LedgerLog
+import LedgerLog
 public import LedgerProjection
 public import Logging
 import PostgresNIO
@@ -99,12 +99,12 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         return found
     }
 
-    public func apply(_ events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
+    public func apply(_ prepared: ProjectionBatch, checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
         guard state.withLock({ $0.locked }) else {
             throw ProjectionError(.configuration, context: "projector \(name)", cause: "apply before acquireLock")
         }
         let c = try await connection()
-        let batch = AnalyticsBatch(events: events)
+        let batch = prepared.analytics
         do {
             try await write(batch, checkpoint: checkpoint, on: c)
         } catch {

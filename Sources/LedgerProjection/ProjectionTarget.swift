@@ -1,5 +1,3 @@
-public import LedgerLog
-
 /// A store a projector writes into (Postgres, SQLite). Each call of ``apply(_:checkpoint:)`` is one
 /// transaction holding the batch's effects, its dead letters and the new checkpoint, so applying
 /// a batch twice is impossible and a crash at any instant leaves the last commit intact.
@@ -14,10 +12,10 @@ public protocol ProjectionTarget: AnyObject, Sendable {
     /// The stored checkpoint, or ``ProjectionCheckpoint/start`` for an empty target.
     func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint
 
-    /// Applies `events` (consecutive offsets from the stored checkpoint's `nextOffset`) and stores
+    /// Applies `batch` (consecutive offsets from the stored checkpoint's `nextOffset`) and stores
     /// `checkpoint` in one transaction. An event the target cannot hold goes to its dead-letter
     /// table, in the same transaction, with the reason; the rest of the batch still lands.
-    func apply(_ events: [LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult
+    func apply(_ batch: ProjectionBatch, checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult
 
     /// Releases the lock and the connection.
     func close() async

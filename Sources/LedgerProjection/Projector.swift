@@ -99,23 +99,23 @@ public final class Projector {
         }
     }
 
-    /// Applies batches until `head`. The next batch is read and decoded on another thread while
-    /// the target applies the current one.
+    /// Applies batches until `head`. The next batch is read, decoded and decided for the target
+    /// (``ProjectionBatch``) on another thread while the target applies the current one.
     private func project(to head: HeadRecord, stopEarly: Bool = false) async throws(ProjectionError) {
         guard var at = position, at.nextOffset < head.nextOffset else { return }
         let reader = BatchReader(cursor: try self.cursor(from: at.nextOffset, limit: head.nextOffset),
                                  batchSize: configuration.batchSize, directory: logDirectory)
-        var events = try reader.read().get()
-        while let first = events.first, let last = events.last {
+        var batch = ProjectionBatch(events: try reader.read().get())
+        while let first = batch.events.first, let last = batch.events.last {
             let started = clock.now()
             guard first.offset == at.nextOffset else {
                 throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "expected offset \(at.nextOffset), read \(first.offset)")
             }
-            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { reader.read() } : nil
+            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { reader.read().map(ProjectionBatch.init) } : nil
             let next = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
             let result: ProjectionBatchResult
             do {
-                result = try await applyWithRetry(events, from: at, to: next)
+                result = try await applyWithRetry(batch, from: at, to: next)
             } catch {
                 _ = await prefetch?.value
                 throw error
@@ -125,14 +125,14 @@ public final class Projector {
             totals.applied += result.applied
             totals.deadLettered += result.deadLettered
             totals.ignored += result.ignored
-            record(result, events: events.count, last: last, head: head, micros: clock.now() - started)
+            record(result, events: batch.events.count, last: last, head: head, micros: clock.now() - started)
             guard let prefetch else { break }
             if stopEarly && (Task.isCancelled || Task.isShuttingDownGracefully) {
                 _ = await prefetch.value
                 cursor = nil
                 return
             }
-            events = try await prefetch.value.get()
+            batch = try await prefetch.value.get()
         }
         guard at.nextOffset >= head.nextOffset else {
             throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "the log ends at offset \(at.nextOffset), before its head \(head.nextOffset)")
@@ -156,18 +156,18 @@ public final class Projector {
 
     /// Applies one batch; after a transient failure it waits, re-reads the stored checkpoint and
     /// applies again only if the failed attempt did not commit.
-    private func applyWithRetry(_ events: [LedgerLog.LogEvent], from previous: ProjectionCheckpoint, to next: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
+    private func applyWithRetry(_ batch: ProjectionBatch, from previous: ProjectionCheckpoint, to next: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
         var uncertain = false
         return try await withRetry("applying offsets \(previous.nextOffset)..<\(next.nextOffset)") { () throws(ProjectionError) in
             if uncertain {
                 let stored = try await target.checkpoint()
-                if stored == next { return ProjectionBatchResult(applied: events.count) }
+                if stored == next { return ProjectionBatchResult(applied: batch.events.count) }
                 guard stored == previous else {
                     throw ProjectionError(.checkpointMismatch, context: "checkpoint \(stored)", cause: "the target moved to it while this projector held the lock, expected \(previous)")
                 }
             }
             uncertain = true
-            return try await target.apply(events, checkpoint: next)
+            return try await target.apply(batch, checkpoint: next)
         }
     }
 

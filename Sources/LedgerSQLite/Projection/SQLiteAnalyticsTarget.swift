@@ -1,5 +1,5 @@
 import GRDB
-public import LedgerLog
+import LedgerLog
 public import LedgerProjection
 import Synchronization
 
@@ -67,11 +67,11 @@ public final class SQLiteAnalyticsTarget: ProjectionTarget {
         return try ProjectionCheckpoint(stored: offset, hex: hex, place: "projector_checkpoint of \(projector)")
     }
 
-    public func apply(_ events: [LedgerLog.LogEvent], checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
+    public func apply(_ prepared: ProjectionBatch, checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult {
         guard lock.withLock({ $0 != nil }) else {
             throw ProjectionError(.configuration, context: "projector \(name)", cause: "apply before acquireLock")
         }
-        let batch = AnalyticsBatch(events: events)
+        let batch = prepared.analytics
         do {
             try await db.write { db in try self.write(batch, checkpoint: checkpoint, db) }
         } catch {
