@@ -45,6 +45,10 @@ let package = Package(
             providers: [.apt(["libisal-dev"])]
         ),
         .systemLibrary(
+            name: "CMimalloc",
+            providers: [.apt(["libmimalloc-dev"])]
+        ),
+        .systemLibrary(
             name: "CXXHash",
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
@@ -142,6 +146,7 @@ let package = Package(
         .executableTarget(
             name: "ledger",
             dependencies: [
+                "CMimalloc",
                 "LedgerLog",
                 "LedgerCore",
                 "LedgerSources",
@@ -160,6 +165,7 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
+                "CMimalloc",
                 "LedgerLog",
                 "LedgerSources",
                 "LedgerProjection",
