@@ -7,7 +7,9 @@ import PostgresNIO
 extension PostgresAnalyticsTarget {
     /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
     /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
-    /// dead letters, `ingest_state` and the checkpoint.
+    /// dead letters, `ingest_state` and the checkpoint. The server sorts each statement's rows by
+    /// the table's key, so its probes walk the key index from left to right: in log order they
+    /// probed it at random, and a batch's statements took about a tenth longer.
     func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession) async throws {
         try await c.execute("BEGIN", logger: logger)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
@@ -40,7 +42,7 @@ extension PostgresAnalyticsTarget {
             if firsts.rows > 0 {
                 let rows = try await c.query(PostgresQuery(unsafeSQL: """
                     SELECT x.id, s.receipt_no, s.product_code
-                    FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (id, receipt_no, product_code)
+                    FROM (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u (id, receipt_no, product_code) ORDER BY id) x
                     LEFT JOIN \(s).sales s ON s.sale_id = x.id AND s.receipt_no IS NOT NULL AND s.product_code IS NOT NULL
                     WHERE s.receipt_no IS DISTINCT FROM x.receipt_no OR s.product_code IS DISTINCT FROM x.product_code
                     """, binds: firsts.bindings), logger: logger)
@@ -120,8 +122,8 @@ extension PostgresAnalyticsTarget {
         }
         for table in AnalyticsSchema.entityTables {
             if let rows = upserts[table.name] {
-                let unnest = "unnest(" + table.allColumns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.postgresType)[]" }.joined(separator: ", ")
-                    + ") AS x (" + table.allColumns.map(\.name).joined(separator: ", ") + ")"
+                let unnest = "(SELECT * FROM unnest(" + table.allColumns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.postgresType)[]" }.joined(separator: ", ")
+                    + ") AS u (" + table.allColumns.map(\.name).joined(separator: ", ") + ") ORDER BY \(table.key.name)) x"
                 try await exec(Self.mergeSQL(table, from: unnest, into: schema), binding: rows, on: c)
             }
             if let keys = bigintDeletes[table.name] {
@@ -155,7 +157,9 @@ extension PostgresAnalyticsTarget {
             for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
             // One statement, one probe per line: lines at zero go, the others are set.
             try await exec("""
-                MERGE INTO \(s).basket_lines t USING unnest($1::bigint[], $2::text[], $3::bigint[]) AS x (receipt_no, product_code, lines)
+                MERGE INTO \(s).basket_lines t
+                USING (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u (receipt_no, product_code, lines)
+                       ORDER BY receipt_no, product_code COLLATE "C") x
                 ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
                 WHEN MATCHED AND x.lines <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET lines = x.lines
@@ -168,7 +172,8 @@ extension PostgresAnalyticsTarget {
             // One statement, one probe per pair: a count that reaches zero is deleted (the table holds
             // only positive counts), the others change, and new pairs are inserted.
             try await exec("""
-                MERGE INTO \(s).also_bought t USING unnest($1::text[], $2::text[], $3::bigint[]) AS x (a, b, n)
+                MERGE INTO \(s).also_bought t
+                USING (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u (a, b, n) ORDER BY a COLLATE "C", b COLLATE "C") x
                 ON t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C"
                 WHEN MATCHED AND t.receipts + x.n <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET receipts = t.receipts + x.n
