@@ -14,7 +14,7 @@ extension PostgresAnalyticsTarget {
         try await c.execute("BEGIN", logger: logger)
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
         // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
-        // scans a whole table per batch: the point lookups run without sequential scans, and the
+        // scans a whole table per batch: the transaction runs without sequential scans, and the
         // joins with a batch's rows without hash or merge joins. The same round trip reads the largest
         // stored sale id and basket receipt: new sales and receipts above them need no lookup.
         let s = schema
@@ -52,6 +52,9 @@ extension PostgresAnalyticsTarget {
             }
         }
         let stored = batch.storedLines(differing: differing, maxStored: maxSale)
+        // The rows' merges need nothing the baskets give: the client encodes them and the server runs
+        // them while the client reads the baskets and folds them into the pair delta.
+        async let effectsWritten: Void = writeEffects(batch.effects, on: c)
         let receipts = maxReceipt.map { m in batch.basketReceipts(storedLines: stored).filter { $0 <= m } } ?? []
         var baskets: [Int64: [String: Int64]] = [:]
         if !receipts.isEmpty {
@@ -60,10 +63,8 @@ extension PostgresAnalyticsTarget {
                 """, logger: logger)
             for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
         }
-        try await c.execute("SELECT set_config('enable_seqscan', 'on', true)", logger: logger)
         let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
-
-        try await writeEffects(batch.effects, on: c)
+        try await effectsWritten
         try await writeCoOccurrence(delta, on: c)
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
