@@ -73,10 +73,16 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     /// refused when the target opens, not at its first batch.
     static func requireMerge(_ c: PostgresSession, context: String, logger: Logger) async throws {
         let rows = try await c.query("SELECT current_setting('server_version_num')::int, current_setting('server_version')", logger: logger)
-        for try await (number, version) in rows.decode((Int, String).self) where number < 150_000 {
-            throw ProjectionError(.configuration, context: context,
-                                  cause: "PostgreSQL \(version) has no MERGE; the projection needs PostgreSQL 15 or later")
+        for try await (number, version) in rows.decode((Int, String).self) {
+            if let refusal = mergeRefusal(versionNumber: number, version: version, context: context) { throw refusal }
         }
+    }
+
+    /// The error for a server without `MERGE` (`server_version_num` below 150000), nil for one with it.
+    static func mergeRefusal(versionNumber: Int, version: String, context: String) -> ProjectionError? {
+        guard versionNumber < 150_000 else { return nil }
+        return ProjectionError(.configuration, context: context,
+                               cause: "PostgreSQL \(version) has no MERGE; the projection needs PostgreSQL 15 or later")
     }
 
     public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {
