@@ -18,6 +18,9 @@ public struct AnalyticsBatch: Sendable {
     /// Sales-line changes in log order: the sale id and its new line (nil when deleted, or when
     /// its receipt or product code is NULL).
     public private(set) var salesLines: [(saleID: Int64, line: BasketLine?)] = []
+    /// Each sale the batch changes, once, with its first line in the batch (as in ``salesLines``), in
+    /// the order of first appearance.
+    public private(set) var firstLines: [(saleID: Int64, line: BasketLine?)] = []
     /// Per projected entity: the offset and commit time of its last event in the batch, applied or
     /// dead-lettered (what `ingest_state` records).
     public private(set) var lastEvents: [String: (offset: UInt64, time: Timestamp)] = [:]
@@ -35,6 +38,7 @@ public struct AnalyticsBatch: Sendable {
             let change = AnalyticsChange.decode(event)
             let table: AnalyticsTable
             let key: AnalyticsValue
+            var saleLine: (saleID: Int64, line: BasketLine?)? = nil
             switch change {
             case .ignore:
                 ignored += 1
@@ -46,17 +50,19 @@ public struct AnalyticsBatch: Sendable {
             case .upsert(let t, let values):
                 table = t
                 key = values[0]
-                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key {
-                    salesLines.append((id, Self.line(values)))
-                }
+                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key { saleLine = (id, Self.line(values)) }
             case .delete(let t, let k):
                 table = t
                 key = k
-                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key { salesLines.append((id, nil)) }
+                if t.name == AnalyticsSchema.sales.name, case .bigint(let id) = key { saleLine = (id, nil) }
             }
             applied += 1
             lastEvents[event.entity] = (event.offset, event.time)
             let rk = RowKey(table: table.name, key: key)
+            if let saleLine {
+                salesLines.append(saleLine)
+                if last[rk] == nil { firstLines.append(saleLine) }
+            }
             if let i = last[rk] { changes[i] = nil }
             last[rk] = changes.count
             changes.append(change)
@@ -72,17 +78,7 @@ public struct AnalyticsBatch: Sendable {
     }
 
     /// The distinct sale ids this batch changes, whose stored lines the fold needs.
-    public var saleIDs: [Int64] {
-        var seen = Set<Int64>()
-        return salesLines.compactMap { seen.insert($0.saleID).inserted ? $0.saleID : nil }
-    }
-
-    /// Each sale of ``saleIDs`` with its first line in the batch (nil when that change deletes the
-    /// sale or leaves its receipt or code NULL), in the same order.
-    public var firstLines: [(saleID: Int64, line: BasketLine?)] {
-        var seen = Set<Int64>()
-        return salesLines.filter { seen.insert($0.saleID).inserted }
-    }
+    public var saleIDs: [Int64] { firstLines.map(\.saleID) }
 
     /// The stored line of each sale in ``saleIDs`` that has one, from a target's sparse answer: a
     /// target that compares stored lines with ``firstLines`` returns only the sales whose stored

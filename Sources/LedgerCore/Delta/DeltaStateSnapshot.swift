@@ -53,73 +53,76 @@ public enum DeltaStateSnapshot {
         return out
     }
 
-    /// Hands a journal of `records` over the snapshot `base` to `emit`, in pieces of about 1 MiB and
-    /// CRC last.
-    private static func streamJournal<Records: Sequence, E: Error>(
-        _ s: DeltaState, base: Mark, records: Records, count: Int, to emit: (UnsafeRawBufferPointer) throws(E) -> Void
-    ) throws(E) where Records.Element == (key: XXH128, value: RecordState) {
-        var crc: UInt32 = 0
-        func flush(_ w: inout ByteWriter) throws(E) {
-            try w.bytes.withUnsafeBytes { b in
+    /// Runs `body` with a writer of about 1 MiB and two ways to hand bytes on to `emit`: `flush` the
+    /// writer's, `pass` others as they are; all under a running CRC-32C, which goes last.
+    private static func checksummed<E: Error>(
+        to emit: (UnsafeRawBufferPointer) throws(E) -> Void,
+        _ body: (inout ByteWriter, _ pass: (UnsafeRawBufferPointer) throws(E) -> Void, _ flush: (inout ByteWriter) throws(E) -> Void) throws(E) -> Void
+    ) throws(E) {
+        // `pass` and `flush` capture `emit` and go to `body`: both only for the length of this call.
+        try withoutActuallyEscaping(emit) { (emit) throws(E) in
+            var crc: UInt32 = 0
+            func pass(_ b: UnsafeRawBufferPointer) throws(E) {
                 crc = CRC32C.checksum(b, continuing: crc)
-                return Result { () throws(E) in try emit(b) }
-            }.get()
-            w.removeAll()
+                try emit(b)
+            }
+            func flush(_ w: inout ByteWriter) throws(E) {
+                try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try pass(b) } }.get()
+                w.removeAll()
+            }
+            var w = ByteWriter(capacity: 1 << 20)
+            try body(&w, pass, flush)
+            try flush(&w)
+            w.u32(crc)
+            try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
         }
-        var w = ByteWriter(capacity: 1 << 20)
-        w.u32(journalMagic)
-        w.u32(1)
-        w.u64(base.nextOffset)
-        digest(base.lastHash, into: &w)
-        header(s, into: &w)
-        w.u64(UInt64(count))
-        let written = try writeRecords(records, rowversions: true, into: &w, flush: flush)
-        precondition(written == count, "journal record count mismatch")
-        try flush(&w)  // the header, when there are no records
-        w.u32(crc)
-        try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
     }
 
-    /// Hands a whole snapshot of `s` to `emit`, in pieces of about 1 MiB and CRC last.
+    /// Hands a journal over the snapshot `base` to `emit`: the records set since `s` was loaded from
+    /// it (``RecordTable/ownRecords``).
+    private static func streamJournal<E: Error>(_ s: DeltaState, base: Mark, to emit: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        let records = s.records.ownRecords
+        try checksummed(to: emit) { (w: inout ByteWriter, _, flush) throws(E) in
+            w.u32(journalMagic)
+            w.u32(1)
+            w.u64(base.nextOffset)
+            digest(base.lastHash, into: &w)
+            header(s, into: &w)
+            w.u64(UInt64(records.count))
+            let written = try writeRecords(records, rowversions: true, into: &w, flush: flush)
+            precondition(written == records.count, "journal record count mismatch")
+        }
+    }
+
+    /// Hands a whole snapshot of `s` to `emit`.
     private static func streamSnapshot<E: Error>(_ s: DeltaState, to emit: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
         let table = s.records.flattened()
         let storage = table.storage
-        var crc: UInt32 = 0
-        func pass(_ b: UnsafeRawBufferPointer) throws(E) {
-            crc = CRC32C.checksum(b, continuing: crc)
-            try emit(b)
+        try checksummed(to: emit) { (w: inout ByteWriter, pass, flush) throws(E) in
+            w.u32(magic)
+            w.u32(2)
+            header(s, into: &w)
+            w.u64(UInt64(table.count))
+            w.u64(UInt64(storage.capacity))
+            try flush(&w)
+            var start = 0
+            while start < storage.capacity {
+                let n = min(1 << 20, storage.capacity - start)
+                try pass(UnsafeRawBufferPointer(start: storage.tags + start, count: n))
+                start += n
+            }
+            var withRowversion: [(key: XXH128, value: RecordState)] = []
+            let written = try writeRecords(table, rowversions: false, into: &w, flush: flush) { r in
+                if r.value.rowversion != nil { withRowversion.append(r) }
+            }
+            precondition(written == table.count, "snapshot record count mismatch")
+            w.u64(UInt64(withRowversion.count))
+            for (id, r) in withRowversion {
+                w.u64(id.high)
+                w.u64(id.low)
+                string(r.rowversion!, into: &w)
+            }
         }
-        func flush(_ w: inout ByteWriter) throws(E) {
-            try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try pass(b) } }.get()
-            w.removeAll()
-        }
-        var w = ByteWriter(capacity: 1 << 20)
-        w.u32(magic)
-        w.u32(2)
-        header(s, into: &w)
-        w.u64(UInt64(table.count))
-        w.u64(UInt64(storage.capacity))
-        try flush(&w)
-        var start = 0
-        while start < storage.capacity {
-            let n = min(1 << 20, storage.capacity - start)
-            try pass(UnsafeRawBufferPointer(start: storage.tags + start, count: n))
-            start += n
-        }
-        var withRowversion: [(key: XXH128, value: RecordState)] = []
-        let written = try writeRecords(table, rowversions: false, into: &w, flush: flush) { r in
-            if r.value.rowversion != nil { withRowversion.append(r) }
-        }
-        precondition(written == table.count, "snapshot record count mismatch")
-        w.u64(UInt64(withRowversion.count))
-        for (id, r) in withRowversion {
-            w.u64(id.high)
-            w.u64(id.low)
-            string(r.rowversion!, into: &w)
-        }
-        try flush(&w)
-        w.u32(crc)
-        try w.bytes.withUnsafeBytes { b in Result { () throws(E) in try emit(b) } }.get()
     }
 
     /// The header fields after the magic and version (and a journal's base).
@@ -315,9 +318,8 @@ public enum DeltaStateSnapshot {
         }
         if let saved = s.savedAt, saved == Mark(nextOffset: s.nextOffset, lastHash: s.lastHash) { return }
         if let mark = s.snapshotMark, s.journalsOwnRecords, access(path(directory: directory), F_OK) == 0 {
-            let records = s.records.ownRecords
             try FileBytes.writeAtomically(to: journalPath(directory: directory)) { (emit) throws(LogError) in
-                try streamJournal(s, base: mark, records: records, count: records.count, to: emit)
+                try streamJournal(s, base: mark, to: emit)
             }
             return
         }

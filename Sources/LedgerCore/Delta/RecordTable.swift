@@ -116,7 +116,8 @@ public struct RecordTable: Sendable {
         }
         return image.count + storage.count - overlaid
     }
-    public var isEmpty: Bool { count == 0 }
+    /// At once: a record set since the image is a record, so the table is empty when both are.
+    public var isEmpty: Bool { countUpperBound == 0 }
 
     /// ``count`` at once: exact without an image, else the image's records plus those set since.
     var countUpperBound: Int { (image?.count ?? 0) + storage.count }
