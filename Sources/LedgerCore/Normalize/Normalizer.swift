@@ -190,9 +190,14 @@ public final class Normalizer: Sendable {
         counters.mapping.processed += 1
         var v = FieldValue.null
         if let raw, !raw.isNull {
-            switch Self.value(raw, plan: UnsafePointer(plans.baseAddress! + i), encoding: encoding, zone: timeZone, counters: &counters) {
-            case .success(let x): v = x
-            case .failure(let f): return .failure(f)
+            let plan = UnsafePointer(plans.baseAddress! + i)
+            if case .text(let text) = raw, let fast = Self.fastValue(text, plan: plan, zone: timeZone, counters: &counters) {
+                v = fast
+            } else {
+                switch Self.value(raw, plan: plan, encoding: encoding, zone: timeZone, counters: &counters) {
+                case .success(let x): v = x
+                case .failure(let f): return .failure(f)
+                }
             }
         }
         if v.isNull {
@@ -206,6 +211,82 @@ public final class Normalizer: Sendable {
             }
         }
         return .success(v)
+    }
+
+    /// The common case in one pass over the text's bytes, without the strings layer's clean copy: a
+    /// value with no carriage return to rewrite, of a string, decimal, integer or timestamp field,
+    /// that its layers accept (within bounds). Counts what ``value(_:plan:encoding:zone:counters:)``
+    /// would count; nil, with nothing counted, leaves the value to it, which also words a failure.
+    @inline(__always)
+    private static func fastValue(
+        _ text: String, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone, counters: inout NormalizationCounters
+    ) -> FieldValue? {
+        let type = plan.pointee.type
+        if type == .bool || type == .hex { return nil }
+        var s = text
+        return s.withUTF8 { u -> FieldValue? in
+            let n = u.count
+            var start = 0
+            while start < n {
+                let w = StringsLayer.junkWidth(u, at: start)
+                if w == 0 { break }
+                start += w
+            }
+            if start == n {
+                counters.strings.processed += 1
+                counters.strings.changed += 1
+                return .null
+            }
+            var end = n
+            while end > start {
+                let w = StringsLayer.junkWidth(u, endingAt: end)
+                if w == 0 { break }
+                end -= w
+            }
+            let body = UnsafeBufferPointer(rebasing: u[start..<end])
+            if body.contains(0x0D) { return nil }
+            let trimmed = start != 0 || end != n
+            let value: FieldValue
+            var changed = false
+            switch type {
+            case .string:
+                value = .string(trimmed ? String(decoding: body, as: UTF8.self) : text)
+            case .decimal, .integer:
+                guard case .success(let out) = NumericsLayer.scan(body) else { return nil }
+                if plan.pointee.minimum != nil || plan.pointee.maximum != nil {
+                    let d = out.number.decimal
+                    if let minimum = plan.pointee.minimum, d < minimum { return nil }
+                    if let maximum = plan.pointee.maximum, maximum < d { return nil }
+                }
+                if type == .decimal {
+                    value = .decimal(out.number.decimal)
+                } else {
+                    guard case .integer(let i) = out.number else { return nil }
+                    value = .integer(i)
+                }
+                changed = out.changed
+            case .timestamp:
+                guard case .success(let out) = DateTimeLayer.scan(body, zone: zone) else { return nil }
+                value = .timestamp(out.timestamp)
+                changed = out.changed
+            case .bool, .hex:
+                return nil
+            }
+            counters.strings.processed += 1
+            if trimmed { counters.strings.changed += 1 }
+            counters.coercion.processed += 1
+            switch type {
+            case .decimal, .integer:
+                counters.numerics.processed += 1
+                if changed { counters.numerics.changed += 1 }
+            case .timestamp:
+                counters.datetime.processed += 1
+                if changed { counters.datetime.changed += 1 }
+            case .string, .bool, .hex:
+                break
+            }
+            return value
+        }
     }
 
     /// Strings, coercion, numerics and datetime for one non-null raw value.
