@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerLog
+import LedgerSources
+
+/// One stage of a CSV import alone: the file's rows, read into memory first (untimed), normalized on
+/// one thread and turned into events with their record id and data hash, nothing classified or
+/// written. The per-row cost of the stage the sync pipeline runs on all cores.
+struct NormalizeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "normalize")
+
+    @Option(help: "A CSV file of the standard POS schema.") var file: String
+    @Option(help: "Its entity (products, receipts, sales).") var entity = "sales"
+    @Option(help: "The source's time zone.") var timeZone = "Asia/Ho_Chi_Minh"
+    @Option var runs = 3
+    @Flag(help: "Normalize only: no event, no hashes.") var normalizeOnly = false
+
+    func run() throws {
+        let mapping = SourceMapping.standardPOS(timeZone: timeZone)
+        guard let entityMapping = mapping.entity(entity) else { throw ValidationError("--entity: no mapping for \(entity)") }
+        let normalizer = try Normalizer(source: mapping, entity: entity)
+        let source = CSVSource(path: file, mapping: entityMapping, options: .init(entity: entity))
+        var rows: [SourceRow] = []
+        var cursor: SourceCursor? = nil
+        while true {
+            let batch = try source.nextBatch(after: cursor, limit: 100_000)
+            for case .row(let r) in batch.changes { rows.append(r) }
+            cursor = batch.cursor
+            if !batch.hasMore { break }
+        }
+        let columns = normalizer.mappingLayer.columnIndexes(for: rows.first?.columns ?? [])
+        var rates: [Double] = []
+        for run in 1...runs {
+            var counters = NormalizationCounters()
+            var failed = 0
+            var check: UInt64 = 0
+            let t0 = Workload.now()
+            rows.withUnsafeBufferPointer { rows in
+                for row in rows {
+                    switch normalizer.normalize(row, columnIndexes: columns, counters: &counters) {
+                    case .success(let n):
+                        if normalizeOnly { check &+= UInt64(n.fields.count); continue }
+                        let event = try? NewEvent(op: .upsert, source: "csv", entity: n.entity, keyFields: n.keyFields, fields: n.fields)
+                        if let event {
+                            // Every event's identity, summed, so two builds can be compared.
+                            let d = EventIdentity.dataHash(of: event)
+                            check &+= d.w0 ^ d.w3 ^ event.recordID.low
+                        }
+                    case .failure: failed += 1
+                    }
+                }
+            }
+            let dt = Workload.now() - t0
+            let rate = Double(rows.count) / dt
+            rates.append(rate)
+            print("run \(run): \(rows.count) rows (\(failed) refused) in \(String(format: "%.3f", dt)) s = \(Int(rate)) rows/s, \(String(format: "%.0f", dt / Double(rows.count) * 1e9)) ns/row (check \(check))")
+        }
+        print("median_rows_per_s \(Int(rates.sorted()[rates.count / 2]))")
+    }
+}
