@@ -41,8 +41,10 @@ struct NormalizeBench: ParsableCommand {
                     switch normalizer.normalize(row, columnIndexes: columns, counters: &counters) {
                     case .success(let n):
                         if normalizeOnly { check &+= UInt64(n.fields.count); continue }
-                        let event = try? NewEvent(op: .upsert, source: "csv", entity: n.entity, keyFields: n.keyFields, fields: n.fields)
-                        if let event {
+                        // As the sync pipeline builds it (`PreparedChange`).
+                        let event = NewEvent(normalizedUpsert: "csv", entity: n.entity, keyFields: n.keyFields,
+                                             keyPositions: normalizer.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
+                        do {
                             // Every event's identity, summed, so two builds can be compared.
                             let d = EventIdentity.dataHash(of: event)
                             check &+= d.w0 ^ d.w3 ^ event.recordID.low
