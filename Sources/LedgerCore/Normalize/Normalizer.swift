@@ -19,6 +19,10 @@ public final class Normalizer: Sendable {
     private let rank: [Int]
     /// Where each key field (in declared order) lies in a normalized row's fields.
     package let keyPositions: [Int]
+    /// The mapping's entity and key fields, held apart: reading them through ``mapping`` copied the
+    /// whole mapping for every row.
+    private let entity: String
+    private let key: [String]
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop reads it
     /// in place through ``plans``.
@@ -77,6 +81,8 @@ public final class Normalizer: Sendable {
         for (position, i) in order.enumerated() { rank[i] = position }
         self.rank = rank
         keyPositions = layer.keyIndexes.map { rank[$0] }
+        entity = mapping.entity
+        key = mapping.key
     }
 
     deinit {
@@ -125,7 +131,7 @@ public final class Normalizer: Sendable {
         _ row: SourceRow, columnIndexes columns: [Int], counters: inout NormalizationCounters
     ) -> Result<NormalizedRow, NormalizationFailure> {
         counters.rows += 1
-        guard row.entity == mapping.entity else {
+        guard row.entity == entity else {
             counters.rejectedRows += 1
             counters.mapping.rejected += 1
             return .failure(NormalizationFailure(
@@ -136,19 +142,22 @@ public final class Normalizer: Sendable {
         var failure: NormalizationFailure? = nil
         let fields = [Field](unsafeUninitializedCapacity: plans.count) { buffer, count in
             let base = buffer.baseAddress!
-            for i in plans.indices {
-                let c = columns[i]
-                switch field(at: i, raw: c >= 0 ? row.values[c] : nil, counters: &counters) {
-                case .success(let v):
-                    (base + rank[i]).initialize(to: Field(plans[i].name, v))
-                case .failure(let f):
-                    for j in 0..<i { (base + rank[j]).deinitialize(count: 1) }
-                    failure = f
-                    count = 0
-                    return
+            // The row's values are read in place: an element read out of the array was copied.
+            row.values.withUnsafeBufferPointer { values in
+                for i in plans.indices {
+                    let c = columns[i]
+                    switch field(at: i, raw: c >= 0 ? values.baseAddress! + c : nil, counters: &counters) {
+                    case .success(let v):
+                        (base + rank[i]).initialize(to: Field(plans[i].name, v))
+                    case .failure(let f):
+                        for j in 0..<i { (base + rank[j]).deinitialize(count: 1) }
+                        failure = f
+                        count = 0
+                        return
+                    }
                 }
+                count = plans.count
             }
-            count = plans.count
         }
         if let failure {
             counters.rejectedRows += 1
@@ -156,7 +165,7 @@ public final class Normalizer: Sendable {
         }
         var rowversion: String? = nil
         if let rv = mappingLayer.rowversionIndex, !fields[rank[rv]].value.isNull { rowversion = fields[rank[rv]].value.canonicalText }
-        return .success(NormalizedRow(entity: mapping.entity, keyFields: mapping.key, fields: fields, rowversion: rowversion))
+        return .success(NormalizedRow(entity: entity, keyFields: key, fields: fields, rowversion: rowversion))
     }
 
     /// The key fields of a delete, typed exactly as in rows (so the canonical key matches), in key order.
@@ -173,8 +182,10 @@ public final class Normalizer: Sendable {
         var out: [Field] = []
         out.reserveCapacity(mappingLayer.keyIndexes.count)
         for i in mappingLayer.keyIndexes {
-            let raw = columns.firstIndex(of: mapping.fields[i].column).map { values[$0] }
-            switch field(at: i, raw: raw, counters: &counters) {
+            let result = values.withUnsafeBufferPointer { values in
+                field(at: i, raw: columns.firstIndex(of: mapping.fields[i].column).map { values.baseAddress! + $0 }, counters: &counters)
+            }
+            switch result {
             case .success(let v): out.append(Field(plans[i].name, v))
             case .failure(let f):
                 counters.rejectedRows += 1
@@ -186,15 +197,15 @@ public final class Normalizer: Sendable {
 
     /// One field through every layer; `raw` nil means the row has no column for it.
     @inline(__always)
-    private func field(at i: Int, raw: RawValue?, counters: inout NormalizationCounters) -> Result<FieldValue, NormalizationFailure> {
+    private func field(at i: Int, raw: UnsafePointer<RawValue>?, counters: inout NormalizationCounters) -> Result<FieldValue, NormalizationFailure> {
         counters.mapping.processed += 1
         var v = FieldValue.null
-        if let raw, !raw.isNull {
+        if let raw, !raw.pointee.isNull {
             let plan = UnsafePointer(plans.baseAddress! + i)
-            if case .text(let text) = raw, let fast = Self.fastValue(text, plan: plan, zone: timeZone, counters: &counters) {
+            if case .text(let text) = raw.pointee, let fast = Self.fastValue(text, plan: plan, zone: timeZone, counters: &counters) {
                 v = fast
             } else {
-                switch Self.value(raw, plan: plan, encoding: encoding, zone: timeZone, counters: &counters) {
+                switch Self.value(raw.pointee, plan: plan, encoding: encoding, zone: timeZone, counters: &counters) {
                 case .success(let x): v = x
                 case .failure(let f): return .failure(f)
                 }
