@@ -173,6 +173,47 @@ import Testing
         #expect(fromLog.cursors == full.cursors)
     }
 
+    /// Snapshots and journals are saved without fsync (they are a cache). After an OS crash either
+    /// file may be missing, empty, cut short anywhere, or still the one before: every such load is
+    /// the state the log gives.
+    @Test func whatAnOSCrashCanLeaveOfAnUnsyncedSaveLoadsAsTheLogSays() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try logWithAJournal(dir)
+        defer { writer.close() }
+        try writer.append([try sale(4, total: "0", op: .delete), try sale(12, total: "12")])
+        let full = try DeltaState.load(from: writer)
+        let snapshotPath = DeltaStateSnapshot.path(directory: dir.path)
+        let journalPath = DeltaStateSnapshot.journalPath(directory: dir.path)
+        let snapshot = try #require(FileBytes.read(snapshotPath))
+        let journal = try #require(FileBytes.read(journalPath))
+        let olderDir = TemporaryDirectory()
+        defer { olderDir.remove() }
+        let older = try LogWriter(directory: olderDir.path, logger: logger)
+        try older.append((1...3).map { try sale($0, total: "9") })
+        try DeltaStateSnapshot.save(try DeltaState.load(from: older), directory: olderDir.path)
+        older.close()
+        let foreign = try #require(FileBytes.read(DeltaStateSnapshot.path(directory: olderDir.path)))
+
+        func cuts(_ b: [UInt8]) -> [[UInt8]?] {
+            [nil, [], Array(b.prefix(1)), Array(b.prefix(b.count / 3)), Array(b.prefix(b.count - 4)), Array(b.dropLast())]
+        }
+        var loads = 0
+        for s in cuts(snapshot) + [snapshot, foreign] {
+            for j in cuts(journal) + [journal] {
+                unlink(snapshotPath)
+                unlink(journalPath)
+                if let s { try FileBytes.writeAtomically(s, to: snapshotPath) }
+                if let j { try FileBytes.writeAtomically(j, to: journalPath) }
+                let (loaded, _) = try DeltaStateSnapshot.load(directory: dir.path, head: writer.head.nextOffset)
+                #expect(loaded.records == full.records, "snapshot \(s?.count ?? -1) bytes, journal \(j?.count ?? -1) bytes")
+                #expect(loaded.nextOffset == full.nextOffset && loaded.lastHash == full.lastHash)
+                loads += 1
+            }
+        }
+        #expect(loads == 8 * 7)
+    }
+
     /// A log of sales 1-10 saved as a whole snapshot, then sale 11 appended, loaded and saved as a journal.
     func logWithAJournal(_ dir: TemporaryDirectory) throws -> LogWriter {
         let writer = try LogWriter(directory: dir.path, logger: logger)

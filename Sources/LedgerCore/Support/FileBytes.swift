@@ -42,8 +42,10 @@ public enum FileBytes {
     }
 
     /// As ``writeAtomically(_:to:)``, with the bytes handed piece by piece to the function `produce` is given.
+    /// Not `durable`: no fsync of the file or the directory, for a cache that its reader checks
+    /// (after an OS crash it may be missing, old or torn, never a mix that passes its checksum).
     public static func writeAtomically(
-        to path: String, _ produce: (_ emit: (UnsafeRawBufferPointer) throws(LogError) -> Void) throws(LogError) -> Void
+        to path: String, durable: Bool = true, _ produce: (_ emit: (UnsafeRawBufferPointer) throws(LogError) -> Void) throws(LogError) -> Void
     ) throws(LogError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -64,13 +66,14 @@ public enum FileBytes {
             close(fd)
             throw error
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let e = String(cString: strerror(errno))
             close(fd)
             throw LogError(.io, "cannot fsync: \(e)", file: tmp)
         }
         close(fd)
         guard rename(tmp, path) == 0 else { throw LogError(.io, "cannot rename into place: \(String(cString: strerror(errno)))", file: path) }
+        guard durable else { return }
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
