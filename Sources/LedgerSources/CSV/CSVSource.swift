@@ -77,8 +77,9 @@ public final class CSVSource: ChangeSource {
             reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
             resumed = true
         }
-        var changes: [SourceChange] = []
         let limit = max(1, limit)
+        var changes: [SourceChange] = []
+        changes.reserveCapacity(min(limit, 1 << 16))
         var ended = false
         while changes.count < limit {
             guard let record = try reader.next() else {
