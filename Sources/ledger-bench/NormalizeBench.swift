@@ -15,6 +15,7 @@ struct NormalizeBench: ParsableCommand {
     @Option(help: "The source's time zone.") var timeZone = "Asia/Ho_Chi_Minh"
     @Option var runs = 3
     @Flag(help: "Normalize only: no event, no hashes.") var normalizeOnly = false
+    @Option(help: "Threads sharing the rows in chunks of 512, as the sync pipeline's prepare stage does.") var threads = 1
 
     func run() throws {
         let mapping = SourceMapping.standardPOS(timeZone: timeZone)
@@ -31,33 +32,63 @@ struct NormalizeBench: ParsableCommand {
         }
         let columns = normalizer.mappingLayer.columnIndexes(for: rows.first?.columns ?? [])
         var rates: [Double] = []
+        let normalizeOnly = self.normalizeOnly
+        let threads = max(1, threads)
         for run in 1...runs {
-            var counters = NormalizationCounters()
-            var failed = 0
-            var check: UInt64 = 0
+            let chunk = 512
+            let chunks = (rows.count + chunk - 1) / chunk
+            let results = LockedTotals()
             let t0 = Workload.now()
             rows.withUnsafeBufferPointer { rows in
-                for row in rows {
-                    switch normalizer.normalize(row, columnIndexes: columns, counters: &counters) {
-                    case .success(let n):
-                        if normalizeOnly { check &+= UInt64(n.fields.count); continue }
-                        // As the sync pipeline builds it (`PreparedChange`).
-                        let event = NewEvent(normalizedUpsert: "csv", entity: n.entity, keyFields: n.keyFields,
-                                             keyPositions: normalizer.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
-                        do {
-                            // Every event's identity, summed, so two builds can be compared.
-                            let d = EventIdentity.dataHash(of: event)
-                            check &+= d.w0 ^ d.w3 ^ event.recordID.low
+                nonisolated(unsafe) let rows = rows
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    var counters = NormalizationCounters()
+                    var failed = 0
+                    var check: UInt64 = 0
+                    for c in stride(from: t, to: chunks, by: threads) {
+                        for row in rows[(c * chunk)..<min(rows.count, (c + 1) * chunk)] {
+                            switch normalizer.normalize(row, columnIndexes: columns, counters: &counters) {
+                            case .success(let n):
+                                if normalizeOnly { check &+= UInt64(n.fields.count); continue }
+                                // As the sync pipeline builds it (`PreparedChange`).
+                                let event = NewEvent(normalizedUpsert: "csv", entity: n.entity, keyFields: n.keyFields,
+                                                     keyPositions: normalizer.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
+                                // Every event's identity, summed, so two builds can be compared.
+                                let d = EventIdentity.dataHash(of: event)
+                                check &+= d.w0 ^ d.w3 ^ event.recordID.low
+                            case .failure: failed += 1
+                            }
                         }
-                    case .failure: failed += 1
                     }
+                    results.add(failed: failed, check: check)
                 }
             }
+            let (failed, check) = results.value
             let dt = Workload.now() - t0
             let rate = Double(rows.count) / dt
             rates.append(rate)
-            print("run \(run): \(rows.count) rows (\(failed) refused) in \(String(format: "%.3f", dt)) s = \(Int(rate)) rows/s, \(String(format: "%.0f", dt / Double(rows.count) * 1e9)) ns/row (check \(check))")
+            print("run \(run): \(rows.count) rows on \(threads) thread(s) (\(failed) refused) in \(String(format: "%.3f", dt)) s = \(Int(rate)) rows/s, \(String(format: "%.0f", dt / Double(rows.count) * 1e9)) ns/row (check \(check))")
         }
         print("median_rows_per_s \(Int(rates.sorted()[rates.count / 2]))")
+    }
+}
+
+/// The threads' failure counts and output sums, added up.
+private final class LockedTotals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failed = 0
+    private var check: UInt64 = 0
+
+    func add(failed: Int, check: UInt64) {
+        lock.lock()
+        self.failed += failed
+        self.check &+= check
+        lock.unlock()
+    }
+
+    var value: (Int, UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (failed, check)
     }
 }
