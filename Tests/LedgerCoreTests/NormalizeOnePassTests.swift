@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerLog
+import LedgerTestKit
 import Testing
 
 /// The normalizer takes common text in one pass over its bytes (``Normalizer`` skips the strings
@@ -53,6 +54,71 @@ import Testing
                 #expect(got == want, "counters of \(field.type) \(text.debugDescription) in \(zone)")
             }
         }
+    }
+
+    /// Random texts from the characters the layers treat specially (digits, signs, separators,
+    /// exponents, date and time punctuation, the junk the strings layer trims, a carriage return),
+    /// as many as 24 of them, seeded so a failure replays.
+    @Test func randomTextsAsTheLayersGiveThem() throws {
+        let alphabet: [String] = ["0", "1", "2", "5", "9", "0", "3", "-", "+", ",", ".", "e", "E", " ", "\u{00A0}", "\t",
+                                  "\r", "\n", ":", "/", "T", "Z", "x", "\u{3000}", "\u{FEFF}", "é", "20", "26", "12"]
+        let seeds = ["2026-03-01 10:22:11", "2026/03/01", "01-03-2026 10:22", "2026-03-01T10:22:11+07:00", "2026-03-01T10:22:11.123Z",
+                     "1,250.00", "1250.0", "1.25e3", "-42", "0.5", "9223372036854775807", "12"]
+        let tz = try SourceTimeZone("Asia/Ho_Chi_Minh")
+        var random = SeededRandom(seed: 20261204)
+        let normalizers = try Self.fields.map { field in
+            try Normalizer(mapping: EntityMapping(entity: "e", key: ["k"], fields: [FieldMapping(name: "k", type: .integer, required: true), field]),
+                           timeZone: tz)
+        }
+        var accepted = 0
+        var perType = [Int](repeating: 0, count: Self.fields.count)
+        for _ in 0..<3000 {
+            // Half of them random, half a valid number or time with a few characters changed and junk around it.
+            var text: String
+            if Bool.random(using: &random) {
+                text = (0..<Int.random(in: 0...24, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            } else {
+                var chars = Array(seeds.randomElement(using: &random)!)
+                for _ in 0..<Int.random(in: 0...2, using: &random) where !chars.isEmpty {
+                    let i = Int.random(in: 0..<chars.count, using: &random)
+                    switch Int.random(in: 0...2, using: &random) {
+                    case 0: chars.remove(at: i)
+                    case 1: chars.replaceSubrange(i...i, with: alphabet.randomElement(using: &random)!)
+                    default: chars.insert(contentsOf: alphabet.randomElement(using: &random)!, at: i)
+                    }
+                }
+                let junk = ["", "", " ", "\u{00A0}", "\t", "\r\n"]
+                text = junk.randomElement(using: &random)! + String(chars) + junk.randomElement(using: &random)!
+            }
+            for (k, (field, n)) in zip(Self.fields, normalizers).enumerated() {
+                var got = NormalizationCounters()
+                let row = SourceRow(entity: "e", position: SourcePosition(source: "s", table: "t", rowID: 1), columns: ["k", "f"],
+                                    values: [.text("1"), .text(text)])
+                let result = n.normalize(row, counters: &got)
+                var want = NormalizationCounters()
+                want.rows = 1
+                want.mapping.processed = 1
+                want.strings.processed = 1
+                want.coercion.processed = 1
+                want.numerics.processed = 1
+                switch (result, Self.layered(text, field, zone: tz, counters: &want)) {
+                case (.success(let row), .success(let value)):
+                    #expect(row.fields == [Field("f", value), Field("k", .integer(1))], "\(field.type) \(text.debugDescription)")
+                    accepted += 1
+                    if !value.isNull { perType[k] += 1 }
+                case (.failure(let a), .failure(let b)):
+                    #expect(a == b, "\(field.type) \(text.debugDescription)")
+                    want.rejectedRows = 1
+                case (let a, let b):
+                    Issue.record("\(field.type) \(text.debugDescription): \(a) against \(b)")
+                }
+                #expect(got == want, "counters of \(field.type) \(text.debugDescription)")
+            }
+        }
+        // The texts reach both outcomes for every kind of field: each kind takes over a hundred
+        // values (not null), and many are refused.
+        #expect(perType.allSatisfy { $0 > 100 }, "values taken per kind: \(perType)")
+        #expect(accepted < 18000 / 2, "\(accepted) of 18000 accepted")
     }
 
     /// The layers applied one by one through their public entry points, counting as the normalizer
