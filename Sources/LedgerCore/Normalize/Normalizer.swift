@@ -19,10 +19,11 @@ public final class Normalizer: Sendable {
     private let rank: [Int]
     /// Where each key field (in declared order) lies in a normalized row's fields.
     package let keyPositions: [Int]
-    /// The mapping's entity and key fields, held apart: reading them through ``mapping`` copied the
-    /// whole mapping for every row.
+    /// The mapping's entity, key fields and rowversion field, held apart: reading them through
+    /// ``mapping`` or ``mappingLayer`` copied the whole mapping for every row.
     private let entity: String
     private let key: [String]
+    private let rowversionIndex: Int?
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop reads it
     /// in place through ``plans``.
@@ -83,6 +84,7 @@ public final class Normalizer: Sendable {
         keyPositions = layer.keyIndexes.map { rank[$0] }
         entity = mapping.entity
         key = mapping.key
+        rowversionIndex = layer.rowversionIndex
     }
 
     deinit {
@@ -164,7 +166,7 @@ public final class Normalizer: Sendable {
             return .failure(failure)
         }
         var rowversion: String? = nil
-        if let rv = mappingLayer.rowversionIndex, !fields[rank[rv]].value.isNull { rowversion = fields[rank[rv]].value.canonicalText }
+        if let rv = rowversionIndex, !fields[rank[rv]].value.isNull { rowversion = fields[rank[rv]].value.canonicalText }
         return .success(NormalizedRow(entity: entity, keyFields: key, fields: fields, rowversion: rowversion))
     }
 
@@ -225,7 +227,7 @@ public final class Normalizer: Sendable {
     }
 
     /// The common case in one pass over the text's bytes, without the strings layer's clean copy: a
-    /// value with no carriage return to rewrite, of a string, decimal, integer or timestamp field,
+    /// value of a string field with no carriage return to rewrite, or of a decimal, integer or timestamp field,
     /// that its layers accept (within bounds). Counts what ``value(_:plan:encoding:zone:counters:)``
     /// would count; nil, with nothing counted, leaves the value to it, which also words a failure.
     @inline(__always)
@@ -255,12 +257,14 @@ public final class Normalizer: Sendable {
                 end -= w
             }
             let body = UnsafeBufferPointer(rebasing: u[start..<end])
-            if body.contains(0x0D) { return nil }
             let trimmed = start != 0 || end != n
             let value: FieldValue
             var changed = false
             switch type {
             case .string:
+                // A carriage return is rewritten by the strings layer. Numbers and times refuse one,
+                // so those take the layers anyway.
+                if body.contains(0x0D) { return nil }
                 value = .string(trimmed ? String(decoding: body, as: UTF8.self) : text)
             case .decimal, .integer:
                 guard case .success(let out) = NumericsLayer.scan(body) else { return nil }
