@@ -46,8 +46,9 @@ struct NormalizeBench: ParsableCommand {
                     var failed = 0
                     var check: UInt64 = 0
                     for c in stride(from: t, to: chunks, by: threads) {
-                        for row in rows[(c * chunk)..<min(rows.count, (c + 1) * chunk)] {
-                            switch normalizer.normalize(row, columnIndexes: columns, counters: &counters) {
+                        // Each row read in place, as the pipeline reads its changes.
+                        for r in (c * chunk)..<min(rows.count, (c + 1) * chunk) {
+                            switch normalizer.normalize(rows[r], columnIndexes: columns, counters: &counters) {
                             case .success(let n):
                                 if normalizeOnly { check &+= UInt64(n.fields.count); continue }
                                 // As the sync pipeline builds it (`PreparedChange`).
