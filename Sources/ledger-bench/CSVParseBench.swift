@@ -17,6 +17,8 @@ struct CSVParseBench: ParsableCommand {
             let reader = try CSVReader(path: file)
             var records = 0, fields = 0
             while let r = try reader.next() {
+                // As an import reads it: records of the header's width keep no copy of their bytes.
+                if records == 0 { reader.expectedFieldCount = r.fields.count }
                 records += 1
                 fields += r.fields.count
             }

@@ -31,6 +31,23 @@ import Testing
         #expect(records.allSatisfy { $0.problem == nil })
     }
 
+    /// With an expected field count, records of that width keep no copy of their bytes; every other
+    /// record (and one read byte by byte) still does, and the fields are the same either way.
+    @Test func recordsOfTheExpectedWidthKeepNoRawBytes() throws {
+        let dir = TemporaryDirectory("csv-reader")
+        defer { dir.remove() }
+        let path = dir.path + "/t.csv"
+        let text = "a,b,c\n1,2\n4,\"5, 6\",7\n8,9,10,11\n\"x\ny\",z,w\n12,13,14"
+        try TestFiles.write(Array(text.utf8), to: path)
+        let reader = try CSVReader(path: path)
+        reader.expectedFieldCount = 3
+        var records: [CSVReader.Record] = []
+        while let r = try reader.next() { records.append(r) }
+        #expect(records.map(texts) == [["a", "b", "c"], ["1", "2"], ["4", "5, 6", "7"], ["8", "9", "10", "11"], ["x\ny", "z", "w"], ["12", "13", "14"]])
+        #expect(records.map(\.raw) == ["a,b,c", "1,2", "", "8,9,10,11", "\"x\ny\",z,w", ""])
+        #expect(try read(text).map(texts) == records.map(texts))
+    }
+
     @Test func newlinesInsideQuotesKeepLineNumbers() throws {
         let records = try read("h1,h2\n\"two\nlines\",x\n\"three\r\nline\nfield\",y\nlast,z")
         #expect(records.map(texts) == [["h1", "h2"], ["two\nlines", "x"], ["three\r\nline\nfield", "y"], ["last", "z"]])

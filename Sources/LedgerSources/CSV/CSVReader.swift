@@ -59,7 +59,8 @@ public final class CSVReader {
         public var fields: [RawValue]
         /// The physical line the record starts on, 1-based.
         public var line: Int
-        /// The record's bytes as in the file, without its line break.
+        /// The record's bytes as in the file, without its line break; empty for a well-formed record
+        /// of ``CSVReader/expectedFieldCount`` fields.
         public var rawBytes: [UInt8]
         /// The file's encoding, for ``raw``.
         public var encoding: Encoding
@@ -98,6 +99,9 @@ public final class CSVReader {
     @exclusivity(unchecked) private var bufferBase: Int64
     /// The last record's field count, to size the next one's array.
     @exclusivity(unchecked) private var fieldCount = 8
+    /// When set, a record split into this many fields, with no problem, keeps no ``Record/rawBytes``:
+    /// a caller that reports only records of another shape need not copy every record's bytes.
+    public var expectedFieldCount: Int? = nil
 
     /// Opens `path` to read from `offset` (a record boundary from a previous reader), whose record
     /// starts on `line`.
@@ -172,13 +176,14 @@ public final class CSVReader {
     private func fastRecord(endingAt stop: Int) throws(SourceError) -> Record? {
         let first = line
         guard stop - start <= options.maxRecordBytes else { return nil }
-        let raw = Array(buffer[start..<stop])
         var tooLong = false
         var broken = false
         var fields: [RawValue] = []
         fields.reserveCapacity(fieldCount)
         let delimiter = options.delimiter
-        raw.withUnsafeBufferPointer { r in
+        // Split in place in the buffer; the record's bytes are copied out only when they are kept.
+        buffer.withUnsafeBufferPointer { b in
+            let r = UnsafeBufferPointer(rebasing: b[start..<stop])
             let n = r.count
             var i = 0
             while true {
@@ -220,6 +225,7 @@ public final class CSVReader {
         }
         if tooLong || broken { return nil }
         fieldCount = fields.count
+        let raw = fields.count == expectedFieldCount ? [] : Array(buffer[start..<stop])
         // The line ending: LF, CRLF or a lone CR (the byte after a CR may still be unread).
         var next = stop
         if next < end {

@@ -77,6 +77,8 @@ public final class CSVSource: ChangeSource {
             reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
             resumed = true
         }
+        // A record's raw text is needed only when it is dead-lettered for its number of fields.
+        reader.expectedFieldCount = columns.count
         let limit = max(1, limit)
         var changes: [SourceChange] = []
         changes.reserveCapacity(min(limit, 1 << 16))
