@@ -30,29 +30,7 @@ import Testing
         for field in Self.fields {
             let mapping = EntityMapping(entity: "e", key: ["k"], fields: [FieldMapping(name: "k", type: .integer, required: true), field])
             let n = try Normalizer(mapping: mapping, timeZone: tz)
-            for text in Self.texts {
-                var got = NormalizationCounters()
-                let row = SourceRow(entity: "e", position: SourcePosition(source: "s", table: "t", rowID: 1), columns: ["k", "f"],
-                                    values: [.text("1"), .text(text)])
-                let result = n.normalize(row, counters: &got)
-                var want = NormalizationCounters()
-                want.rows = 1
-                want.mapping.processed = 1
-                want.strings.processed = 1
-                want.coercion.processed = 1
-                want.numerics.processed = 1
-                let expected = Self.layered(text, field, zone: tz, counters: &want)
-                switch (result, expected) {
-                case (.success(let row), .success(let value)):
-                    #expect(row.fields == [Field("f", value), Field("k", .integer(1))], "\(field.type) \(text.debugDescription) in \(zone)")
-                case (.failure(let a), .failure(let b)):
-                    #expect(a == b, "\(field.type) \(text.debugDescription) in \(zone)")
-                    want.rejectedRows = 1
-                default:
-                    Issue.record("\(field.type) \(text.debugDescription) in \(zone): \(result) against \(expected)")
-                }
-                #expect(got == want, "counters of \(field.type) \(text.debugDescription) in \(zone)")
-            }
+            for text in Self.texts { _ = Self.compare(text, field, n, zone: tz, "in \(zone)") }
         }
     }
 
@@ -91,34 +69,45 @@ import Testing
                 text = junk.randomElement(using: &random)! + String(chars) + junk.randomElement(using: &random)!
             }
             for (k, (field, n)) in zip(Self.fields, normalizers).enumerated() {
-                var got = NormalizationCounters()
-                let row = SourceRow(entity: "e", position: SourcePosition(source: "s", table: "t", rowID: 1), columns: ["k", "f"],
-                                    values: [.text("1"), .text(text)])
-                let result = n.normalize(row, counters: &got)
-                var want = NormalizationCounters()
-                want.rows = 1
-                want.mapping.processed = 1
-                want.strings.processed = 1
-                want.coercion.processed = 1
-                want.numerics.processed = 1
-                switch (result, Self.layered(text, field, zone: tz, counters: &want)) {
-                case (.success(let row), .success(let value)):
-                    #expect(row.fields == [Field("f", value), Field("k", .integer(1))], "\(field.type) \(text.debugDescription)")
-                    accepted += 1
-                    if !value.isNull { perType[k] += 1 }
-                case (.failure(let a), .failure(let b)):
-                    #expect(a == b, "\(field.type) \(text.debugDescription)")
-                    want.rejectedRows = 1
-                case (let a, let b):
-                    Issue.record("\(field.type) \(text.debugDescription): \(a) against \(b)")
-                }
-                #expect(got == want, "counters of \(field.type) \(text.debugDescription)")
+                guard let value = Self.compare(text, field, n, zone: tz) else { continue }
+                accepted += 1
+                if !value.isNull { perType[k] += 1 }
             }
         }
         // The texts reach both outcomes for every kind of field: each kind takes over a hundred
         // values (not null), and many are refused.
         #expect(perType.allSatisfy { $0 > 100 }, "values taken per kind: \(perType)")
         #expect(accepted < 18000 / 2, "\(accepted) of 18000 accepted")
+    }
+
+    /// Normalizes `text` as field `f` of a row (after the integer key `k = 1`) and expects the value
+    /// or failure, and every counter, that ``layered(_:_:zone:counters:)`` gives. Returns the value
+    /// when both accept the text.
+    static func compare(_ text: String, _ f: FieldMapping, _ n: Normalizer, zone: SourceTimeZone, _ context: String = "") -> FieldValue? {
+        var got = NormalizationCounters()
+        let row = SourceRow(entity: "e", position: SourcePosition(source: "s", table: "t", rowID: 1), columns: ["k", "f"],
+                            values: [.text("1"), .text(text)])
+        let result = n.normalize(row, counters: &got)
+        var want = NormalizationCounters()
+        want.rows = 1
+        want.mapping.processed = 1
+        want.strings.processed = 1
+        want.coercion.processed = 1
+        want.numerics.processed = 1
+        let what = "\(f.type) \(text.debugDescription) \(context)"
+        var accepted: FieldValue? = nil
+        switch (result, layered(text, f, zone: zone, counters: &want)) {
+        case (.success(let row), .success(let value)):
+            #expect(row.fields == [Field("f", value), Field("k", .integer(1))], "\(what)")
+            accepted = value
+        case (.failure(let a), .failure(let b)):
+            #expect(a == b, "\(what)")
+            want.rejectedRows = 1
+        case (let a, let b):
+            Issue.record("\(what): \(a) against \(b)")
+        }
+        #expect(got == want, "counters of \(what)")
+        return accepted
     }
 
     /// The layers applied one by one through their public entry points, counting as the normalizer
