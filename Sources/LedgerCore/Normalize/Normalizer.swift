@@ -148,6 +148,7 @@ public final class Normalizer: Sendable {
             row.values.withUnsafeBufferPointer { values in
                 for i in plans.indices {
                     let c = columns[i]
+                    precondition(c < values.count, "a column plan that does not fit the row")
                     switch field(at: i, raw: c >= 0 ? values.baseAddress! + c : nil, counters: &counters) {
                     case .success(let v):
                         (base + rank[i]).initialize(to: Field(plans[i].name, v))
