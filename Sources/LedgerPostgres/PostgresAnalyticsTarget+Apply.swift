@@ -42,7 +42,7 @@ extension PostgresAnalyticsTarget {
             if firsts.rows > 0 {
                 let rows = try await c.query(PostgresQuery(unsafeSQL: """
                     SELECT x.id, s.receipt_no, s.product_code
-                    FROM (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u (id, receipt_no, product_code) ORDER BY id) x
+                    FROM \(firsts.unnest(["id", "receipt_no", "product_code"], orderBy: "id"))
                     LEFT JOIN \(s).sales s ON s.sale_id = x.id AND s.receipt_no IS NOT NULL AND s.product_code IS NOT NULL
                     WHERE s.receipt_no IS DISTINCT FROM x.receipt_no OR s.product_code IS DISTINCT FROM x.product_code
                     """, binds: firsts.bindings), logger: logger)
@@ -123,9 +123,8 @@ extension PostgresAnalyticsTarget {
         }
         for table in AnalyticsSchema.entityTables {
             if let rows = upserts[table.name] {
-                let unnest = "(SELECT * FROM unnest(" + table.allColumns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.postgresType)[]" }.joined(separator: ", ")
-                    + ") AS u (" + table.allColumns.map(\.name).joined(separator: ", ") + ") ORDER BY \(table.key.name)) x"
-                try await exec(Self.mergeSQL(table, from: unnest, into: schema), binding: rows, on: c)
+                let source = rows.unnest(table.allColumns.map(\.name), orderBy: table.key.name)
+                try await exec(Self.mergeSQL(table, from: source, into: schema), binding: rows, on: c)
             }
             if let keys = bigintDeletes[table.name] {
                 _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
@@ -159,8 +158,7 @@ extension PostgresAnalyticsTarget {
             // One statement, one probe per line: lines at zero go, the others are set.
             try await exec("""
                 MERGE INTO \(s).basket_lines t
-                USING (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u (receipt_no, product_code, lines)
-                       ORDER BY receipt_no, product_code COLLATE "C") x
+                USING \(rows.unnest(["receipt_no", "product_code", "lines"], orderBy: #"receipt_no, product_code COLLATE "C""#))
                 ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
                 WHEN MATCHED AND x.lines <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET lines = x.lines
@@ -174,7 +172,7 @@ extension PostgresAnalyticsTarget {
             // only positive counts), the others change, and new pairs are inserted.
             try await exec("""
                 MERGE INTO \(s).also_bought t
-                USING (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u (a, b, n) ORDER BY a COLLATE "C", b COLLATE "C") x
+                USING \(rows.unnest(["a", "b", "n"], orderBy: #"a COLLATE "C", b COLLATE "C""#))
                 ON t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C"
                 WHEN MATCHED AND t.receipts + x.n <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET receipts = t.receipts + x.n

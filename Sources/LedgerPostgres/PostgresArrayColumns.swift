@@ -34,6 +34,15 @@ public struct PostgresArrayColumns: Sendable {
         rows += 1
     }
 
+    /// The rows as a relation aliased `x`, for ``bindings``: `(SELECT * FROM unnest($1::bigint[], ...)
+    /// AS u (names...) ORDER BY orderBy) x`, each array typed by its column's kind. Sorted by the
+    /// table's key, a statement's probes walk the key index from left to right.
+    public func unnest(_ names: [String], orderBy: String) -> String {
+        precondition(names.count == kinds.count, "one name per column")
+        let arrays = kinds.enumerated().map { "$\($0.offset + 1)::\($0.element.postgresType)[]" }.joined(separator: ", ")
+        return "(SELECT * FROM unnest(\(arrays)) AS u (\(names.joined(separator: ", "))) ORDER BY \(orderBy)) x"
+    }
+
     /// One binary array per column, in column order: the statement's `$1`, `$2`, ...
     public var bindings: PostgresBindings {
         var binds = PostgresBindings(capacity: kinds.count)

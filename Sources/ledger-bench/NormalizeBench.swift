@@ -3,6 +3,7 @@ import Foundation
 import LedgerCore
 import LedgerLog
 import LedgerSources
+import LedgerTestKit
 
 /// One stage of a CSV import alone: the file's rows, read into memory first (untimed), normalized on
 /// one thread and turned into events with their record id and data hash, nothing classified or
@@ -37,7 +38,7 @@ struct NormalizeBench: ParsableCommand {
         for run in 1...runs {
             let chunk = 512
             let chunks = (rows.count + chunk - 1) / chunk
-            let results = LockedTotals()
+            let results = LockedValue((failed: 0, check: UInt64(0)))
             let t0 = Workload.now()
             rows.withUnsafeBufferPointer { rows in
                 nonisolated(unsafe) let rows = rows
@@ -61,7 +62,10 @@ struct NormalizeBench: ParsableCommand {
                             }
                         }
                     }
-                    results.add(failed: failed, check: check)
+                    results.withLock {
+                        $0.failed += failed
+                        $0.check &+= check
+                    }
                 }
             }
             let (failed, check) = results.value
@@ -74,22 +78,3 @@ struct NormalizeBench: ParsableCommand {
     }
 }
 
-/// The threads' failure counts and output sums, added up.
-private final class LockedTotals: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failed = 0
-    private var check: UInt64 = 0
-
-    func add(failed: Int, check: UInt64) {
-        lock.lock()
-        self.failed += failed
-        self.check &+= check
-        lock.unlock()
-    }
-
-    var value: (Int, UInt64) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (failed, check)
-    }
-}

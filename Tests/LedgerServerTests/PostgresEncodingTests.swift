@@ -48,8 +48,10 @@ extension LedgerServerTests {
                 for r in rows { arrays.append(r) }
                 let q = PostgresQuery(unsafeSQL: """
                     SELECT k, t, n::text, (extract(epoch FROM at) * 1000000)::bigint
-                    FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::timestamptz[]) AS x (k, t, n, at) ORDER BY k
+                    FROM \(arrays.unnest(["k", "t", "n", "at"], orderBy: "k")) ORDER BY k
                     """, binds: arrays.bindings)
+                #expect(arrays.unnest(["k", "t", "n", "at"], orderBy: "k")
+                        == "(SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::timestamptz[]) AS u (k, t, n, at) ORDER BY k) x")
                 let fromArrays = try await Self.read(c, q, scratch.logger)
 
                 let want = rows.map { r -> String in

@@ -184,18 +184,18 @@ public final class Normalizer: Sendable {
         counters.rows += 1
         var out: [Field] = []
         out.reserveCapacity(mappingLayer.keyIndexes.count)
-        for i in mappingLayer.keyIndexes {
-            let result = values.withUnsafeBufferPointer { values in
-                field(at: i, raw: columns.firstIndex(of: mapping.fields[i].column).map { values.baseAddress! + $0 }, counters: &counters)
+        return values.withUnsafeBufferPointer { values in
+            for i in mappingLayer.keyIndexes {
+                let raw = columns.firstIndex(of: mapping.fields[i].column).map { values.baseAddress! + $0 }
+                switch field(at: i, raw: raw, counters: &counters) {
+                case .success(let v): out.append(Field(plans[i].name, v))
+                case .failure(let f):
+                    counters.rejectedRows += 1
+                    return .failure(f)
+                }
             }
-            switch result {
-            case .success(let v): out.append(Field(plans[i].name, v))
-            case .failure(let f):
-                counters.rejectedRows += 1
-                return .failure(f)
-            }
+            return .success(out)
         }
-        return .success(out)
     }
 
     /// One field through every layer; `raw` nil means the row has no column for it.
@@ -239,26 +239,14 @@ public final class Normalizer: Sendable {
         if type == .bool || type == .hex { return nil }
         var s = text
         return s.withUTF8 { u -> FieldValue? in
-            let n = u.count
-            var start = 0
-            while start < n {
-                let w = StringsLayer.junkWidth(u, at: start)
-                if w == 0 { break }
-                start += w
-            }
-            if start == n {
+            let kept = StringsLayer.trimmed(u)
+            if kept.isEmpty {
                 counters.strings.processed += 1
                 counters.strings.changed += 1
                 return .null
             }
-            var end = n
-            while end > start {
-                let w = StringsLayer.junkWidth(u, endingAt: end)
-                if w == 0 { break }
-                end -= w
-            }
-            let body = UnsafeBufferPointer(rebasing: u[start..<end])
-            let trimmed = start != 0 || end != n
+            let body = UnsafeBufferPointer(rebasing: u[kept])
+            let trimmed = kept.count != u.count
             let value: FieldValue
             var changed = false
             switch type {
@@ -268,12 +256,9 @@ public final class Normalizer: Sendable {
                 if body.contains(0x0D) { return nil }
                 value = .string(trimmed ? String(decoding: body, as: UTF8.self) : text)
             case .decimal, .integer:
-                guard case .success(let out) = NumericsLayer.scan(body) else { return nil }
-                if plan.pointee.minimum != nil || plan.pointee.maximum != nil {
-                    let d = out.number.decimal
-                    if let minimum = plan.pointee.minimum, d < minimum { return nil }
-                    if let maximum = plan.pointee.maximum, maximum < d { return nil }
-                }
+                guard case .success(let out) = NumericsLayer.scan(body),
+                      NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
+                else { return nil }
                 if type == .decimal {
                     value = .decimal(out.number.decimal)
                 } else {

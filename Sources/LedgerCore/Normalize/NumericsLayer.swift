@@ -40,16 +40,21 @@ public enum NumericsLayer {
         case .failure(let problem):
             return .failure(NormalizationFailure(.numerics, field: field, reason: "\(QuotedValue.quote(text)) \(problem.rawValue)"))
         }
-        if minimum != nil || maximum != nil {
-            let d = out.number.decimal
-            if let minimum, d < minimum {
-                return .failure(NormalizationFailure(.numerics, field: field, reason: "\(QuotedValue.quote(text)) is below the minimum \(minimum)"))
-            }
-            if let maximum, maximum < d {
-                return .failure(NormalizationFailure(.numerics, field: field, reason: "\(QuotedValue.quote(text)) is above the maximum \(maximum)"))
-            }
+        if let outside = outside(out.number, minimum: minimum, maximum: maximum) {
+            return .failure(NormalizationFailure(.numerics, field: field, reason: "\(QuotedValue.quote(text)) \(outside)"))
         }
         return .success(out)
+    }
+
+    /// Why `number` is outside the inclusive bounds (the reason follows the quoted value); nil
+    /// when it is within them.
+    @inline(__always)
+    static func outside(_ number: Number, minimum: LedgerDecimal?, maximum: LedgerDecimal?) -> String? {
+        guard minimum != nil || maximum != nil else { return nil }
+        let d = number.decimal
+        if let minimum, d < minimum { return "is below the minimum \(minimum)" }
+        if let maximum, maximum < d { return "is above the maximum \(maximum)" }
+        return nil
     }
 
     /// Why text is not a number; the reason follows the quoted value.

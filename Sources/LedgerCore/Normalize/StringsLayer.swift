@@ -44,19 +44,9 @@ public enum StringsLayer {
         var s = text
         return s.withUTF8 { u -> Output in
             let n = u.count
-            var start = 0
-            while start < n {
-                let w = junkWidth(u, at: start)
-                if w == 0 { break }
-                start += w
-            }
-            if start == n { return Output(text: nil, changed: true) }
-            var end = n
-            while end > start {
-                let w = junkWidth(u, endingAt: end)
-                if w == 0 { break }
-                end -= w
-            }
+            let kept = trimmed(u)
+            if kept.isEmpty { return Output(text: nil, changed: true) }
+            let (start, end) = (kept.lowerBound, kept.upperBound)
             let base = u.baseAddress! + start
             var hasCR = false
             for k in start..<end where u[k] == 0x0D { hasCR = true; break }
@@ -81,6 +71,27 @@ public enum StringsLayer {
             }
             return Output(text: cleaned, changed: true)
         }
+    }
+
+    /// The bytes of `u` left once leading and trailing junk (whitespace, control characters, NBSP,
+    /// the other Unicode spaces, a byte-order mark) is trimmed; empty when nothing is left.
+    @inline(__always)
+    static func trimmed(_ u: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let n = u.count
+        var start = 0
+        while start < n {
+            let w = junkWidth(u, at: start)
+            if w == 0 { break }
+            start += w
+        }
+        if start == n { return n..<n }
+        var end = n
+        while end > start {
+            let w = junkWidth(u, endingAt: end)
+            if w == 0 { break }
+            end -= w
+        }
+        return start..<end
     }
 
     /// Where `bytes` stop being valid UTF-8.
