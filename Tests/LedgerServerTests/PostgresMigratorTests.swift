@@ -22,22 +22,39 @@ import Testing
         return count
     }
 
+    /// Each table's storage options (`pg_class.reloptions` as text, empty for none), in the order given.
+    static func options(of tables: [String], schema: String, on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        var out: [String] = []
+        for table in tables {
+            let rows = try await connection.query("""
+                SELECT coalesce(c.reloptions::text, '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = \(schema) AND c.relname = \(table)
+                """, logger: logger)
+            for try await value in rows.decode(String.self) { out.append(value) }
+        }
+        return out
+    }
+
     @Test func upIsIdempotentAndDownDropsTheSchema() async throws {
         let logger = Logger(label: "test.migrate")
         let connection = try await Self.connect(logger: logger)
         let schema = "ledger_t_\(UInt32.random(in: 0...UInt32.max))"
         let migrator = PostgresMigrator(schema: schema)
         do {
-            #expect(try await migrator.up(on: connection, logger: logger) == [1, 2])
+            #expect(try await migrator.up(on: connection, logger: logger) == [1, 2, 3])
             #expect(try await migrator.up(on: connection, logger: logger) == [])
-            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1, 2])
+            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1, 2, 3])
             // products, receipts, sales, also_bought, basket_lines, checkpoint, dead letters, ingest_state, sync_status
             #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 9)
+            let updated = ["also_bought", "basket_lines", "sales"]
+            #expect(try await Self.options(of: updated, schema: schema, on: connection, logger: logger) == Array(repeating: "{fillfactor=90}", count: 3))
+            #expect(try await migrator.down(1, on: connection, logger: logger) == [3])
+            #expect(try await Self.options(of: updated, schema: schema, on: connection, logger: logger) == ["", "", ""])
             #expect(try await migrator.down(2, on: connection, logger: logger) == [2, 1])
             #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [])
             #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 0)
         } catch {
-            _ = try? await migrator.down(2, on: connection, logger: logger)
+            _ = try? await migrator.down(3, on: connection, logger: logger)
             try? await connection.close()
             throw error
         }
