@@ -30,11 +30,11 @@ public struct ProjectorConfiguration: Sendable, Hashable {
     }
 
     /// Events per ``ProjectionTarget/apply(_:checkpoint:)`` (one transaction).
-    public var batchSize = 10_000
+    public var batchSize = 20_000
     public var retry = Retry()
     public var follow = Follow()
 
-    public init(batchSize: Int = 10_000) {
+    public init(batchSize: Int = 20_000) {
         self.batchSize = batchSize
     }
 }

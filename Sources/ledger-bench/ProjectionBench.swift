@@ -17,7 +17,7 @@ struct ProjectionBench: AsyncParsableCommand {
     @Option(help: "An existing log directory.") var log: String
     @Option(help: "Where the scratch SQLite files go.") var scratch = "/tmp"
     @Option var runs = 3
-    @Option var batchSize = 10_000
+    @Option var batchSize = ProjectorConfiguration().batchSize
     @Flag(help: "Also time SQLiteReplay (ledger replay sqlite) of the same log into an empty file.") var replay = false
     @Flag(help: "Time only SQLiteReplay (implies --replay).") var replayOnly = false
 

@@ -46,7 +46,7 @@ struct ProjectCommand: AsyncParsableCommand {
     var fromCheckpoint = false
 
     @Option(help: "Events per batch (one transaction).")
-    var batchSize = 10_000
+    var batchSize = ProjectorConfiguration().batchSize
 
     func validate() throws {
         guard Name(rawValue: name) != nil else {
