@@ -5,27 +5,29 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresAnalyticsTarget {
-    /// Writes one batch in one transaction: stored sales lines and baskets are read first, then
-    /// rows, basket lines and pairs (each table in one statement over `unnest` of array parameters),
-    /// dead letters, `ingest_state` and the checkpoint. The server sorts each statement's rows by
-    /// the table's key, so its probes walk the key index from left to right: in log order they
-    /// probed it at random, and a batch's statements took about a tenth longer.
-    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession) async throws {
-        try await c.execute("BEGIN", logger: logger)
+    /// Writes one batch in one transaction on `c`. The rows are merged at once, while `reader` reads
+    /// what the co-occurrence delta needs (the stored lines of the batch's sales, then the baskets
+    /// their changes touch) outside the transaction: it sees the last commit, which is the state
+    /// before this batch, and the two server processes work side by side. Basket lines and pairs,
+    /// dead letters, `ingest_state` and the checkpoint follow. The server sorts each statement's
+    /// rows by the table's key, so its probes walk the key index from left to right: in log order
+    /// they probed it at random, and a batch's statements took about a tenth longer.
+    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws {
         // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
         // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
         // scans a whole table per batch: the transaction runs without sequential scans, and the
-        // joins with a batch's rows without hash or merge joins. The same round trip reads the largest
-        // stored sale id and basket receipt: new sales and receipts above them need no lookup.
+        // joins with a batch's rows without hash or merge joins (the reader's session likewise).
         let s = schema
+        try await c.execute("BEGIN", logger: logger)
+        try await c.execute(Self.plannerSettings(local: true), logger: logger)
+        async let effectsWritten: Void = writeEffects(batch.effects, on: c)
+        // The largest stored sale id and basket receipt: new sales and receipts above them need no lookup.
         var maxSale: Int64? = nil
         var maxReceipt: Int64? = nil
-        let bounds = try await c.query("""
-            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-                   set_config('enable_seqscan', 'off', true),
-                   (SELECT max(sale_id) FROM \(unescaped: s).sales), (SELECT max(receipt_no) FROM \(unescaped: s).basket_lines)
-            """, logger: logger)
-        for try await (_, _, _, sale, receipt) in bounds.decode((String, String, String, Int64?, Int64?).self) {
+        let bounds = try await reader.query(
+            "SELECT (SELECT max(sale_id) FROM \(unescaped: s).sales), (SELECT max(receipt_no) FROM \(unescaped: s).basket_lines)",
+            logger: logger)
+        for try await (sale, receipt) in bounds.decode((Int64?, Int64?).self) {
             maxSale = sale
             maxReceipt = receipt
         }
@@ -40,7 +42,7 @@ extension PostgresAnalyticsTarget {
                 firsts.append([.bigint(id), line.map { .bigint($0.receiptNo) } ?? .null, line.map { .text($0.productCode) } ?? .null])
             }
             if firsts.rows > 0 {
-                let rows = try await c.query(PostgresQuery(unsafeSQL: """
+                let rows = try await reader.query(PostgresQuery(unsafeSQL: """
                     SELECT x.id, s.receipt_no, s.product_code
                     FROM \(firsts.unnest(["id", "receipt_no", "product_code"], orderBy: "id"))
                     LEFT JOIN \(s).sales s ON s.sale_id = x.id AND s.receipt_no IS NOT NULL AND s.product_code IS NOT NULL
@@ -52,13 +54,10 @@ extension PostgresAnalyticsTarget {
             }
         }
         let stored = batch.storedLines(differing: differing, maxStored: maxSale)
-        // The rows' merges need nothing the baskets give: the client encodes them and the server runs
-        // them while the client reads the baskets and folds them into the pair delta.
-        async let effectsWritten: Void = writeEffects(batch.effects, on: c)
         let receipts = maxReceipt.map { m in batch.basketReceipts(storedLines: stored).filter { $0 <= m } } ?? []
         var baskets: [Int64: [String: Int64]] = [:]
         if !receipts.isEmpty {
-            let rows = try await c.query("""
+            let rows = try await reader.query("""
                 SELECT receipt_no, product_code, lines FROM \(unescaped: s).basket_lines WHERE receipt_no = ANY(\(Array(receipts)))
                 """, logger: logger)
             for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
@@ -69,6 +68,13 @@ extension PostgresAnalyticsTarget {
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
         try await c.execute("COMMIT", logger: logger)
+    }
+
+    /// The statement that turns off sequential scans and hash and merge joins, for the transaction
+    /// (`local`) or the session.
+    static func plannerSettings(local: Bool) -> String {
+        "SELECT " + ["enable_hashjoin", "enable_mergejoin", "enable_seqscan"].map { "set_config('\($0)', 'off', \(local))" }
+            .joined(separator: ", ")
     }
 
     /// Writes the projector's own state into `schema`: dead letters (NUL, which text cannot hold,

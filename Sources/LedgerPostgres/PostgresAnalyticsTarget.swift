@@ -11,7 +11,8 @@ import Synchronization
 /// One connection holds a session advisory lock for as long as the target is open, so a second
 /// instance is refused. Taking the lock applies pending migrations. Each batch is one transaction:
 /// its rows are merged with `MERGE INTO ... USING unnest(...)` from array parameters,
-/// with the co-occurrence delta, dead letters and checkpoint. A dropped connection is a transient
+/// with the co-occurrence delta, dead letters and checkpoint. A second connection reads what the
+/// co-occurrence delta needs while the first merges the rows. A dropped connection is a transient
 /// error: the next call reconnects and takes the lock again.
 public final class PostgresAnalyticsTarget: ProjectionTarget {
     public let name: String
@@ -21,6 +22,8 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
 
     private struct State {
         var connection: PostgresSession?
+        /// A second connection for a batch's reads, outside its transaction (see ``write(_:checkpoint:on:reading:)``).
+        var reader: PostgresSession?
         var locked = false
     }
 
@@ -69,6 +72,21 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         return c
     }
 
+    /// The open reading connection, or a new one. Its session plans the batch reads as the
+    /// transaction does (index probes only, no hash or merge joins).
+    func readerConnection() async throws(ProjectionError) -> PostgresSession {
+        if let r = state.withLock({ $0.reader }), !r.isClosed { return r }
+        let r = PostgresSession(try await configuration.connect(id: 2, logger: logger))
+        do {
+            try await r.execute(Self.plannerSettings(local: false), logger: logger)
+        } catch {
+            await r.close()
+            throw PostgresErrorClassification.projectionError(error, context: "opening the reading connection of projector \(name) on \(configuration)")
+        }
+        state.withLock { $0.reader = r }
+        return r
+    }
+
     /// Batches are written with `MERGE`, which PostgreSQL has from version 15 on: an older server is
     /// refused when the target opens, not at its first batch.
     static func requireMerge(_ c: PostgresSession, context: String, logger: Logger) async throws {
@@ -110,9 +128,10 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             throw ProjectionError(.configuration, context: "projector \(name)", cause: "apply before acquireLock")
         }
         let c = try await connection()
+        let reader = try await readerConnection()
         let batch = prepared.analytics
         do {
-            try await write(batch, checkpoint: checkpoint, on: c)
+            try await write(batch, checkpoint: checkpoint, on: c, reading: reader)
         } catch {
             await dropConnection(after: error)
             throw PostgresErrorClassification.projectionError(error, context: "applying offsets ..<\(checkpoint.nextOffset) to \(configuration)")
@@ -123,6 +142,10 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     /// Rolls back a failed transaction; closes the connection when the failure was the connection's,
     /// so the next call reconnects (and takes the lock again).
     func dropConnection(after error: any Error) async {
+        if let r = state.withLock({ $0.reader }), PostgresErrorClassification.isTransient(error) || r.isClosed {
+            state.withLock { $0.reader = nil }
+            await r.close()
+        }
         guard let c = state.withLock({ $0.connection }) else { return }
         if PostgresErrorClassification.isTransient(error) || c.isClosed {
             state.withLock { $0.connection = nil }
@@ -133,12 +156,14 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     }
 
     public func close() async {
-        let c = state.withLock {
-            let c = $0.connection
+        let (c, r) = state.withLock {
+            let pair = ($0.connection, $0.reader)
             $0.connection = nil
+            $0.reader = nil
             $0.locked = false
-            return c
+            return pair
         }
+        await r?.close()
         await c?.close()
     }
 }
