@@ -145,12 +145,16 @@ public enum EventIdentity {
     }
 
     /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
-    public static func dataHash(of e: NewEvent) -> Digest32 {
+    public static func dataHash(of e: NewEvent) -> Digest32 { dataHash(fields: e.fields) }
+
+    /// The data hash of an event with `fields`. It takes the fields alone: a closure capturing the
+    /// whole event copied it (a reference count on each of its strings and arrays, for every event).
+    static func dataHash(fields: [Field]) -> Digest32 {
         // Encoded in a temporary buffer: on the stack for a row of a POS table, no allocation per
         // event (the standard library moves a buffer too large for the stack to the heap).
-        withUnsafeTemporaryAllocation(byteCount: RecordCodec.fieldsUpperBound(e.fields), alignment: 1) { buffer in
+        withUnsafeTemporaryAllocation(byteCount: RecordCodec.fieldsUpperBound(fields), alignment: 1) { buffer in
             var w = RawWriter(buffer.baseAddress!)
-            RecordCodec.writeFields(e.fields, into: &w)
+            RecordCodec.writeFields(fields, into: &w)
             return RecordCodec.dataHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))
         }
     }
