@@ -14,7 +14,8 @@ import Glibc
 
 extension LedgerServerTests {
     /// The Postgres analytics projection against the live server: ground truth, replay equality,
-    /// the lock, the checkpoint guard, poison events, SIGKILL and a server restart.
+    /// the lock, the checkpoint guard, poison events, SIGKILL, a server restart and the end of the
+    /// reading connection.
     @Suite struct PostgresProjectionTests {
         @discardableResult
         static func project(log: String, into scratch: PostgresScratch, batchSize: Int = 10_000) async throws -> ProjectionCheckpoint {
@@ -267,6 +268,67 @@ extension LedgerServerTests {
             }
         }
 
+        /// The projector reads a batch's stored lines and baskets on a second connection. Ending that
+        /// connection's server process mid-run is a transient failure of the batch: its transaction
+        /// is not committed, both connections are opened again, and the run converges.
+        @Test func endingTheReadingConnectionMidRunConverges() async throws {
+            let w = try ProjectionWorkload.shared.get()
+            try await PostgresScratch.with { clean, cut in
+                try await Self.project(log: w.fullLog, into: clean)
+                let want = try await Self.checksums(clean)
+
+                let target = cut.target()
+                var configuration = ProjectorConfiguration(batchSize: 23)
+                configuration.retry.initialDelay = .milliseconds(20)
+                configuration.retry.maxAttempts = 20
+                let retries = LockedValue(0)
+                let logger = Logger(label: "test.postgres") { _ in RetryCounter(retries: retries) }
+                let projector = Projector(logDirectory: w.fullLog, target: target, configuration: configuration, logger: logger)
+                let batches = LockedValue(0)
+                projector.onProgress = { _ in batches.withLock { $0 += 1 } }
+                let finished = LockedValue(false)
+                // After 20 batches the test locks `basket_lines`, which the next batch's first read
+                // (on the reading connection) waits for; the waiting backend, which does not hold the
+                // projector's advisory lock (the writing one does), is then ended mid-query.
+                let waitingReader = """
+                    SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+                      AND query LIKE '%\(cut.schema).%'
+                      AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)
+                    """
+                let cutter = Task.detached { () throws -> Int? in
+                    try await cut.withConnection { c in
+                        while batches.withLock({ $0 }) < 20 {
+                            if finished.value { return nil }
+                            try await Task.sleep(for: .milliseconds(1))
+                        }
+                        _ = try await c.query("BEGIN", logger: cut.logger)
+                        _ = try await c.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(cut.schema).basket_lines IN ACCESS EXCLUSIVE MODE"), logger: cut.logger)
+                        let at = batches.withLock { $0 }
+                        var ended = false
+                        for _ in 0..<5_000 where !ended {
+                            for try await e in try await c.query(PostgresQuery(unsafeSQL: waitingReader), logger: cut.logger).decode(String.self) {
+                                ended = ended || e == "true"
+                            }
+                            if !ended { try await Task.sleep(for: .milliseconds(1)) }
+                        }
+                        _ = try await c.query("COMMIT", logger: cut.logger)
+                        return ended ? at : nil
+                    }
+                }
+                let outcome: Result<ProjectionCheckpoint, ProjectionError>
+                do throws(ProjectionError) { outcome = .success(try await projector.runOnce()) } catch { outcome = .failure(error) }
+                finished.withLock { $0 = true }
+                await target.close()
+                let batchesAtCut = try #require(try await cutter.value, "the projector finished before its reading connection was ended")
+                let checkpoint = try outcome.get()
+                #expect(batchesAtCut < batches.withLock { $0 }, "the run went on after the cut")
+                #expect(retries.value >= 1, "the cut failed a batch, which was applied again")
+                #expect(checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))
+                #expect(try await Self.checksums(cut) == want)
+            }
+        }
+
         /// tools/db-restart takes the server down mid-run; the projector retries with backoff,
         /// reconnects, takes its lock again and converges to the clean build.
         @Test func serverRestartMidRunConverges() async throws {
@@ -310,5 +372,21 @@ extension LedgerServerTests {
                 #expect(try await Self.checksums(restarted) == want)
             }
         }
+    }
+}
+
+/// Counts the projector's "retrying" warnings.
+private struct RetryCounter: LogHandler {
+    let retries: LockedValue<Int>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: Logging.LogEvent) {
+        if event.message.description.contains("retrying") { retries.withLock { $0 += 1 } }
     }
 }
