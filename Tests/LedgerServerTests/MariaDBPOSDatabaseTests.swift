@@ -74,6 +74,7 @@ extension LedgerServerTests {
                     let rows = try Self.allRows(pos, table, columns, page: 700)
                     let csv = try workload.csv("\(table).csv")
                     counts[table] = rows.count
+                    #expect(try pos.rowCount(of: table) == csv.count, "\(table)")
                     #expect(rows.map(\.rowID) == Array(1...Int64(csv.count)), "\(table)")
                     // Every value exactly as the POS wrote it: stray spaces, NBSP, control characters, "".
                     #expect(rows.map(\.values) == csv.map { r in columns.map { RawValue.text(r[$0]!) } }, "\(table)")

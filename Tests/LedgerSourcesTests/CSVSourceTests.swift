@@ -54,6 +54,24 @@ import Testing
         #expect(batches.count == 7)
     }
 
+    /// Each batch but the last estimates the records left from the bytes left, at its own bytes per
+    /// record, so the delta state can make room for a whole file at once.
+    @Test func batchesEstimateTheRecordsLeftInTheFile() throws {
+        let w = try POSSQLiteFixture.generate(products: 300, receipts: 2000, sales: 6000)
+        defer { w.remove() }
+        let source = CSVSource(path: w.path + "/sales.csv", mapping: SourceMapping.standardPOS().entity("sales"), options: .init(entity: "sales"))
+        let batches = try drain(source, from: nil, limit: 1000)
+        #expect(batches.count == 7)
+        var delivered = 0
+        for b in batches.dropLast() {
+            delivered += b.changes.count
+            let estimate = try #require(b.estimatedRemaining)
+            let left = 6000 - delivered
+            #expect(abs(estimate - left) <= left / 10 + 50, "estimated \(estimate) of \(left) records left")
+        }
+        #expect(batches.last?.estimatedRemaining == nil)
+    }
+
     @Test func resumesMidFileAndACompletedFileYieldsNothing() throws {
         let dir = TemporaryDirectory("csv-source")
         defer { dir.remove() }

@@ -58,6 +58,10 @@ import Testing
             #expect(mine.filter { Self.blank($0.position.key) }.count == csv.filter { ($0[key] ?? "").isEmpty }.count)
         }
         #expect(rows.count == 300 + 2000 + 6000)
+        // The first batch tells how many rows the backfill has left, exactly; the others do not guess.
+        #expect(backfill.first?.changes.count == 300)
+        #expect(backfill.first?.estimatedRemaining == 2000 + 6000)
+        #expect(backfill.dropFirst().allSatisfy { $0.estimatedRemaining == nil })
         let caughtUp = try #require(backfill.last?.cursor)
         #expect(caughtUp["phase"] == "changes")
         #expect(caughtUp["last_id"] == String(cut))
@@ -318,6 +322,7 @@ import Testing
             if calls % failEvery == 0 { throw SourceError(.unavailable, context: label, cause: "connection dropped") }
         }
         func maxChangeID() throws(SourceError) -> Int64 { try tick(); return try base.maxChangeID() }
+        func rowCount(of table: String) throws(SourceError) -> Int { try base.rowCount(of: table) }
         func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
             try tick(); return try base.changes(after: id, limit: limit)
         }

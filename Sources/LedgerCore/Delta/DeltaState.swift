@@ -116,6 +116,9 @@ public struct DeltaState: Sendable {
 
 extension DeltaState {
     mutating func reserveRecords(_ n: Int) { records.reserveCapacity(n) }
+    /// Makes room for `n` more records to be set (new, or changed since a snapshot was loaded) without
+    /// the table growing step by step.
+    mutating func reserveRecords(additional n: Int) { records.reserveCapacity(records.setSinceLoad + n) }
     /// Takes a snapshot's records, read in place.
     mutating func restore(image: RecordTableImage) { records = RecordTable(image: image) }
     mutating func restore(_ id: XXH128, entity: UInt16, deleted: Bool, dataHash: Digest32, rowversion: String?, offset: UInt64) {

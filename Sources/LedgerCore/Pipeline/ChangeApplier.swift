@@ -28,6 +28,9 @@ public final class ChangeApplier {
         self.preparer = try ChangePreparer(mapping: mapping)
     }
 
+    /// Makes room in the delta state for `n` more changed records (a source's estimate).
+    func reserveRecords(additional n: Int) { state.reserveRecords(additional: n) }
+
     /// Events planned for the next commit.
     public var pendingCount: Int { plan.events.count }
 

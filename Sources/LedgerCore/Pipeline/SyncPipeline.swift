@@ -96,6 +96,7 @@ public final class SyncPipeline {
         counters.processed = batch.changes.count
         let now = fetched.fetchedAt
 
+        if let remaining = batch.estimatedRemaining { applier.reserveRecords(additional: batch.changes.count + remaining) }
         for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
         var prepared: [[PreparedChange?]] = []
         swap(&prepared, &fetched.prepared)

@@ -12,15 +12,20 @@ public struct SourceBatch: Sendable {
     public var completedSnapshots: [String]
     /// False when the source has nothing more right now (caught up).
     public var hasMore: Bool
+    /// How many more rows the source expects to deliver after this batch, when it can tell (a
+    /// backfill, a file); nil otherwise. The delta state makes room for them at once instead of
+    /// growing table by table.
+    public var estimatedRemaining: Int?
 
     public init(
         changes: [SourceChange], cursor: SourceCursor, startedSnapshots: [String] = [], completedSnapshots: [String] = [],
-        hasMore: Bool
+        hasMore: Bool, estimatedRemaining: Int? = nil
     ) {
         self.changes = changes
         self.cursor = cursor
         self.startedSnapshots = startedSnapshots
         self.completedSnapshots = completedSnapshots
         self.hasMore = hasMore
+        self.estimatedRemaining = estimatedRemaining
     }
 }

@@ -49,7 +49,7 @@ public final class CSVSource: ChangeSource {
     }
 
     public func nextBatch(after cursor: SourceCursor?, limit: Int) throws(SourceError) -> SourceBatch {
-        let fingerprint = try self.fingerprint()
+        let (fingerprint, fileSize) = try status()
         if let cursor, cursor["fingerprint"] == fingerprint, cursor["done"] == "true" {
             return SourceBatch(changes: [], cursor: cursor, hasMore: false)
         }
@@ -80,6 +80,7 @@ public final class CSVSource: ChangeSource {
         // A record's raw text is needed only when it is dead-lettered for its number of fields.
         reader.expectedFieldCount = columns.count
         let limit = max(1, limit)
+        let batchStart = reader.offset
         var changes: [SourceChange] = []
         changes.reserveCapacity(min(limit, 1 << 16))
         var ended = false
@@ -100,6 +101,11 @@ public final class CSVSource: ChangeSource {
                 changes.append(.row(SourceRow(entity: options.entity, position: position, columns: columns, values: record.fields)))
             }
         }
+        // The rest of the file at this batch's bytes per record.
+        var estimate: Int? = nil
+        if !ended, !changes.isEmpty, reader.offset > batchStart {
+            estimate = Int(Double(fileSize - reader.offset) * Double(changes.count) / Double(reader.offset - batchStart))
+        }
         var next = SourceCursor()
         next["fingerprint"] = fingerprint
         next["offset"] = String(reader.offset)
@@ -109,12 +115,12 @@ public final class CSVSource: ChangeSource {
             changes: changes, cursor: next,
             startedSnapshots: !resumed && options.complete ? [options.entity] : [],
             completedSnapshots: ended && options.complete ? [options.entity] : [],
-            hasMore: !ended
+            hasMore: !ended, estimatedRemaining: estimate
         )
     }
 
-    /// `SIZE-SECONDS.NANOSECONDS` of the file's size and modification time.
-    func fingerprint() throws(SourceError) -> String {
+    /// `SIZE-SECONDS.NANOSECONDS` of the file's size and modification time, and the size.
+    func status() throws(SourceError) -> (fingerprint: String, size: Int64) {
         var st = stat()
         guard stat(path, &st) == 0 else {
             let e = errno
@@ -125,7 +131,7 @@ public final class CSVSource: ChangeSource {
         #else
         let mtime = st.st_mtim
         #endif
-        return "\(st.st_size)-\(mtime.tv_sec).\(mtime.tv_nsec)"
+        return ("\(st.st_size)-\(mtime.tv_sec).\(mtime.tv_nsec)", Int64(st.st_size))
     }
 }
 

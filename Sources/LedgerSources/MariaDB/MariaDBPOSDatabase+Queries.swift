@@ -43,6 +43,17 @@ extension MariaDBPOSDatabase {
         return rows
     }
 
+    public func rowCount(of table: String) throws(SourceError) -> Int {
+        let quotedTable = try MariaDBConnection.quoteIdentifier(table, context: label)
+        var count: Int64 = 0
+        try withConnection { db throws(SourceError) in
+            let rows = try db.query("SELECT COUNT(*) FROM \(quotedTable)")
+            guard rows.count == 1, rows[0].count == 1 else { throw schemaError("COUNT(*) of \(table) returned \(rows.count) rows") }
+            count = try int64(rows[0][0], what: "COUNT(*)")
+        }
+        return Int(count)
+    }
+
     public func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
     ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {

@@ -158,7 +158,19 @@ public final class POSChangeLogSource: ChangeSource {
         } else {
             next.phase = .backfill(table: t, afterRow: rows[rows.count - 1].rowID)
         }
-        return SourceBatch(changes: changes, cursor: encode(next), hasMore: true)
+        return SourceBatch(changes: changes, cursor: encode(next), hasMore: true,
+                           estimatedRemaining: t == 0 && afterRow == 0 ? backfillSize().map { max(0, $0 - rows.count) } : nil)
+    }
+
+    /// The rows a backfill will read (those of every table now); nil when a count fails, which
+    /// leaves the delta state to grow as before. Read once, with the first batch.
+    func backfillSize() -> Int? {
+        var n = 0
+        for table in tables {
+            guard let count = try? database.rowCount(of: table.name) else { return nil }
+            n += count
+        }
+        return n
     }
 
     func encode(_ state: POSSourceState) -> SourceCursor { state.encoded(tables: tables.map(\.name)) }

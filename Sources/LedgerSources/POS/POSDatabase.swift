@@ -14,6 +14,8 @@ public protocol POSDatabase: AnyObject {
     func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry]
     /// Rows of `table` with row id `> afterRowID`, in row id order, at most `limit`.
     func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow]
+    /// The number of rows in `table`.
+    func rowCount(of table: String) throws(SourceError) -> Int
     /// The rows of `table` after `afterRowID` whose `keyColumn` may be blank, for the orphan scan:
     /// NULL, empty, or starting with a byte outside printable ASCII (a superset of what
     /// ``POSChangeLogSource`` counts as blank, filtered by the database), in row id order, at most

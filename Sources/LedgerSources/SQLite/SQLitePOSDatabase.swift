@@ -100,6 +100,10 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
+    public func rowCount(of table: String) throws(SourceError) -> Int {
+        try read(table) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(Self.quote(table))") ?? 0 }
+    }
+
     public func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
     ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {
