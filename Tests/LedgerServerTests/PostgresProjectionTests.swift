@@ -22,6 +22,26 @@ extension LedgerServerTests {
             try await ProjectionWorkload.project(log: log, into: scratch.target(), batchSize: batchSize)
         }
 
+        /// Builds the workload's full log cleanly in one scratch schema, then runs `body` with the log,
+        /// a second scratch schema and the clean build's checksums, which a faulted run must end with.
+        static func againstACleanBuild(_ body: (String, PostgresScratch, [String: String]) async throws -> Void) async throws {
+            let w = try ProjectionWorkload.shared.get()
+            try await PostgresScratch.with { clean, faulted in
+                try await project(log: w.fullLog, into: clean)
+                try await body(w.fullLog, faulted, try await checksums(clean))
+            }
+        }
+
+        /// Batches of 23 events, so a fault lands mid-run; a transient failure is retried `attempts`
+        /// times, from `delay` up to `maxDelay` apart.
+        static func smallBatches(delay: Duration, maxDelay: Duration, attempts: Int) -> ProjectorConfiguration {
+            var configuration = ProjectorConfiguration(batchSize: 23)
+            configuration.retry.initialDelay = delay
+            configuration.retry.maxDelay = maxDelay
+            configuration.retry.maxAttempts = attempts
+            return configuration
+        }
+
         static func checksums(_ scratch: PostgresScratch) async throws -> [String: String] {
             let a = try await scratch.analytics()
             defer { Task { await a.close() } }
@@ -272,18 +292,13 @@ extension LedgerServerTests {
         /// connection's server process mid-run is a transient failure of the batch: its transaction
         /// is not committed, both connections are opened again, and the run converges.
         @Test func endingTheReadingConnectionMidRunConverges() async throws {
-            let w = try ProjectionWorkload.shared.get()
-            try await PostgresScratch.with { clean, cut in
-                try await Self.project(log: w.fullLog, into: clean)
-                let want = try await Self.checksums(clean)
-
+            try await Self.againstACleanBuild { log, cut, want in
                 let target = cut.target()
-                var configuration = ProjectorConfiguration(batchSize: 23)
-                configuration.retry.initialDelay = .milliseconds(20)
-                configuration.retry.maxAttempts = 20
                 let retries = LockedValue(0)
                 let logger = Logger(label: "test.postgres") { _ in RetryCounter(retries: retries) }
-                let projector = Projector(logDirectory: w.fullLog, target: target, configuration: configuration, logger: logger)
+                let projector = Projector(logDirectory: log, target: target,
+                                          configuration: Self.smallBatches(delay: .milliseconds(20), maxDelay: .milliseconds(500), attempts: 20),
+                                          logger: logger)
                 let batches = LockedValue(0)
                 projector.onProgress = { _ in batches.withLock { $0 += 1 } }
                 let finished = LockedValue(false)
@@ -324,7 +339,7 @@ extension LedgerServerTests {
                 let checkpoint = try outcome.get()
                 #expect(batchesAtCut < batches.withLock { $0 }, "the run went on after the cut")
                 #expect(retries.value >= 1, "the cut failed a batch, which was applied again")
-                #expect(checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))
+                #expect(checkpoint.nextOffset == (try LogReader(directory: log).head().nextOffset))
                 #expect(try await Self.checksums(cut) == want)
             }
         }
@@ -332,17 +347,11 @@ extension LedgerServerTests {
         /// tools/db-restart takes the server down mid-run; the projector retries with backoff,
         /// reconnects, takes its lock again and converges to the clean build.
         @Test func serverRestartMidRunConverges() async throws {
-            let w = try ProjectionWorkload.shared.get()
-            try await PostgresScratch.with { clean, restarted in
-                try await Self.project(log: w.fullLog, into: clean)
-                let want = try await Self.checksums(clean)
-
+            try await Self.againstACleanBuild { log, restarted, want in
                 let target = restarted.target()
-                var configuration = ProjectorConfiguration(batchSize: 23)
-                configuration.retry.initialDelay = .milliseconds(50)
-                configuration.retry.maxDelay = .milliseconds(500)
-                configuration.retry.maxAttempts = 200
-                let projector = Projector(logDirectory: w.fullLog, target: target, configuration: configuration, logger: restarted.logger)
+                let projector = Projector(logDirectory: log, target: target,
+                                          configuration: Self.smallBatches(delay: .milliseconds(50), maxDelay: .milliseconds(500), attempts: 200),
+                                          logger: restarted.logger)
                 // Batches are slowed to about 15 ms, so the restart lands in the middle of the run.
                 let batches = LockedValue(0)
                 projector.onProgress = { _ in
@@ -368,7 +377,7 @@ extension LedgerServerTests {
                 let (r, batchesAtRestart) = try #require(restartOutcome, "the projector finished before the restart")
                 #expect(r.status == 0, "\(r.error)")
                 #expect(batchesAtRestart < batches.withLock { $0 }, "the run went on after the restart")
-                #expect(checkpoint.nextOffset == (try LogReader(directory: w.fullLog).head().nextOffset))
+                #expect(checkpoint.nextOffset == (try LogReader(directory: log).head().nextOffset))
                 #expect(try await Self.checksums(restarted) == want)
             }
         }
