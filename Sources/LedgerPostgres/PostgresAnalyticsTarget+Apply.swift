@@ -13,13 +13,8 @@ extension PostgresAnalyticsTarget {
     /// rows by the table's key, so its probes walk the key index from left to right: in log order
     /// they probed it at random, and a batch's statements took about a tenth longer.
     func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws {
-        // A batch touches few rows of large tables, so it probes indexes. The planner's statistics
-        // cannot be trusted for that (a growing table's lag behind autovacuum), and one wrong guess
-        // scans a whole table per batch: the transaction runs without sequential scans, and the
-        // joins with a batch's rows without hash or merge joins (the reader's session likewise).
         let s = schema
         try await c.execute("BEGIN", logger: logger)
-        try await c.execute(Self.plannerSettings(local: true), logger: logger)
         async let effectsWritten: Void = writeEffects(batch.effects, on: c)
         // The largest stored sale id and basket receipt: new sales and receipts above them need no lookup.
         var maxSale: Int64? = nil
@@ -70,12 +65,13 @@ extension PostgresAnalyticsTarget {
         try await c.execute("COMMIT", logger: logger)
     }
 
-    /// The statement that turns off sequential scans and hash and merge joins, for the transaction
-    /// (`local`) or the session.
-    static func plannerSettings(local: Bool) -> String {
-        "SELECT " + ["enable_hashjoin", "enable_mergejoin", "enable_seqscan"].map { "set_config('\($0)', 'off', \(local))" }
-            .joined(separator: ", ")
-    }
+    /// Turns off sequential scans and hash and merge joins for the rest of the session. A batch
+    /// touches few rows of large tables, so it probes indexes. The planner's statistics cannot be
+    /// trusted for that (a growing table's lag behind autovacuum), and one wrong guess scans a whole
+    /// table per batch. Both of the target's connections are its own, so each sets this once when it
+    /// opens, not in every batch's transaction.
+    static let plannerSettings = "SELECT set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false), "
+        + "set_config('enable_seqscan', 'off', false)"
 
     /// Writes the projector's own state into `schema`: dead letters (NUL, which text cannot hold,
     /// replaced; an event jsonb cannot hold left NULL), `ingest_state` and the checkpoint. The live

@@ -60,6 +60,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             }
             try await Self.requireMerge(c, context: "projector \(name) on \(configuration)", logger: logger)
             try await PostgresMigrator(schema: schema).up(on: c, logger: logger)
+            try await c.execute(Self.plannerSettings, logger: logger)
         } catch {
             await c.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening projector \(name) on \(configuration)")
@@ -72,13 +73,12 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         return c
     }
 
-    /// The open reading connection, or a new one. Its session plans the batch reads as the
-    /// transaction does (index probes only, no hash or merge joins).
+    /// The open reading connection, or a new one, planning as the first does (``plannerSettings``).
     func readerConnection() async throws(ProjectionError) -> PostgresSession {
         if let r = state.withLock({ $0.reader }), !r.isClosed { return r }
         let r = PostgresSession(try await configuration.connect(id: 2, logger: logger))
         do {
-            try await r.execute(Self.plannerSettings(local: false), logger: logger)
+            try await r.execute(Self.plannerSettings, logger: logger)
         } catch {
             await r.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening the reading connection of projector \(name) on \(configuration)")
@@ -142,12 +142,13 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     /// Rolls back a failed transaction; closes the connection when the failure was the connection's,
     /// so the next call reconnects (and takes the lock again).
     func dropConnection(after error: any Error) async {
-        if let r = state.withLock({ $0.reader }), PostgresErrorClassification.isTransient(error) || r.isClosed {
+        let transient = PostgresErrorClassification.isTransient(error)
+        if let r = state.withLock({ $0.reader }), transient || r.isClosed {
             state.withLock { $0.reader = nil }
             await r.close()
         }
         guard let c = state.withLock({ $0.connection }) else { return }
-        if PostgresErrorClassification.isTransient(error) || c.isClosed {
+        if transient || c.isClosed {
             state.withLock { $0.connection = nil }
             await c.close()
         } else {

@@ -322,7 +322,7 @@ import Testing
             if calls % failEvery == 0 { throw SourceError(.unavailable, context: label, cause: "connection dropped") }
         }
         func maxChangeID() throws(SourceError) -> Int64 { try tick(); return try base.maxChangeID() }
-        func rowCount(of table: String) throws(SourceError) -> Int { try base.rowCount(of: table) }
+        func estimatedRowCount(of table: String) throws(SourceError) -> Int { try base.estimatedRowCount(of: table) }
         func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
             try tick(); return try base.changes(after: id, limit: limit)
         }

@@ -6,11 +6,9 @@ extension MariaDBPOSDatabase {
         + "COALESCE(DATE_FORMAT(`change_time`, '%Y-%m-%d %H:%i:%s'), CAST(`change_time` AS CHAR))"
 
     public func maxChangeID() throws(SourceError) -> Int64 {
-        let rows = try withConnection { db throws(SourceError) in
-            try db.query("SELECT COALESCE(MAX(`id`), 0) FROM `\(Self.changeLogTable)`")
+        try withConnection { db throws(SourceError) in
+            try integer(db, "SELECT COALESCE(MAX(`id`), 0) FROM `\(Self.changeLogTable)`", what: "MAX(id)")
         }
-        guard rows.count == 1, rows[0].count == 1 else { throw schemaError("MAX(id) returned \(rows.count) rows") }
-        return try int64(rows[0][0], what: "MAX(id)")
     }
 
     public func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
@@ -43,15 +41,14 @@ extension MariaDBPOSDatabase {
         return rows
     }
 
-    public func rowCount(of table: String) throws(SourceError) -> Int {
-        let quotedTable = try MariaDBConnection.quoteIdentifier(table, context: label)
-        var count: Int64 = 0
+    /// InnoDB's own estimate from its table statistics, read at once: `COUNT(*)` scanned the tables,
+    /// about 0.4 s for the 1.27M rows of a POS backfill before its first batch.
+    public func estimatedRowCount(of table: String) throws(SourceError) -> Int {
         try withConnection { db throws(SourceError) in
-            let rows = try db.query("SELECT COUNT(*) FROM \(quotedTable)")
-            guard rows.count == 1, rows[0].count == 1 else { throw schemaError("COUNT(*) of \(table) returned \(rows.count) rows") }
-            count = try int64(rows[0][0], what: "COUNT(*)")
+            let sql = "SELECT COALESCE(MAX(TABLE_ROWS), 0) FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = \(try db.literal(table))"
+            return Int(try integer(db, sql, what: "TABLE_ROWS of \(table)"))
         }
-        return Int(count)
     }
 
     public func blankKeyCandidates(
@@ -62,9 +59,7 @@ extension MariaDBPOSDatabase {
         var rows: [POSRow] = []
         var highest: Int64 = 0
         try withConnection { db throws(SourceError) in
-            let max = try db.query("SELECT COALESCE(MAX(`_row`), 0) FROM \(quotedTable)")
-            guard max.count == 1, max[0].count == 1 else { throw schemaError("MAX(_row) of \(table) returned \(max.count) rows") }
-            highest = try int64(max[0][0], what: "MAX(_row)")
+            highest = try integer(db, "SELECT COALESCE(MAX(`_row`), 0) FROM \(quotedTable)", what: "MAX(_row) of \(table)")
             guard limit > 0 else { return }
             // ASCII() is the first byte: a blank key starts with a space, a control byte or a
             // multi-byte whitespace character.
@@ -149,6 +144,13 @@ extension MariaDBPOSDatabase {
             throw SourceError(.badSchema, context: "\(label) \(table)", cause: "_row is not an integer")
         }
         return id
+    }
+
+    /// The single integer `sql` returns.
+    private func integer(_ db: MariaDBConnection, _ sql: String, what: String) throws(SourceError) -> Int64 {
+        let rows = try db.query(sql)
+        guard rows.count == 1, rows[0].count == 1 else { throw schemaError("\(what) returned \(rows.count) rows") }
+        return try int64(rows[0][0], what: what)
     }
 
     private func int64(_ value: RawValue, what: String) throws(SourceError) -> Int64 {

@@ -162,12 +162,12 @@ public final class POSChangeLogSource: ChangeSource {
                            estimatedRemaining: t == 0 && afterRow == 0 ? backfillSize().map { max(0, $0 - rows.count) } : nil)
     }
 
-    /// The rows a backfill will read (those of every table now); nil when a count fails, which
+    /// About the rows a backfill will read (those of every table now); nil when a count fails, which
     /// leaves the delta state to grow as before. Read once, with the first batch.
     func backfillSize() -> Int? {
         var n = 0
         for table in tables {
-            guard let count = try? database.rowCount(of: table.name) else { return nil }
+            guard let count = try? database.estimatedRowCount(of: table.name) else { return nil }
             n += count
         }
         return n

@@ -14,8 +14,9 @@ public protocol POSDatabase: AnyObject {
     func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry]
     /// Rows of `table` with row id `> afterRowID`, in row id order, at most `limit`.
     func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow]
-    /// The number of rows in `table`.
-    func rowCount(of table: String) throws(SourceError) -> Int
+    /// About how many rows `table` holds, as the database can tell cheaply (SQLite counts them;
+    /// MariaDB reads its table statistics). For sizing, never for correctness.
+    func estimatedRowCount(of table: String) throws(SourceError) -> Int
     /// The rows of `table` after `afterRowID` whose `keyColumn` may be blank, for the orphan scan:
     /// NULL, empty, or starting with a byte outside printable ASCII (a superset of what
     /// ``POSChangeLogSource`` counts as blank, filtered by the database), in row id order, at most

@@ -100,7 +100,7 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
-    public func rowCount(of table: String) throws(SourceError) -> Int {
+    public func estimatedRowCount(of table: String) throws(SourceError) -> Int {
         try read(table) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(Self.quote(table))") ?? 0 }
     }
 
