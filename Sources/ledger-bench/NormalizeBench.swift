@@ -7,7 +7,7 @@ import LedgerTestKit
 
 /// One stage of a CSV import alone: the file's rows, read into memory first (untimed), normalized on
 /// one thread and turned into events with their record id and data hash, nothing classified or
-/// written. The per-row cost of the stage the sync pipeline runs on all cores.
+/// written (`--fields`: through rows of fields, as the pipeline did before it wrote rows to bytes). The per-row cost of the stage the sync pipeline runs on all cores.
 struct NormalizeBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "normalize")
 
@@ -17,6 +17,7 @@ struct NormalizeBench: ParsableCommand {
     @Option var runs = 3
     @Flag(help: "Normalize only: no event, no hashes.") var normalizeOnly = false
     @Option(help: "Threads sharing the rows in chunks of 512, as the sync pipeline's prepare stage does.") var threads = 1
+    @Flag(help: "Build every event from a normalized row of fields, not from the encoded row the pipeline writes first.") var fields = false
 
     func run() throws {
         let mapping = SourceMapping.standardPOS(timeZone: timeZone)
@@ -34,6 +35,7 @@ struct NormalizeBench: ParsableCommand {
         let columns = normalizer.mappingLayer.columnIndexes(for: rows.first?.columns ?? [])
         var rates: [Double] = []
         let normalizeOnly = self.normalizeOnly
+        let encode = !fields && !normalizeOnly
         let threads = max(1, threads)
         for run in 1...runs {
             let chunk = 512
@@ -46,13 +48,22 @@ struct NormalizeBench: ParsableCommand {
                     var counters = NormalizationCounters()
                     var failed = 0
                     var check: UInt64 = 0
+                    var writer = EncodedFieldsWriter()
                     for c in stride(from: t, to: chunks, by: threads) {
                         // Each row read in place, as the pipeline reads its changes.
                         for r in (c * chunk)..<min(rows.count, (c + 1) * chunk) {
+                            // As the sync pipeline does first (`PreparedChange`): the row straight to its event's bytes.
+                            if encode, let e = normalizer.encode(rows[r], columnIndexes: columns, counters: &counters, into: &writer) {
+                                let event = NewEvent(encodedUpsert: "csv", entity: normalizer.mapping.entity, keyFields: normalizer.mapping.key,
+                                                     rowversion: e.rowversion, fields: e.fields, recordID: e.recordID)
+                                let d = EventIdentity.dataHash(of: event)
+                                check &+= d.w0 ^ d.w3 ^ event.recordID.low
+                                continue
+                            }
                             switch normalizer.normalize(rows[r], columnIndexes: columns, counters: &counters) {
                             case .success(let n):
                                 if normalizeOnly { check &+= UInt64(n.fields.count); continue }
-                                // As the sync pipeline builds it (`PreparedChange`).
+                                // As the sync pipeline builds a row it cannot encode (`PreparedChange`).
                                 let event = NewEvent(normalizedUpsert: "csv", entity: n.entity, keyFields: n.keyFields,
                                                      keyPositions: normalizer.keyPositions, rowversion: n.rowversion, sortedFields: n.fields)
                                 // Every event's identity, summed, so two builds can be compared.

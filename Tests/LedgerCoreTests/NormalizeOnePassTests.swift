@@ -107,6 +107,7 @@ import Testing
             Issue.record("\(what): \(a) against \(b)")
         }
         #expect(got == want, "counters of \(what)")
+        NormalizeEncodeTests.expectEncodedAsNormalized(row, n, context: what)
         return accepted
     }
 

@@ -13,17 +13,20 @@ public final class Normalizer: Sendable {
     public let mappingLayer: MappingLayer
     /// The field plans, read in place by the hot loop: reading one out of an array copied it (its
     /// strings and decimals), about 3% of a CSV import. Written once in `init`, freed in `deinit`.
-    private nonisolated(unsafe) let plans: UnsafeMutableBufferPointer<FieldPlan>
+    nonisolated(unsafe) let plans: UnsafeMutableBufferPointer<FieldPlan>
     /// Per plan, its position in field-name order: rows come out sorted by name, as events store
     /// them, so `NewEvent` need not sort them.
-    private let rank: [Int]
+    let rank: [Int]
+    /// The plans in field-name order (the inverse of ``rank``), and the names part of their encoding.
+    let order: [Int]
+    let names: EncodedFieldsWriter.Names
     /// Where each key field (in declared order) lies in a normalized row's fields.
     package let keyPositions: [Int]
     /// The mapping's entity, key fields and rowversion field, held apart: reading them through
     /// ``mapping`` or ``mappingLayer`` copied the whole mapping for every row.
-    private let entity: String
-    private let key: [String]
-    private let rowversionIndex: Int?
+    let entity: String
+    let key: [String]
+    let rowversionIndex: Int?
 
     /// What normalizing one field needs, precomputed from its ``FieldMapping``; the hot loop reads it
     /// in place through ``plans``.
@@ -81,6 +84,8 @@ public final class Normalizer: Sendable {
         var rank = [Int](repeating: 0, count: plans.count)
         for (position, i) in order.enumerated() { rank[i] = position }
         self.rank = rank
+        self.order = order
+        names = EncodedFieldsWriter.Names(sortedNames: order.map { plans[$0].name })
         keyPositions = layer.keyIndexes.map { rank[$0] }
         entity = mapping.entity
         key = mapping.key
@@ -232,35 +237,64 @@ public final class Normalizer: Sendable {
     /// that its layers accept (within bounds). Counts what ``value(_:plan:encoding:zone:counters:)``
     /// would count; nil, with nothing counted, leaves the value to it, which also words a failure.
     @inline(__always)
-    private static func fastValue(
+    static func fastValue(
         _ text: String, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone, counters: inout NormalizationCounters
     ) -> FieldValue? {
+        fastScan(text, plan: plan, zone: zone, counters: &counters) { scanned in
+            switch scanned {
+            case .null: .null
+            case .string(let body, let whole): .string(whole ? text : String(decoding: body, as: UTF8.self))
+            case .integer(let i): .integer(i)
+            case .decimal(let n): .decimal(n.decimal)
+            case .timestamp(let t): .timestamp(t)
+            }
+        }
+    }
+
+    /// A value as ``fastScan(_:plan:zone:counters:_:)`` finds it.
+    enum Scanned {
+        case null
+        /// The text of a string field without the junk trimmed around it; `whole` when nothing was trimmed.
+        /// Valid only inside the call.
+        case string(UnsafeBufferPointer<UInt8>, whole: Bool)
+        case integer(Int64)
+        case decimal(NumericsLayer.Number)
+        case timestamp(Timestamp)
+    }
+
+    /// The one-pass path of ``fastValue(_:plan:zone:counters:)``: counts, and hands `use` the value
+    /// while the text's bytes are at hand; nil when the value must take the layers.
+    @inline(__always)
+    static func fastScan<R>(
+        _ text: String, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone, counters: inout NormalizationCounters,
+        _ use: (Scanned) -> R
+    ) -> R? {
         let type = plan.pointee.type
         if type == .bool || type == .hex { return nil }
         var s = text
-        return s.withUTF8 { u -> FieldValue? in
+        return s.withUTF8 { u -> R? in
             let kept = StringsLayer.trimmed(u)
             if kept.isEmpty {
                 counters.strings.processed += 1
                 counters.strings.changed += 1
-                return .null
+                return use(.null)
             }
             let body = UnsafeBufferPointer(rebasing: u[kept])
             let trimmed = kept.count != u.count
-            let value: FieldValue
+            let value: Scanned
             var changed = false
             switch type {
             case .string:
                 // A carriage return is rewritten by the strings layer. Numbers and times refuse one,
                 // so those take the layers anyway.
                 if body.contains(0x0D) { return nil }
-                value = .string(trimmed ? String(decoding: body, as: UTF8.self) : text)
+                value = .string(body, whole: !trimmed)
             case .decimal, .integer:
                 guard case .success(let out) = NumericsLayer.scan(body),
                       NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
                 else { return nil }
                 if type == .decimal {
-                    value = .decimal(out.number.decimal)
+                    value = .decimal(out.number)
                 } else {
                     guard case .integer(let i) = out.number else { return nil }
                     value = .integer(i)
@@ -286,7 +320,7 @@ public final class Normalizer: Sendable {
             case .string, .bool, .hex:
                 break
             }
-            return value
+            return use(value)
         }
     }
 

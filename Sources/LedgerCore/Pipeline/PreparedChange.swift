@@ -22,6 +22,12 @@ enum PreparedChange: Sendable {
         switch change {
         case .row(let row):
             var counters = NormalizationCounters()
+            if let (encoded, keyFields) = plans.encode(row, counters: &counters) {
+                let event = NewEvent(encodedUpsert: source, entity: row.entity, keyFields: keyFields, rowversion: encoded.rowversion,
+                                     fields: encoded.fields, recordID: encoded.recordID)
+                self = .upsert(event, encoded.recordID, encoded.fields.withUnsafeBytes { RecordCodec.dataHash($0) })
+                return
+            }
             guard let (result, keyPositions) = plans.normalize(row, counters: &counters) else {
                 self = .failure(DeadLetter(source: source, row: row, failure: NormalizationFailure(
                     .mapping, field: nil, reason: "no mapping for entity \(row.entity)"), seenAt: now))

@@ -1,8 +1,11 @@
+import LedgerLog
+
 /// The normalizer and column plan of each entity and column list met so far, for the rows of one
 /// chunk: a batch of change-log rows alternates between a few.
-struct RowPlans {
+struct RowPlans: ~Copyable {
     let normalizers: [String: Normalizer]
     private var plans: [(entity: String, columns: [String], normalizer: Normalizer?, indexes: [Int])] = []
+    private var writer = EncodedFieldsWriter()
 
     init(normalizers: [String: Normalizer]) { self.normalizers = normalizers }
 
@@ -11,16 +14,29 @@ struct RowPlans {
     mutating func normalize(
         _ row: SourceRow, counters: inout NormalizationCounters
     ) -> (Result<NormalizedRow, NormalizationFailure>, keyPositions: [Int])? {
-        var p = plans.firstIndex { $0.entity == row.entity && $0.columns == row.columns }
-        if p == nil {
-            let normalizer = normalizers[row.entity]
-            plans.append((row.entity, row.columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []))
-            p = plans.count - 1
-        }
+        let p = plan(of: row)
         // Read in place: the plan's normalizer and column plan are not copied out.
         return plans.withUnsafeBufferPointer { b in
-            guard let n = b[p!].normalizer else { return nil }
-            return (n.normalize(row, columnIndexes: b[p!].indexes, counters: &counters), n.keyPositions)
+            guard let n = b[p].normalizer else { return nil }
+            return (n.normalize(row, columnIndexes: b[p].indexes, counters: &counters), n.keyPositions)
         }
+    }
+
+    /// `row` as its event stores it (``Normalizer/encode(_:columnIndexes:counters:into:)``), with its
+    /// entity's key fields; nil when the row must take ``normalize(_:counters:)``.
+    mutating func encode(_ row: SourceRow, counters: inout NormalizationCounters) -> (EncodedUpsert, keyFields: [String])? {
+        let p = plan(of: row)
+        return plans.withUnsafeBufferPointer { b in
+            guard let n = b[p].normalizer,
+                  let encoded = n.encode(row, columnIndexes: b[p].indexes, counters: &counters, into: &writer) else { return nil }
+            return (encoded, n.key)
+        }
+    }
+
+    private mutating func plan(of row: SourceRow) -> Int {
+        if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) { return p }
+        let normalizer = normalizers[row.entity]
+        plans.append((row.entity, row.columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []))
+        return plans.count - 1
     }
 }

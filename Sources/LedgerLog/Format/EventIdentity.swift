@@ -145,7 +145,10 @@ public enum EventIdentity {
     }
 
     /// The data_hash an event will have once appended: SHA-256 of its encoded fields (§4).
-    public static func dataHash(of e: NewEvent) -> Digest32 { dataHash(fields: e.fields) }
+    public static func dataHash(of e: NewEvent) -> Digest32 {
+        if let encoded = e.encodedFields { return encoded.withUnsafeBytes { RecordCodec.dataHash($0) } }
+        return dataHash(fields: e.storedFields)
+    }
 
     /// The data hash of an event with `fields`. It takes the fields alone: a closure capturing the
     /// whole event copied it (a reference count on each of its strings and arrays, for every event).

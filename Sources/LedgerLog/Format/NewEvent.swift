@@ -9,7 +9,11 @@ public struct NewEvent: Sendable, Hashable {
     public let keyFields: [String]
     public let rowversion: String?
     /// Sorted by the UTF-8 bytes of their names.
-    public let fields: [Field]
+    public var fields: [Field] { encodedFields.map(RecordCodec.trustedFields) ?? storedFields }
+    /// The fields, unless ``encodedFields`` holds them.
+    let storedFields: [Field]
+    /// The `fields` section as stored (SPEC §3), when the producer wrote it (``EncodedFieldsWriter``).
+    package let encodedFields: [UInt8]?
     /// The record id (SPEC §4) of the entity and canonical key, computed once here: the delta stage
     /// and the writer's key index both need it.
     public let recordID: XXH128
@@ -59,7 +63,8 @@ public struct NewEvent: Sendable, Hashable {
         self.entity = entity
         self.keyFields = keyFields
         self.rowversion = rowversion
-        self.fields = sorted
+        storedFields = sorted
+        encodedFields = nil
         recordID = EventIdentity.recordID(op: op, source: source, entity: entity, keyFields: keyFields, fields: sorted)
     }
 
@@ -81,8 +86,40 @@ public struct NewEvent: Sendable, Hashable {
         self.entity = entity
         self.keyFields = keyFields
         self.rowversion = rowversion
-        self.fields = fields
+        storedFields = fields
+        encodedFields = nil
         recordID = EventIdentity.recordID(entity: entity, keyFields: keyFields, keyPositions: keyPositions, fields: fields)
+    }
+
+    /// An upsert whose `fields` section an ``EncodedFieldsWriter`` wrote, with the record id it
+    /// gave. The section keeps the same rules as ``init(normalizedUpsert:entity:keyFields:keyPositions:rowversion:sortedFields:)``;
+    /// debug builds check them.
+    package init(encodedUpsert source: String, entity: String, keyFields: [String], rowversion: String?, fields: [UInt8], recordID: XXH128) {
+        op = .upsert
+        self.source = source
+        self.entity = entity
+        self.keyFields = keyFields
+        self.rowversion = rowversion
+        storedFields = []
+        encodedFields = fields
+        self.recordID = recordID
+        assert((try? NewEvent(op: .upsert, source: source, entity: entity, keyFields: keyFields, rowversion: rowversion,
+                              fields: self.fields)).map { $0.recordID == recordID && $0.fields == self.fields } == true,
+               "the encoded fields break a rule of NewEvent, or the record id is not theirs")
+    }
+
+    /// Events are equal when all their parts are, however their fields are held.
+    public static func == (a: NewEvent, b: NewEvent) -> Bool {
+        guard a.op == b.op, a.recordID == b.recordID, a.source == b.source, a.entity == b.entity,
+              a.keyFields == b.keyFields, a.rowversion == b.rowversion else { return false }
+        if let x = a.encodedFields, let y = b.encodedFields { return x == y }
+        return a.fields == b.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(op)
+        hasher.combine(recordID)
+        hasher.combine(entity)
     }
 
     /// A checkpoint recording `source`'s position, for example `["watermark": ...]`.

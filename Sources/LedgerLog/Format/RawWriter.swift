@@ -43,11 +43,14 @@ struct RawWriter {
 
     /// Bytes of `s` with `\`, `|` and `=` escaped (canonical keys, SPEC §4).
     @inlinable mutating func escaped(_ s: String) {
-        s.withUTF8Bytes { u in
-            for b in u {
-                if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") || b == UInt8(ascii: "=") { u8(UInt8(ascii: "\\")) }
-                u8(b)
-            }
+        s.withUTF8Bytes { escaped(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``escaped(_:)`` of text given as its UTF-8 bytes.
+    @inlinable mutating func escaped(_ u: UnsafeRawBufferPointer) {
+        for b in u {
+            if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") || b == UInt8(ascii: "=") { u8(UInt8(ascii: "\\")) }
+            u8(b)
         }
     }
 }

@@ -26,7 +26,8 @@ public enum RecordCodec {
         e.pointee.keyFields.withUnsafeBufferPointer { keys in
             for i in keys.indices { n += 10 + keys[i].utf8.count }
         }
-        return n + fieldsUpperBound(e.pointee.fields)
+        if let encoded = e.pointee.encodedFields { return n + encoded.count }
+        return n + fieldsUpperBound(e.pointee.storedFields)
     }
 
     /// Writes the body of `e` at `w`; same bytes as ``encodeBody(_:timeDelta:into:)``.
@@ -45,7 +46,11 @@ public enum RecordCodec {
         }
         if let rv = e.pointee.rowversion { w.str(rv) }
         let fieldsFrom = w.position - start
-        writeFields(e.pointee.fields, into: &w)
+        if let encoded = e.pointee.encodedFields {
+            encoded.withUnsafeBytes { w.raw($0) }
+        } else {
+            writeFields(e.pointee.storedFields, into: &w)
+        }
         return BodyLayout(hashedFrom: hashedFrom, fieldsFrom: fieldsFrom)
     }
 
@@ -71,6 +76,25 @@ public enum RecordCodec {
             w.varint(UInt64(b.count))
             for i in b.indices { w.str(b[i].name) }
             for i in b.indices { b[i].value.write(into: &w) }
+        }
+    }
+
+    /// The fields of a `fields` section this process wrote (``EncodedFieldsWriter``).
+    static func trustedFields(_ section: [UInt8]) -> [Field] {
+        section.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            do {
+                let n = try r.length("field count")
+                var names: [String] = []
+                names.reserveCapacity(n)
+                for _ in 0..<n { names.append(try r.str("field name")) }
+                var fields: [Field] = []
+                fields.reserveCapacity(n)
+                for name in names { fields.append(Field(name, try FieldValue.decode(from: &r))) }
+                return fields
+            } catch {
+                preconditionFailure("a fields section written here does not decode: \(error)")
+            }
         }
     }
 

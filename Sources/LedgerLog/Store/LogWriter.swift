@@ -307,7 +307,8 @@ public final class LogWriter: @unchecked Sendable {
 
     private func approximateSize(_ e: NewEvent) -> Int {
         var n = 16 + e.source.utf8.count + e.entity.utf8.count
-        for f in e.fields {
+        if let encoded = e.encodedFields { return n + encoded.count }
+        for f in e.storedFields {
             n += f.name.utf8.count + 2
             switch f.value {
             case .string(let s), .json(let s): n += s.utf8.count

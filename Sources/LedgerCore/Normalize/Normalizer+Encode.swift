@@ -1,0 +1,71 @@
+package import LedgerLog
+
+/// A normalized upsert as its event stores it: the `fields` section, its record id and rowversion.
+package struct EncodedUpsert: Sendable {
+    package var fields: [UInt8]
+    package var recordID: XXH128
+    package var rowversion: String?
+}
+
+extension Normalizer {
+    /// ``normalize(_:columnIndexes:counters:)`` straight to the bytes its event stores, for a row
+    /// whose every value takes the one-pass path (``fastScan(_:plan:zone:counters:_:)``), a default,
+    /// or null: no `Field`, and no string for a value, is made. Nil, with nothing counted, when a
+    /// value needs the layers (or the row fails): the caller then normalizes the row as before.
+    ///
+    /// The bytes, record id and counters are those of the row that `normalize` gives.
+    package func encode(
+        _ row: SourceRow, columnIndexes columns: [Int], counters: inout NormalizationCounters, into writer: inout EncodedFieldsWriter
+    ) -> EncodedUpsert? {
+        guard row.entity == entity else { return nil }
+        var local = counters
+        local.rows += 1
+        writer.begin(names)
+        let written: Bool = row.values.withUnsafeBufferPointer { values in
+            order.withUnsafeBufferPointer { order in
+                columns.withUnsafeBufferPointer { columns in
+                    // Values in stored (name) order; the row is kept only if every one is written.
+                    for p in order.indices {
+                        let i = order[p]
+                        let c = columns[i]
+                        precondition(c < values.count, "a column plan that does not fit the row")
+                        local.mapping.processed += 1
+                        let plan = UnsafePointer(plans.baseAddress! + i)
+                        var isNull = true
+                        if c >= 0, !values[c].isNull {
+                            guard case .text(let text) = values[c] else { return false }
+                            let done: Bool? = Self.fastScan(text, plan: plan, zone: timeZone, counters: &local) { scanned in
+                                switch scanned {
+                                case .null: return false
+                                case .string(let body, _): writer.string(body)
+                                case .integer(let v): writer.integer(v)
+                                case .decimal(.integer(let v)): writer.decimal(v)
+                                case .decimal(.decimal(let d)): writer.value(.decimal(d))
+                                case .timestamp(let t): writer.timestamp(microseconds: t.microseconds)
+                                }
+                                return true
+                            }
+                            guard let done else { return false }
+                            isNull = !done
+                        }
+                        if isNull {
+                            if let d = plan.pointee.defaultValue {
+                                local.mapping.changed += 1
+                                writer.value(d)
+                            } else if plan.pointee.required {
+                                return false
+                            } else {
+                                writer.null()
+                            }
+                        }
+                    }
+                    return true
+                }
+            }
+        }
+        guard written else { return nil }
+        counters = local
+        let (fields, recordID) = writer.finish(entity: entity, keyFields: key, keyPositions: keyPositions)
+        return EncodedUpsert(fields: fields, recordID: recordID, rowversion: rowversionIndex.flatMap { writer.canonicalText(ofValue: rank[$0]) })
+    }
+}
