@@ -17,50 +17,61 @@ extension Normalizer {
     package func encode(
         _ row: SourceRow, columnIndexes columns: [Int], counters: inout NormalizationCounters, into writer: inout EncodedFieldsWriter
     ) -> EncodedUpsert? {
-        guard row.entity == entity else { return nil }
+        row.values.withUnsafeBufferPointer { values in
+            encode(entity: row.entity, values: RawValueRow(values: values), columnIndexes: columns, counters: &counters, into: &writer)
+        }
+    }
+
+    /// ``encode(_:columnIndexes:counters:into:)`` of a row of `entity` whose values `values` holds.
+    package func encode<Values: TextRowValues>(
+        entity: String, values: Values, columnIndexes columns: [Int], counters: inout NormalizationCounters,
+        into writer: inout EncodedFieldsWriter
+    ) -> EncodedUpsert? {
+        guard entity == self.entity else { return nil }
         var local = counters
         local.rows += 1
         writer.begin(names)
-        let written: Bool = row.values.withUnsafeBufferPointer { values in
-            order.withUnsafeBufferPointer { order in
-                columns.withUnsafeBufferPointer { columns in
-                    // Values in stored (name) order; the row is kept only if every one is written.
-                    for p in order.indices {
-                        let i = order[p]
-                        let c = columns[i]
-                        precondition(c < values.count, "a column plan that does not fit the row")
-                        local.mapping.processed += 1
-                        let plan = UnsafePointer(plans.baseAddress! + i)
-                        var isNull = true
-                        if c >= 0, !values[c].isNull {
-                            guard case .text(let text) = values[c] else { return false }
-                            let done: Bool? = Self.fastScan(text, plan: plan, zone: timeZone, counters: &local) { scanned in
+        let written: Bool = order.withUnsafeBufferPointer { order in
+            columns.withUnsafeBufferPointer { columns in
+                // Values in stored (name) order; the row is kept only if every one is written.
+                for p in order.indices {
+                    let i = order[p]
+                    let c = columns[i]
+                    precondition(c < values.count, "a column plan that does not fit the row")
+                    local.mapping.processed += 1
+                    let plan = UnsafePointer(plans.baseAddress! + i)
+                    var isNull = true
+                    if c >= 0 {
+                        // nil: not text; .some(nil): taken by the layers; .some(true or false): written, or null.
+                        let done: Bool?? = values.withText(c) { text in
+                            guard let text else { return true as Bool? }
+                            return Self.fastScan(text, plan: plan, zone: timeZone, counters: &local) { scanned in
                                 switch scanned {
-                                case .null: return false
+                                case .null: return true
                                 case .string(let body, _): writer.string(body)
                                 case .integer(let v): writer.integer(v)
                                 case .decimal(.integer(let v)): writer.decimal(v)
                                 case .decimal(.decimal(let d)): writer.value(.decimal(d))
                                 case .timestamp(let t): writer.timestamp(microseconds: t.microseconds)
                                 }
-                                return true
-                            }
-                            guard let done else { return false }
-                            isNull = !done
-                        }
-                        if isNull {
-                            if let d = plan.pointee.defaultValue {
-                                local.mapping.changed += 1
-                                writer.value(d)
-                            } else if plan.pointee.required {
                                 return false
-                            } else {
-                                writer.null()
                             }
+                        }
+                        guard let done, let isNullValue = done else { return false }
+                        isNull = isNullValue
+                    }
+                    if isNull {
+                        if let d = plan.pointee.defaultValue {
+                            local.mapping.changed += 1
+                            writer.value(d)
+                        } else if plan.pointee.required {
+                            return false
+                        } else {
+                            writer.null()
                         }
                     }
-                    return true
                 }
+                return true
             }
         }
         guard written else { return nil }

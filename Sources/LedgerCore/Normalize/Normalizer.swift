@@ -240,13 +240,16 @@ public final class Normalizer: Sendable {
     static func fastValue(
         _ text: String, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone, counters: inout NormalizationCounters
     ) -> FieldValue? {
-        fastScan(text, plan: plan, zone: zone, counters: &counters) { scanned in
-            switch scanned {
-            case .null: .null
-            case .string(let body, let whole): .string(whole ? text : String(decoding: body, as: UTF8.self))
-            case .integer(let i): .integer(i)
-            case .decimal(let n): .decimal(n.decimal)
-            case .timestamp(let t): .timestamp(t)
+        var s = text
+        return s.withUTF8 { u in
+            fastScan(u, plan: plan, zone: zone, counters: &counters) { scanned in
+                switch scanned {
+                case .null: .null
+                case .string(let body, let whole): .string(whole ? text : String(decoding: body, as: UTF8.self))
+                case .integer(let i): .integer(i)
+                case .decimal(let n): .decimal(n.decimal)
+                case .timestamp(let t): .timestamp(t)
+                }
             }
         }
     }
@@ -262,66 +265,63 @@ public final class Normalizer: Sendable {
         case timestamp(Timestamp)
     }
 
-    /// The one-pass path of ``fastValue(_:plan:zone:counters:)``: counts, and hands `use` the value
-    /// while the text's bytes are at hand; nil when the value must take the layers.
+    /// The one-pass path of ``fastValue(_:plan:zone:counters:)`` over a value's text `u` (valid UTF-8):
+    /// counts, and hands `use` the value while the bytes are at hand; nil when the value must take the layers.
     @inline(__always)
     static func fastScan<R>(
-        _ text: String, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone, counters: inout NormalizationCounters,
-        _ use: (Scanned) -> R
+        _ u: UnsafeBufferPointer<UInt8>, plan: UnsafePointer<FieldPlan>, zone: borrowing SourceTimeZone,
+        counters: inout NormalizationCounters, _ use: (Scanned) -> R
     ) -> R? {
         let type = plan.pointee.type
         if type == .bool || type == .hex { return nil }
-        var s = text
-        return s.withUTF8 { u -> R? in
-            let kept = StringsLayer.trimmed(u)
-            if kept.isEmpty {
-                counters.strings.processed += 1
-                counters.strings.changed += 1
-                return use(.null)
-            }
-            let body = UnsafeBufferPointer(rebasing: u[kept])
-            let trimmed = kept.count != u.count
-            let value: Scanned
-            var changed = false
-            switch type {
-            case .string:
-                // A carriage return is rewritten by the strings layer. Numbers and times refuse one,
-                // so those take the layers anyway.
-                if body.contains(0x0D) { return nil }
-                value = .string(body, whole: !trimmed)
-            case .decimal, .integer:
-                guard case .success(let out) = NumericsLayer.scan(body),
-                      NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
-                else { return nil }
-                if type == .decimal {
-                    value = .decimal(out.number)
-                } else {
-                    guard case .integer(let i) = out.number else { return nil }
-                    value = .integer(i)
-                }
-                changed = out.changed
-            case .timestamp:
-                guard case .success(let out) = DateTimeLayer.scan(body, zone: zone) else { return nil }
-                value = .timestamp(out.timestamp)
-                changed = out.changed
-            case .bool, .hex:
-                return nil
-            }
+        let kept = StringsLayer.trimmed(u)
+        if kept.isEmpty {
             counters.strings.processed += 1
-            if trimmed { counters.strings.changed += 1 }
-            counters.coercion.processed += 1
-            switch type {
-            case .decimal, .integer:
-                counters.numerics.processed += 1
-                if changed { counters.numerics.changed += 1 }
-            case .timestamp:
-                counters.datetime.processed += 1
-                if changed { counters.datetime.changed += 1 }
-            case .string, .bool, .hex:
-                break
-            }
-            return use(value)
+            counters.strings.changed += 1
+            return use(.null)
         }
+        let body = UnsafeBufferPointer(rebasing: u[kept])
+        let trimmed = kept.count != u.count
+        let value: Scanned
+        var changed = false
+        switch type {
+        case .string:
+            // A carriage return is rewritten by the strings layer. Numbers and times refuse one,
+            // so those take the layers anyway.
+            if body.contains(0x0D) { return nil }
+            value = .string(body, whole: !trimmed)
+        case .decimal, .integer:
+            guard case .success(let out) = NumericsLayer.scan(body),
+                  NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
+            else { return nil }
+            if type == .decimal {
+                value = .decimal(out.number)
+            } else {
+                guard case .integer(let i) = out.number else { return nil }
+                value = .integer(i)
+            }
+            changed = out.changed
+        case .timestamp:
+            guard case .success(let out) = DateTimeLayer.scan(body, zone: zone) else { return nil }
+            value = .timestamp(out.timestamp)
+            changed = out.changed
+        case .bool, .hex:
+            return nil
+        }
+        counters.strings.processed += 1
+        if trimmed { counters.strings.changed += 1 }
+        counters.coercion.processed += 1
+        switch type {
+        case .decimal, .integer:
+            counters.numerics.processed += 1
+            if changed { counters.numerics.changed += 1 }
+        case .timestamp:
+            counters.datetime.processed += 1
+            if changed { counters.datetime.changed += 1 }
+        case .string, .bool, .hex:
+            break
+        }
+        return use(value)
     }
 
     /// Strings, coercion, numerics and datetime for one non-null raw value.

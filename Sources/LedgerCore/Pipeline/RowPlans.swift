@@ -25,18 +25,30 @@ struct RowPlans: ~Copyable {
     /// `row` as its event stores it (``Normalizer/encode(_:columnIndexes:counters:into:)``), with its
     /// entity's key fields; nil when the row must take ``normalize(_:counters:)``.
     mutating func encode(_ row: SourceRow, counters: inout NormalizationCounters) -> (EncodedUpsert, keyFields: [String])? {
-        let p = plan(of: row)
+        row.values.withUnsafeBufferPointer { values in
+            encode(entity: row.entity, columns: row.columns, values: RawValueRow(values: values), counters: &counters)
+        }
+    }
+
+    /// ``encode(_:counters:)`` of a row of `entity` with `columns`, whose values `values` holds.
+    mutating func encode(
+        entity: String, columns: [String], values: some TextRowValues, counters: inout NormalizationCounters
+    ) -> (EncodedUpsert, keyFields: [String])? {
+        let p = plan(entity: entity, columns: columns)
         return plans.withUnsafeBufferPointer { b in
             guard let n = b[p].normalizer,
-                  let encoded = n.encode(row, columnIndexes: b[p].indexes, counters: &counters, into: &writer) else { return nil }
+                  let encoded = n.encode(entity: entity, values: values, columnIndexes: b[p].indexes, counters: &counters, into: &writer)
+            else { return nil }
             return (encoded, n.key)
         }
     }
 
-    private mutating func plan(of row: SourceRow) -> Int {
-        if let p = plans.firstIndex(where: { $0.entity == row.entity && $0.columns == row.columns }) { return p }
-        let normalizer = normalizers[row.entity]
-        plans.append((row.entity, row.columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: row.columns) ?? []))
+    private mutating func plan(of row: SourceRow) -> Int { plan(entity: row.entity, columns: row.columns) }
+
+    private mutating func plan(entity: String, columns: [String]) -> Int {
+        if let p = plans.firstIndex(where: { $0.entity == entity && $0.columns == columns }) { return p }
+        let normalizer = normalizers[entity]
+        plans.append((entity, columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: columns) ?? []))
         return plans.count - 1
     }
 }
