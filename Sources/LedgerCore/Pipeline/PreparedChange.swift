@@ -1,10 +1,10 @@
 import Dispatch
-import LedgerLog
+package import LedgerLog
 
 /// A source change after the work that needs no delta state: normalized, turned into its event, with
 /// the record id and data hash computed. What is left (classification against the state, planning the
 /// commit) must run in order; this part may run on any thread.
-enum PreparedChange: Sendable {
+package enum PreparedChange: Sendable, Equatable {
     case upsert(NewEvent, XXH128, Digest32)
     case delete(NewEvent, XXH128, Digest32)
     case failure(DeadLetter)
@@ -23,9 +23,7 @@ enum PreparedChange: Sendable {
         case .row(let row):
             var counters = NormalizationCounters()
             if let (encoded, keyFields) = plans.encode(row, counters: &counters) {
-                let event = NewEvent(encodedUpsert: source, entity: row.entity, keyFields: keyFields, rowversion: encoded.rowversion,
-                                     fields: encoded.fields, recordID: encoded.recordID)
-                self = .upsert(event, encoded.recordID, encoded.fields.withUnsafeBytes { RecordCodec.dataHash($0) })
+                self = .encoded(encoded, source: source, entity: row.entity, keyFields: keyFields)
                 return
             }
             guard let (result, keyPositions) = plans.normalize(row, counters: &counters) else {
@@ -67,32 +65,73 @@ enum PreparedChange: Sendable {
         }
     }
 
+    /// Record `r` of `block`: a row the normalizer can write straight to its event's bytes is, with
+    /// no ``SourceRow`` made; any other record is made the change it stands for and prepared as one.
+    init(block: TextRowBlock, record r: Int, plans: inout RowPlans, mapping: SourceMapping, source: String, now: Timestamp) {
+        if block.isRow(r) {
+            var counters = NormalizationCounters()
+            let encoded = block.withRow(r) { values in
+                plans.encode(entity: block.entity, columns: block.columns, values: values, counters: &counters)
+            }
+            if let (encoded, keyFields) = encoded {
+                self = .encoded(encoded, source: source, entity: block.entity, keyFields: keyFields)
+                return
+            }
+        }
+        self.init(block.change(r), plans: &plans, mapping: mapping, source: source, now: now)
+    }
+
+    /// The upsert of a row the normalizer wrote as bytes.
+    private static func encoded(_ e: EncodedUpsert, source: String, entity: String, keyFields: [String]) -> PreparedChange {
+        let event = NewEvent(encodedUpsert: source, entity: entity, keyFields: keyFields, rowversion: e.rowversion,
+                             fields: e.fields, recordID: e.recordID)
+        return .upsert(event, e.recordID, e.fields.withUnsafeBytes { RecordCodec.dataHash($0) })
+    }
+
     /// Prepares `changes` in chunks on all cores; the chunks keep their order.
     static func prepareAll(
         _ changes: [SourceChange], normalizers: [String: Normalizer], mapping: SourceMapping,
         source: String, now: Timestamp
     ) -> [[PreparedChange?]] {
+        // Each change is read in place: a `for` loop over the slice copied it (a reference count for
+        // every string and array of the row, and as many again to drop the copy).
+        changes.withUnsafeBufferPointer { changes in
+            nonisolated(unsafe) let changes = changes
+            return prepareAll(count: changes.count, normalizers: normalizers) { i, plans in
+                PreparedChange(changes[i], plans: &plans, mapping: mapping, source: source, now: now)
+            }
+        }
+    }
+
+    /// Prepares the records of `block` in chunks on all cores; the chunks keep their order.
+    static func prepareAll(
+        _ block: TextRowBlock, normalizers: [String: Normalizer], mapping: SourceMapping, source: String, now: Timestamp
+    ) -> [[PreparedChange?]] {
+        prepareAll(count: block.count, normalizers: normalizers) { r, plans in
+            PreparedChange(block: block, record: r, plans: &plans, mapping: mapping, source: source, now: now)
+        }
+    }
+
+    /// `prepare(i, &plans)` for every `i` below `count`, in chunks of 512 on all cores, each chunk
+    /// with its own plans; the chunks keep their order.
+    private static func prepareAll(
+        count: Int, normalizers: [String: Normalizer], _ prepare: @Sendable (Int, inout RowPlans) -> PreparedChange
+    ) -> [[PreparedChange?]] {
         let chunk = 512
-        let chunks = (changes.count + chunk - 1) / chunk
+        let chunks = (count + chunk - 1) / chunk
         guard chunks > 1 else {
             var plans = RowPlans(normalizers: normalizers)
-            return [changes.map { PreparedChange($0, plans: &plans, mapping: mapping, source: source, now: now) }]
+            return [(0..<count).map { prepare($0, &plans) }]
         }
         var parts = [[PreparedChange?]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let range = c * chunk..<min(changes.count, (c + 1) * chunk)
+                let range = c * chunk..<min(count, (c + 1) * chunk)
                 var part: [PreparedChange?] = []
                 part.reserveCapacity(range.count)
                 var plans = RowPlans(normalizers: normalizers)
-                // Each change is read in place: a `for` loop over the slice copied it (a reference
-                // count for every string and array of the row, and as many again to drop the copy).
-                changes.withUnsafeBufferPointer { changes in
-                    for i in range {
-                        part.append(PreparedChange(changes[i], plans: &plans, mapping: mapping, source: source, now: now))
-                    }
-                }
+                for i in range { part.append(prepare(i, &plans)) }
                 out[c] = part
             }
         }
@@ -103,11 +142,11 @@ enum PreparedChange: Sendable {
 /// The stateless half of applying changes (``PreparedChange``), shareable with the thread that
 /// fetches the next batch: normalizing and hashing a batch can then overlap the commit of the one
 /// before it.
-struct ChangePreparer: Sendable {
+package struct ChangePreparer: Sendable {
     let normalizers: [String: Normalizer]
     let mapping: SourceMapping
 
-    init(mapping: SourceMapping) throws(SyncError) {
+    package init(mapping: SourceMapping) throws(SyncError) {
         do { normalizers = try Normalizer.all(for: mapping) } catch {
             throw SyncError(.mapping, context: error.file ?? "mapping", cause: "\(error)")
         }
@@ -125,10 +164,21 @@ struct ChangePreparer: Sendable {
         PreparedChange(change, normalizers: normalizers, mapping: mapping, source: source, now: now)
     }
 
-    /// `fetched` with its changes prepared.
+    /// Every change of `batch` prepared, in order, as the pipeline prepares them.
+    package func prepare(_ batch: SourceBatch, source: String, now: Timestamp) -> [PreparedChange] {
+        var fetched = FetchedBatch(batch: batch, retries: 0, fetchedAt: now, prepared: [])
+        fetched = prepare(fetched, source: source)
+        return fetched.prepared.flatMap { $0.compactMap { $0 } }
+    }
+
+    /// `fetched` with its changes prepared: ``SourceBatch/listedChanges``, then the records of
+    /// ``SourceBatch/textRows``.
     func prepare(_ fetched: FetchedBatch, source: String) -> FetchedBatch {
         var out = fetched
-        out.prepared = prepare(fetched.batch.changes, source: source, now: fetched.fetchedAt)
+        out.prepared = prepare(fetched.batch.listedChanges, source: source, now: fetched.fetchedAt)
+        if let block = fetched.batch.textRows {
+            out.prepared += PreparedChange.prepareAll(block, normalizers: normalizers, mapping: mapping, source: source, now: fetched.fetchedAt)
+        }
         return out
     }
 }

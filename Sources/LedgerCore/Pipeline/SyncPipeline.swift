@@ -93,10 +93,10 @@ public final class SyncPipeline {
     private func process(_ fetched: inout FetchedBatch, after cursor: SourceCursor?, counters: inout SyncCounters) throws(SyncError) {
         let batch = fetched.batch
         counters.batches = 1
-        counters.processed = batch.changes.count
+        counters.processed = batch.count
         let now = fetched.fetchedAt
 
-        if let remaining = batch.estimatedRemaining { applier.reserveRecords(additional: batch.changes.count + remaining) }
+        if let remaining = batch.estimatedRemaining { applier.reserveRecords(additional: batch.count + remaining) }
         for entity in batch.startedSnapshots where configuration.trackSnapshots { applier.snapshotStarted(entity: entity) }
         var prepared: [[PreparedChange?]] = []
         swap(&prepared, &fetched.prepared)

@@ -1,7 +1,19 @@
 /// What one fetch from a source returns.
 public struct SourceBatch: Sendable {
-    /// Changes in source order.
-    public var changes: [SourceChange]
+    /// Changes in source order: ``listedChanges``, then the records of ``textRows``.
+    public var changes: [SourceChange] {
+        get { textRows.map { listedChanges + $0.changes } ?? listedChanges }
+        set {
+            listedChanges = newValue
+            textRows = nil
+        }
+    }
+    /// The changes the source made one by one.
+    public var listedChanges: [SourceChange]
+    /// Records the source read as text into one buffer, after ``listedChanges``.
+    public var textRows: TextRowBlock?
+    /// How many changes the batch holds.
+    public var count: Int { listedChanges.count + (textRows?.count ?? 0) }
     /// The source's position after these changes; saved with them in one commit.
     public var cursor: SourceCursor
     /// Entities whose complete snapshot starts with this batch.
@@ -17,11 +29,22 @@ public struct SourceBatch: Sendable {
     /// growing table by table.
     public var estimatedRemaining: Int?
 
+    /// A batch of records read into `textRows`.
+    public init(
+        textRows: TextRowBlock, cursor: SourceCursor, startedSnapshots: [String] = [], completedSnapshots: [String] = [],
+        hasMore: Bool, estimatedRemaining: Int? = nil
+    ) {
+        self.init(changes: [], cursor: cursor, startedSnapshots: startedSnapshots, completedSnapshots: completedSnapshots,
+                  hasMore: hasMore, estimatedRemaining: estimatedRemaining)
+        self.textRows = textRows
+    }
+
     public init(
         changes: [SourceChange], cursor: SourceCursor, startedSnapshots: [String] = [], completedSnapshots: [String] = [],
         hasMore: Bool, estimatedRemaining: Int? = nil
     ) {
-        self.changes = changes
+        listedChanges = changes
+        textRows = nil
         self.cursor = cursor
         self.startedSnapshots = startedSnapshots
         self.completedSnapshots = completedSnapshots

@@ -24,6 +24,11 @@ extension String {
         }
     }
 
+    /// Whether `bytes` are valid UTF-8 (ASCII checked 8 bytes at a time).
+    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        isASCII(bytes) || String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil
+    }
+
     @inline(__always)
     private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }

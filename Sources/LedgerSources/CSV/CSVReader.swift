@@ -144,15 +144,7 @@ public final class CSVReader {
         guard start < end else { return nil }
         var scan = start
         while true {
-            let stop = buffer.withUnsafeBufferPointer { b -> Int in
-                var i = scan
-                while i < end {
-                    let c = b[i]
-                    if c == 0x0A || c == 0x0D { return i }
-                    i += 1
-                }
-                return i
-            }
+            let stop = lineBreak(from: scan)
             if stop < end {
                 guard stop > start, let record = try fastRecord(endingAt: stop) else { return try nextByteByByte() }
                 return record
@@ -170,18 +162,104 @@ public final class CSVReader {
         }
     }
 
+    /// What ``next(into:)`` read.
+    public enum BlockRecord {
+        /// A record of the block's width, added to it as a row.
+        case row
+        /// A record that is not: of another width, or one that could not be split into fields
+        /// (``Record/problem``).
+        case other(Record)
+    }
+
+    /// The next record, added to `block` when it is a row of the block's width; nil at the end of
+    /// the file. A row's values go into the block as their bytes, with no string or array made.
+    public func next(into block: inout TextRowBlock) throws(SourceError) -> BlockRecord? {
+        if offset == 0 { return try nextByteByByte().map { add($0, to: &block) } }
+        try fill(1)
+        guard start < end else { return nil }
+        var scan = start
+        while true {
+            let stop = lineBreak(from: scan)
+            if stop < end {
+                if stop > start, let read = try fastRecord(endingAt: stop, into: &block) { return read }
+                return try nextByteByByte().map { add($0, to: &block) }
+            }
+            if atEOF {
+                guard stop > start else { return nil }
+                if let read = try fastRecord(endingAt: stop, into: &block) { return read }
+                return try nextByteByByte().map { add($0, to: &block) }
+            }
+            let scanned = stop - start
+            if start == 0 && end == buffer.count { return try nextByteByByte().map { add($0, to: &block) } }
+            try fill(end - start + 1)
+            scan = start + scanned
+        }
+    }
+
+    /// `record` (from the byte-by-byte path) added to `block` when it is a row of its width.
+    private func add(_ record: Record, to block: inout TextRowBlock) -> BlockRecord {
+        guard record.problem == nil, record.fields.count == block.columns.count else { return .other(record) }
+        block.beginRow(line: record.line)
+        for value in record.fields {
+            switch value {
+            case .text(let s): s.utf8.withContiguousStorageIfAvailable { block.appendValue(UnsafeRawBufferPointer($0)) } ?? Array(s.utf8).withUnsafeBytes { block.appendValue($0) }
+            case .bytes(let b): b.withUnsafeBytes { block.appendValue($0) }
+            case .null: block.appendValue(UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+        }
+        _ = block.endRow()
+        return .row
+    }
+
+    /// The first line break at or after `scan`, or `end`.
+    @inline(__always)
+    private func lineBreak(from scan: Int) -> Int {
+        buffer.withUnsafeBufferPointer { b -> Int in
+            var i = scan
+            while i < end {
+                let c = b[i]
+                if c == 0x0A || c == 0x0D { return i }
+                i += 1
+            }
+            return i
+        }
+    }
+
+    /// ``fastRecord(endingAt:)`` into `block`: the record's fields go into it as a row when it has
+    /// the block's width; another width is read as a ``Record`` to report.
+    private func fastRecord(endingAt stop: Int, into block: inout TextRowBlock) throws(SourceError) -> BlockRecord? {
+        guard stop - start <= options.maxRecordBytes else { return nil }
+        block.beginRow(line: line)
+        guard split(endingAt: stop, into: &block) else {
+            block.cancelRow()
+            return nil
+        }
+        guard block.endRow() else { return try fastRecord(endingAt: stop).map { .other($0) } }
+        try endRecord(at: stop)
+        return .row
+    }
+
     /// The record `start..<stop` (no line breaks outside quotes) and its line ending; nil, with
     /// nothing consumed, when it breaks a limit, holds a line break inside quotes or cannot be split
     /// into fields (the byte-by-byte path reads or reports it).
     private func fastRecord(endingAt stop: Int) throws(SourceError) -> Record? {
         let first = line
         guard stop - start <= options.maxRecordBytes else { return nil }
+        var fields = DecodedFields(encoding: options.encoding, capacity: fieldCount)
+        guard split(endingAt: stop, into: &fields) else { return nil }
+        fieldCount = fields.values.count
+        let raw = fields.values.count == expectedFieldCount ? [] : Array(buffer[start..<stop])
+        try endRecord(at: stop)
+        return Record(fields: fields.values, line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
+    }
+
+    /// Splits the record `start..<stop` in place into `fields`; false when a field is too long, a
+    /// quote is not closed or a closing quote is not followed by the delimiter.
+    private func split(endingAt stop: Int, into fields: inout some CSVFields) -> Bool {
         var tooLong = false
         var broken = false
-        var fields: [RawValue] = []
-        fields.reserveCapacity(fieldCount)
         let delimiter = options.delimiter
-        // Split in place in the buffer; the record's bytes are copied out only when they are kept.
+        let maxField = options.maxFieldBytes
         buffer.withUnsafeBufferPointer { b in
             let r = UnsafeBufferPointer(rebasing: b[start..<stop])
             let n = r.count
@@ -206,9 +284,11 @@ public final class CSVReader {
                     }
                     if var u = unescaped {
                         u += r[from..<j]
-                        u.withUnsafeBufferPointer { append($0, to: &fields, tooLong: &tooLong) }
+                        if u.count > maxField { tooLong = true }
+                        u.withUnsafeBufferPointer { fields.append($0) }
                     } else {
-                        append(UnsafeBufferPointer(rebasing: r[(i + 1)..<j]), to: &fields, tooLong: &tooLong)
+                        if j - i - 1 > maxField { tooLong = true }
+                        fields.append(UnsafeBufferPointer(rebasing: r[(i + 1)..<j]))
                     }
                     j += 1
                     if j == n { return }
@@ -217,16 +297,19 @@ public final class CSVReader {
                 } else {
                     var k = i
                     while k < n && r[k] != delimiter { k += 1 }
-                    append(UnsafeBufferPointer(rebasing: r[i..<k]), to: &fields, tooLong: &tooLong)
+                    if k - i > maxField { tooLong = true }
+                    fields.append(UnsafeBufferPointer(rebasing: r[i..<k]))
                     if k == n { return }
                     i = k + 1
                 }
             }
         }
-        if tooLong || broken { return nil }
-        fieldCount = fields.count
-        let raw = fields.count == expectedFieldCount ? [] : Array(buffer[start..<stop])
-        // The line ending: LF, CRLF or a lone CR (the byte after a CR may still be unread).
+        return !(tooLong || broken)
+    }
+
+    /// Consumes the line ending after the record that ends at `stop` (LF, CRLF or a lone CR, whose
+    /// next byte may still be unread) and moves past the record.
+    private func endRecord(at stop: Int) throws(SourceError) {
         var next = stop
         if next < end {
             let c = buffer[next]
@@ -240,8 +323,7 @@ public final class CSVReader {
             start = next
         }
         offset = bufferBase + Int64(start)
-        line = first + 1
-        return Record(fields: fields, line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
+        line += 1
     }
 
     /// The reader of record boundaries and fields one byte at a time: quotes, records that span the
@@ -310,24 +392,18 @@ public final class CSVReader {
         return Record(fields: parser.fields.map(decode), line: first, rawBytes: raw, encoding: options.encoding, problem: nil, endOffset: offset)
     }
 
-    /// Appends a field's value; the fields go in `inout`, which a nested function capturing them
-    /// had checked for exclusive access at run time, field by field.
-    @inline(__always)
-    private func append(_ bytes: UnsafeBufferPointer<UInt8>, to fields: inout [RawValue], tooLong: inout Bool) {
-        if bytes.count > options.maxFieldBytes { tooLong = true }
-        fields.append(decode(bytes))
-    }
-
     private func decode(_ bytes: [UInt8]) -> RawValue {
         bytes.withUnsafeBufferPointer { decode($0) }
     }
 
-    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> RawValue {
-        switch options.encoding {
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> RawValue { Self.decode(bytes, encoding: options.encoding) }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, encoding: Encoding) -> RawValue {
+        switch encoding {
         case .utf8:
             return TextBytes.rawValue(UnsafeRawBufferPointer(bytes))
         case .latin1:
-            return Self.latin1(bytes)
+            return latin1(bytes)
         }
     }
 

@@ -81,42 +81,57 @@ public final class CSVSource: ChangeSource {
         reader.expectedFieldCount = columns.count
         let limit = max(1, limit)
         let batchStart = reader.offset
-        var changes: [SourceChange] = []
-        changes.reserveCapacity(min(limit, 1 << 16))
         var ended = false
-        while changes.count < limit {
-            guard let record = try reader.next() else {
-                ended = true
-                break
+        var batch: SourceBatch
+        // A UTF-8 file's rows go into one buffer, with no string or array per row; a Latin-1 file's
+        // are decoded one by one.
+        if options.reader.encoding == .utf8 {
+            var block = TextRowBlock(entity: options.entity, columns: columns, source: name, table: fileName, keyColumn: keyIndex,
+                                     reservingRecords: min(limit, 1 << 16))
+            while block.count < limit {
+                guard let read = try reader.next(into: &block) else {
+                    ended = true
+                    break
+                }
+                if case .other(let record) = read { block.appendMalformed(malformed(record, columns: columns)) }
             }
-            var position = SourcePosition(source: name, table: fileName, line: record.line)
-            if let problem = record.problem {
-                changes.append(.malformed(SourceMalformed(entity: options.entity, position: position, raw: record.raw, reason: problem)))
-            } else if record.fields.count != columns.count {
-                changes.append(.malformed(SourceMalformed(
-                    entity: options.entity, position: position, raw: record.raw,
-                    reason: "\(record.fields.count) fields, the header has \(columns.count)")))
-            } else {
-                if let keyIndex, case .text(let key) = record.fields[keyIndex] { position.key = key }
-                changes.append(.row(SourceRow(entity: options.entity, position: position, columns: columns, values: record.fields)))
+            batch = SourceBatch(textRows: block, cursor: SourceCursor(), hasMore: !ended)
+        } else {
+            var changes: [SourceChange] = []
+            changes.reserveCapacity(min(limit, 1 << 16))
+            while changes.count < limit {
+                guard let record = try reader.next() else {
+                    ended = true
+                    break
+                }
+                if record.problem != nil || record.fields.count != columns.count {
+                    changes.append(.malformed(malformed(record, columns: columns)))
+                } else {
+                    var position = SourcePosition(source: name, table: fileName, line: record.line)
+                    if let keyIndex, case .text(let key) = record.fields[keyIndex] { position.key = key }
+                    changes.append(.row(SourceRow(entity: options.entity, position: position, columns: columns, values: record.fields)))
+                }
             }
+            batch = SourceBatch(changes: changes, cursor: SourceCursor(), hasMore: !ended)
         }
         // The rest of the file at this batch's bytes per record.
-        var estimate: Int? = nil
-        if !ended, !changes.isEmpty, reader.offset > batchStart {
-            estimate = Int(Double(fileSize - reader.offset) * Double(changes.count) / Double(reader.offset - batchStart))
+        if !ended, batch.count > 0, reader.offset > batchStart {
+            batch.estimatedRemaining = Int(Double(fileSize - reader.offset) * Double(batch.count) / Double(reader.offset - batchStart))
         }
-        var next = SourceCursor()
-        next["fingerprint"] = fingerprint
-        next["offset"] = String(reader.offset)
-        next["line"] = String(reader.line)
-        if ended { next["done"] = "true" }
-        return SourceBatch(
-            changes: changes, cursor: next,
-            startedSnapshots: !resumed && options.complete ? [options.entity] : [],
-            completedSnapshots: ended && options.complete ? [options.entity] : [],
-            hasMore: !ended, estimatedRemaining: estimate
-        )
+        batch.cursor["fingerprint"] = fingerprint
+        batch.cursor["offset"] = String(reader.offset)
+        batch.cursor["line"] = String(reader.line)
+        if ended { batch.cursor["done"] = "true" }
+        batch.startedSnapshots = !resumed && options.complete ? [options.entity] : []
+        batch.completedSnapshots = ended && options.complete ? [options.entity] : []
+        return batch
+    }
+
+    /// The dead letter of a record that could not be split, or has another number of fields than the header.
+    private func malformed(_ record: CSVReader.Record, columns: [String]) -> SourceMalformed {
+        SourceMalformed(
+            entity: options.entity, position: SourcePosition(source: name, table: fileName, line: record.line), raw: record.raw,
+            reason: record.problem ?? "\(record.fields.count) fields, the header has \(columns.count)")
     }
 
     /// `SIZE-SECONDS.NANOSECONDS` of the file's size and modification time, and the size.
