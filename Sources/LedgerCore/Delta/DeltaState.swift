@@ -35,7 +35,9 @@ public struct DeltaState: Sendable {
 
     public mutating func entityID(_ name: String) -> UInt16 {
         // A log has a handful of entities: comparing beats hashing the name.
-        if entities.count <= 8, let i = entities.firstIndex(of: name) { return UInt16(i) }
+        if entities.count <= 8 {
+            for i in entities.indices where entities[i] == name { return UInt16(i) }
+        }
         if let i = entityIndex[name] { return i }
         let i = UInt16(entities.count)
         entities.append(name)
@@ -56,6 +58,10 @@ public struct DeltaState: Sendable {
     }
 
     public func record(_ id: XXH128) -> RecordState? { records[id] }
+
+    /// Starts loading what looking up or setting record `id` reads (``RecordTable/prefetch(_:)``).
+    @inline(__always)
+    func prefetch(_ id: XXH128) { records.prefetch(id) }
 
     /// Folds one event of the log into the state. Events must come in offset order.
     public mutating func apply(_ event: LogEvent) {

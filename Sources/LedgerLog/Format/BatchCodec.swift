@@ -23,8 +23,10 @@ public final class BatchEncoder {
 
     private let records = ScratchBuffer(capacity: 1 << 20)
     private let compressed = ScratchBuffer(capacity: 1 << 18)
+    // An encoder is used by one thread at a time (it is not Sendable): the run-time exclusivity
+    // checks on its scratch, one per event, are turned off.
     /// For record i: where its hashed bytes start and end in `records` (2i, 2i+1).
-    private var spans: [Int] = []
+    @exclusivity(unchecked) private var spans: [Int] = []
     public var compressionLevel: Int32
     public var codec: BatchHeader.Codec
 

@@ -1,7 +1,8 @@
 /// A growable raw byte buffer that the batch encoder writes into without per-byte checks.
 final class ScratchBuffer {
-    private(set) var pointer: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    // Used by one thread at a time, as its owner is: no run-time exclusivity checks on the hot path.
+    @exclusivity(unchecked) private(set) var pointer: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private(set) var capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(capacity, 64)
