@@ -9,6 +9,15 @@ package enum PreparedChange: Sendable, Equatable {
     case delete(NewEvent, XXH128, Digest32)
     case failure(DeadLetter)
 
+    /// The record the change names; nil for a dead letter.
+    @inline(__always)
+    var recordID: XXH128? {
+        switch self {
+        case .upsert(_, let id, _), .delete(_, let id, _): id
+        case .failure: nil
+        }
+    }
+
     init(
         _ change: SourceChange, normalizers: [String: Normalizer], mapping: SourceMapping,
         source: String, now: Timestamp
@@ -65,24 +74,8 @@ package enum PreparedChange: Sendable, Equatable {
         }
     }
 
-    /// Record `r` of `block`: a row the normalizer can write straight to its event's bytes is, with
-    /// no ``SourceRow`` made; any other record is made the change it stands for and prepared as one.
-    init(block: TextRowBlock, record r: Int, plans: inout RowPlans, mapping: SourceMapping, source: String, now: Timestamp) {
-        if block.isRow(r) {
-            var counters = NormalizationCounters()
-            let encoded = block.withRow(r) { values in
-                plans.encode(entity: block.entity, columns: block.columns, values: values, counters: &counters)
-            }
-            if let (encoded, keyFields) = encoded {
-                self = .encoded(encoded, source: source, entity: block.entity, keyFields: keyFields)
-                return
-            }
-        }
-        self.init(block.change(r), plans: &plans, mapping: mapping, source: source, now: now)
-    }
-
     /// The upsert of a row the normalizer wrote as bytes.
-    private static func encoded(_ e: EncodedUpsert, source: String, entity: String, keyFields: [String]) -> PreparedChange {
+    static func encoded(_ e: EncodedUpsert, source: String, entity: String, keyFields: [String]) -> PreparedChange {
         let event = NewEvent(encodedUpsert: source, entity: entity, keyFields: keyFields, rowversion: e.rowversion,
                              fields: e.fields, recordID: e.recordID)
         return .upsert(event, e.recordID, e.fields.withUnsafeBytes { RecordCodec.dataHash($0) })
@@ -97,31 +90,48 @@ package enum PreparedChange: Sendable, Equatable {
         // every string and array of the row, and as many again to drop the copy).
         changes.withUnsafeBufferPointer { changes in
             nonisolated(unsafe) let changes = changes
-            return prepareAll(count: changes.count, normalizers: normalizers) { i, plans in
-                PreparedChange(changes[i], plans: &plans, mapping: mapping, source: source, now: now)
+            return prepareAll(count: changes.count, normalizers: normalizers) { range, plans, part in
+                for i in range { part.append(PreparedChange(changes[i], plans: &plans, mapping: mapping, source: source, now: now)) }
             }
         }
     }
 
-    /// Prepares the records of `block` in chunks on all cores; the chunks keep their order.
+    /// Prepares the records of `block` in chunks on all cores; the chunks keep their order. A row the
+    /// normalizer can write straight to its event's bytes is, read in place; any other record is made
+    /// the change it stands for and prepared as one.
     static func prepareAll(
         _ block: TextRowBlock, normalizers: [String: Normalizer], mapping: SourceMapping, source: String, now: Timestamp
     ) -> [[PreparedChange?]] {
-        prepareAll(count: block.count, normalizers: normalizers) { r, plans in
-            PreparedChange(block: block, record: r, plans: &plans, mapping: mapping, source: source, now: now)
+        prepareAll(count: block.count, normalizers: normalizers) { range, plans, part in
+            let p = plans.plan(entity: block.entity, columns: block.columns)
+            // The block's buffers are taken once per chunk: per row, their reference counts were
+            // shared by both preparing threads.
+            block.withRecords { records in
+                for r in range {
+                    var counters = NormalizationCounters()
+                    if records.isRow(r), let (encoded, keyFields) = plans.encode(plan: p, entity: block.entity, values: records.values(r), counters: &counters) {
+                        part.append(.encoded(encoded, source: source, entity: block.entity, keyFields: keyFields))
+                    } else {
+                        part.append(PreparedChange(block.change(r), plans: &plans, mapping: mapping, source: source, now: now))
+                    }
+                }
+            }
         }
     }
 
-    /// `prepare(i, &plans)` for every `i` below `count`, in chunks of 512 on all cores, each chunk
+    /// `prepare(range, &plans, &part)` over `0..<count` in chunks of 512 on all cores, each chunk
     /// with its own plans; the chunks keep their order.
     private static func prepareAll(
-        count: Int, normalizers: [String: Normalizer], _ prepare: @Sendable (Int, inout RowPlans) -> PreparedChange
+        count: Int, normalizers: [String: Normalizer],
+        _ prepare: @Sendable (Range<Int>, inout RowPlans, inout [PreparedChange?]) -> Void
     ) -> [[PreparedChange?]] {
         let chunk = 512
         let chunks = (count + chunk - 1) / chunk
         guard chunks > 1 else {
             var plans = RowPlans(normalizers: normalizers)
-            return [(0..<count).map { prepare($0, &plans) }]
+            var part: [PreparedChange?] = []
+            prepare(0..<count, &plans, &part)
+            return [part]
         }
         var parts = [[PreparedChange?]](repeating: [], count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
@@ -131,7 +141,7 @@ package enum PreparedChange: Sendable, Equatable {
                 var part: [PreparedChange?] = []
                 part.reserveCapacity(range.count)
                 var plans = RowPlans(normalizers: normalizers)
-                for i in range { part.append(prepare(i, &plans)) }
+                prepare(range, &plans, &part)
                 out[c] = part
             }
         }

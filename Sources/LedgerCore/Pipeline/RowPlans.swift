@@ -34,8 +34,15 @@ struct RowPlans: ~Copyable {
     mutating func encode(
         entity: String, columns: [String], values: some TextRowValues, counters: inout NormalizationCounters
     ) -> (EncodedUpsert, keyFields: [String])? {
-        let p = plan(entity: entity, columns: columns)
-        return plans.withUnsafeBufferPointer { b in
+        encode(plan: plan(entity: entity, columns: columns), entity: entity, values: values, counters: &counters)
+    }
+
+    /// ``encode(entity:columns:values:counters:)`` with the plan of the row's entity and columns
+    /// (``plan(entity:columns:)``) already looked up.
+    mutating func encode(
+        plan p: Int, entity: String, values: some TextRowValues, counters: inout NormalizationCounters
+    ) -> (EncodedUpsert, keyFields: [String])? {
+        plans.withUnsafeBufferPointer { b in
             guard let n = b[p].normalizer,
                   let encoded = n.encode(entity: entity, values: values, columnIndexes: b[p].indexes, counters: &counters, into: &writer)
             else { return nil }
@@ -45,8 +52,14 @@ struct RowPlans: ~Copyable {
 
     private mutating func plan(of row: SourceRow) -> Int { plan(entity: row.entity, columns: row.columns) }
 
-    private mutating func plan(entity: String, columns: [String]) -> Int {
-        if let p = plans.firstIndex(where: { $0.entity == entity && $0.columns == columns }) { return p }
+    /// The index of the plan of rows of `entity` with `columns`, made when first met.
+    mutating func plan(entity: String, columns: [String]) -> Int {
+        // Compared in place: `firstIndex(where:)` handed each plan to its closure as a copy.
+        let found: Int? = plans.withUnsafeBufferPointer { b in
+            for i in b.indices where b[i].entity == entity && b[i].columns == columns { return i }
+            return nil
+        }
+        if let found { return found }
         let normalizer = normalizers[entity]
         plans.append((entity, columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: columns) ?? []))
         return plans.count - 1

@@ -106,14 +106,33 @@ public struct TextRowBlock: Sendable {
         return SourceRow(entity: entity, position: position, columns: columns, values: values)
     }
 
-    /// Calls `body` with row `r`'s values in place.
+    /// Calls `body` with the records in place, for a thread that goes through many of them.
     @inline(__always)
-    func withRow<R>(_ r: Int, _ body: (TextRowBlockValues) -> R) -> R {
+    func withRecords<R>(_ body: (TextRowBlockRecords) -> R) -> R {
         text.withUnsafeBytes { t in
             bounds.withUnsafeBufferPointer { b in
-                body(TextRowBlockValues(text: t, bounds: UnsafeBufferPointer(rebasing: b[(r * (columns.count + 1))...]), count: columns.count))
+                lines.withUnsafeBufferPointer { l in body(TextRowBlockRecords(text: t, bounds: b, lines: l, width: columns.count)) }
             }
         }
+    }
+}
+
+/// The records of a ``TextRowBlock``, read in place.
+struct TextRowBlockRecords {
+    let text: UnsafeRawBufferPointer
+    let bounds: UnsafeBufferPointer<Int>
+    let lines: UnsafeBufferPointer<Int>
+    let width: Int
+
+    @inline(__always)
+    func isRow(_ r: Int) -> Bool { lines[r] >= 0 }
+
+    /// Row `r`'s values.
+    @inline(__always)
+    func values(_ r: Int) -> TextRowBlockValues {
+        let b = UnsafeBufferPointer(rebasing: bounds[(r * (width + 1))...])
+        return TextRowBlockValues(text: text, bounds: b, count: width,
+                                  ascii: String.isASCII(UnsafeRawBufferPointer(rebasing: text[b[0]..<b[width]])))
     }
 }
 
@@ -122,11 +141,13 @@ struct TextRowBlockValues: TextRowValues {
     let text: UnsafeRawBufferPointer
     let bounds: UnsafeBufferPointer<Int>
     let count: Int
+    /// Whether the whole row is ASCII: its values need no UTF-8 check one by one.
+    let ascii: Bool
 
     @inline(__always)
     func withText<R>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R? {
         let v = UnsafeRawBufferPointer(rebasing: text[bounds[c]..<bounds[c + 1]])
-        guard String.isValidUTF8(v) else { return nil }
+        guard ascii || String.isValidUTF8(v) else { return nil }
         return body(UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count))
     }
 }

@@ -29,8 +29,9 @@ extension String {
         isASCII(bytes) || String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil
     }
 
+    /// Whether `bytes` are all ASCII (checked 8 bytes at a time).
     @inline(__always)
-    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         var i = 0
         var high: UInt64 = 0
