@@ -60,6 +60,9 @@ let package = Package(
             providers: [.apt(["libmariadb-dev"])]
         ),
 
+        // C helpers with no Swift spelling (a cache prefetch).
+        .target(name: "CLedgerSupport"),
+
         // The event log: on-disk format, store, recovery, verification.
         .target(
             name: "LedgerLog",
@@ -77,6 +80,7 @@ let package = Package(
         .target(
             name: "LedgerCore",
             dependencies: [
+                "CLedgerSupport",
                 "LedgerLog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

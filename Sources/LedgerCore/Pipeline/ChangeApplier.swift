@@ -67,6 +67,13 @@ public final class ChangeApplier {
         holdingState { known in
             for c in chunks.indices {
                 for i in chunks[c].indices {
+                    // The record of the change a few ahead starts loading while this one is classified.
+                    let ahead = i + Self.prefetchDistance
+                    if ahead < chunks[c].count {
+                        if let id = chunks[c][ahead]?.recordID { known.prefetch(id) }
+                    } else if c + 1 < chunks.count, ahead - chunks[c].count < chunks[c + 1].count {
+                        if let id = chunks[c + 1][ahead - chunks[c].count]?.recordID { known.prefetch(id) }
+                    }
                     guard let change = chunks[c][i].take() else { continue }
                     if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
                 }
@@ -74,6 +81,9 @@ public final class ChangeApplier {
         }
         return letters
     }
+
+    /// How many changes ahead the ordered stage starts loading a record's place in the delta state.
+    static let prefetchDistance = 12
 
     /// Runs `body` with the delta state held in a local for its duration: working on the struct
     /// stored in this class copied it for every row (a reference count per buffer it holds) and
@@ -159,6 +169,9 @@ public final class ChangeApplier {
                     plan.events.withUnsafeBufferPointer { events in
                         plan.applied.withUnsafeBufferPointer { applied in
                             for i in applied.indices {
+                                if i + Self.prefetchDistance < applied.count, let ahead = applied[i + Self.prefetchDistance] {
+                                    known.prefetch(ahead.recordID)
+                                }
                                 guard let a = applied[i] else { continue }
                                 known.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
                                                     rowversion: events[i].rowversion, offset: expected + UInt64(i))
