@@ -6,7 +6,7 @@ import Testing
 /// would have made one by one.
 @Suite struct TextRowBlockTests {
     static func add(_ values: [[UInt8]], line: Int, to block: inout TextRowBlock) -> Bool {
-        block.beginRow(line: line)
+        block.beginRow(Int64(line))
         for v in values { v.withUnsafeBytes { block.appendValue($0) } }
         return block.endRow()
     }
@@ -40,5 +40,37 @@ import Testing
         #expect(batch.count == 4)
         #expect(batch.changes == block.changes)
         #expect(batch.listedChanges.isEmpty)
+    }
+
+    /// A table's rows: numbered by row id, with nulls and blobs, the key from the first column
+    /// (a blob key decoded).
+    @Test func tableRowsKeepNullsBlobsAndRowIDs() {
+        var block = TextRowBlock(entity: "products", columns: ["code", "name", "photo"], source: "pos", table: "products",
+                                 numbering: .rowID, keyColumn: 0, keyFromBytes: true)
+        block.beginRow(-7)
+        Array("P1".utf8).withUnsafeBytes { block.appendValue($0) }
+        block.appendNull()
+        [UInt8]([0x00, 0x41]).withUnsafeBytes { block.appendBytes($0) }
+        var ended = block.endRow()
+        #expect(ended)
+        block.beginRow(9)
+        Array("P2".utf8).withUnsafeBytes { block.appendBytes($0) }
+        block.appendNull()
+        ended = block.endRow()
+        #expect(!ended)
+        block.beginRow(9)
+        Array("P2".utf8).withUnsafeBytes { block.appendBytes($0) }
+        Array("Tea".utf8).withUnsafeBytes { block.appendValue($0) }
+        block.appendNull()
+        ended = block.endRow()
+        #expect(ended)
+        func row(_ id: Int64, key: String, _ values: [RawValue]) -> SourceChange {
+            .row(SourceRow(entity: "products", position: SourcePosition(source: "pos", table: "products", rowID: id, key: key),
+                           columns: ["code", "name", "photo"], values: values))
+        }
+        #expect(block.changes == [
+            row(-7, key: "P1", [.text("P1"), .null, .bytes([0x00, 0x41])]),
+            row(9, key: "P2", [.bytes(Array("P2".utf8)), .text("Tea"), .null]),
+        ])
     }
 }

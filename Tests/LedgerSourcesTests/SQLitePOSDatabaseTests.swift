@@ -31,6 +31,34 @@ import Testing
         #expect(rows.map { $0.values[1] } == [.null, .bytes([0x63, 0x61, 0x66, 0xE9]), .bytes([0x00, 0xFF]), .text("12"), .text("café"), .text("again")])
     }
 
+    /// Rows read straight into a text block are the rows ``SQLitePOSDatabase/rows(of:columns:afterRowID:limit:)``
+    /// reads, nulls, blobs, invalid text and numbers included; so are those the protocol's own
+    /// implementation adds for a database that reads rows only one way.
+    @Test(arguments: [(Int64(0), 2000), (1490, 20), (1500, 3), (1506, 5)])
+    func rowsReadIntoABlockAreTheRowsAsRead(after: Int64, limit: Int) throws {
+        let w = try fixture()
+        defer { w.remove() }
+        let db = try SQLitePOSDatabase(path: w.databasePath)
+        #expect(db.readsTextRows)
+        let columns = ["sale_id", "qty"]
+        let rows = try db.rows(of: "sales", columns: columns, afterRowID: after, limit: limit)
+        let expected = rows.map { row -> SourceChange in
+            let key: String? = switch row.values[0] {
+            case .text(let s): s
+            case .bytes(let b): String(decoding: b, as: UTF8.self)
+            case .null: nil
+            }
+            return .row(SourceRow(entity: "sales", position: SourcePosition(source: "pos", table: "sales", rowID: row.rowID, key: key),
+                                  columns: columns, values: row.values))
+        }
+        for database in [db, OneWayDatabase(db)] as [any POSDatabase] {
+            var block = TextRowBlock(entity: "sales", columns: columns, source: "pos", table: "sales", numbering: .rowID, keyColumn: 0, keyFromBytes: true)
+            let last = try database.rows(of: "sales", columns: columns, afterRowID: after, limit: limit, into: &block)
+            #expect(last == rows.last?.rowID)
+            #expect(block.changes == expected)
+        }
+    }
+
     @Test func keyLookupsAndGapRechecksBatchLongLists() throws {
         let w = try fixture()
         defer { w.remove() }
@@ -78,5 +106,27 @@ import Testing
         let none = try db.blankKeyCandidates(of: "sales", columns: ["sale_id"], keyColumn: "sale_id", afterRowID: 1514, limit: 3)
         #expect(none.rows.isEmpty)
         #expect(none.highest == 1514)
+    }
+}
+
+/// A database that reads rows one way only: the protocol's own ``POSDatabase/rows(of:columns:afterRowID:limit:into:)``.
+final class OneWayDatabase: POSDatabase {
+    let base: SQLitePOSDatabase
+    init(_ base: SQLitePOSDatabase) { self.base = base }
+    var label: String { base.label }
+    func maxChangeID() throws(SourceError) -> Int64 { try base.maxChangeID() }
+    func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] { try base.changes(after: id, limit: limit) }
+    func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry] { try base.changes(ids: ids) }
+    func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow] {
+        try base.rows(of: table, columns: columns, afterRowID: afterRowID, limit: limit)
+    }
+    func estimatedRowCount(of table: String) throws(SourceError) -> Int { try base.estimatedRowCount(of: table) }
+    func blankKeyCandidates(
+        of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
+    ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {
+        try base.blankKeyCandidates(of: table, columns: columns, keyColumn: keyColumn, afterRowID: afterRowID, limit: limit)
+    }
+    func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow] {
+        try base.rows(of: table, columns: columns, keyColumn: keyColumn, keys: keys)
     }
 }

@@ -1,61 +1,105 @@
 import LedgerLog
 
 /// The records of a batch read as text into one buffer, rows of one entity and column list: a
-/// source that reads text (a CSV file) hands them over without a string or an array per row, and
-/// the pipeline normalizes the rows from the buffer. ``changes`` makes the records the
+/// source that reads text (a CSV file, a SQLite table) hands them over without a string or an array
+/// per row, and the pipeline normalizes the rows from the buffer. ``changes`` makes the records the
 /// ``SourceChange``s they stand for, as the source would have made them one by one.
 public struct TextRowBlock: Sendable {
+    /// What a record's number is in its ``SourcePosition``.
+    public enum Numbering: Sendable {
+        case line
+        case rowID
+    }
+
     public let entity: String
     public let columns: [String]
     /// The rows' ``SourcePosition/source`` and ``SourcePosition/table``.
     public let source: String
     public let table: String
+    public let numbering: Numbering
     /// The column whose text is a row's ``SourcePosition/key``.
     public let keyColumn: Int?
+    /// Whether a key value that is bytes gives the key its UTF-8 decoding (else no key).
+    public let keyFromBytes: Bool
     /// Every value's bytes, back to back.
     private(set) var text: [UInt8] = []
     /// Per record, `columns.count + 1` offsets into `text`: where each value starts, then where the
     /// last ends. A record that is not a row has empty values.
     private(set) var bounds: [Int] = []
-    /// Per record, its line; for a record that is not a row, `-1 - k` where `malformed[k]` is the record.
-    private(set) var lines: [Int] = []
+    /// Per value: ``Kind``.
+    private(set) var kinds: [UInt8] = []
+    /// Per record, its line or row id; for a record that is not a row, `k` where `malformed[k]` is the record.
+    private(set) var numbers: [Int64] = []
+    /// Per record, whether it is a row.
+    private(set) var rows: [Bool] = []
     /// The records that are not rows, in order.
     private(set) var malformed: [SourceMalformed] = []
     /// Where the record being added started.
     private var recordText = 0
     private var recordBounds = 0
 
-    public init(entity: String, columns: [String], source: String, table: String, keyColumn: Int?, reservingRecords n: Int = 0) {
+    /// What a value is.
+    enum Kind {
+        static let text: UInt8 = 0
+        static let null: UInt8 = 1
+        /// Bytes that a row keeps as ``RawValue/bytes(_:)`` (a blob).
+        static let bytes: UInt8 = 2
+    }
+
+    public init(
+        entity: String, columns: [String], source: String, table: String, numbering: Numbering = .line, keyColumn: Int?,
+        keyFromBytes: Bool = false, reservingRecords n: Int = 0
+    ) {
         self.entity = entity
         self.columns = columns
         self.source = source
         self.table = table
+        self.numbering = numbering
         self.keyColumn = keyColumn
-        lines.reserveCapacity(n)
+        self.keyFromBytes = keyFromBytes
+        numbers.reserveCapacity(n)
+        rows.reserveCapacity(n)
         bounds.reserveCapacity(n * (columns.count + 1))
+        kinds.reserveCapacity(n * columns.count)
         text.reserveCapacity(n * 8 * columns.count)
     }
 
     /// Records, rows or not.
-    public var count: Int { lines.count }
+    public var count: Int { numbers.count }
 
-    /// Starts a row on `line`: its values follow (``appendValue(_:)``), then ``endRow()``.
-    public mutating func beginRow(line: Int) {
+    /// Starts a row numbered `number` (its line or row id): its values follow (``appendValue(_:)``,
+    /// ``appendNull()``, ``appendBytes(_:)``), then ``endRow()``.
+    public mutating func beginRow(_ number: Int64) {
         recordText = text.count
         recordBounds = bounds.count
         bounds.append(text.count)
-        lines.append(line)
+        numbers.append(number)
+        rows.append(true)
     }
 
-    /// The next value of the row begun: its bytes as in the source's text (UTF-8, or bytes that a
-    /// row made from them keeps as ``RawValue/bytes(_:)``).
+    /// The next value of the row begun, as text: its bytes as the source holds them (UTF-8, or bytes
+    /// that a row made from them keeps as ``RawValue/bytes(_:)``).
     @inline(__always)
     public mutating func appendValue(_ bytes: UnsafeRawBufferPointer) {
         text.append(contentsOf: bytes)
         bounds.append(text.count)
+        kinds.append(Kind.text)
     }
 
-    /// Values appended since ``beginRow(line:)``.
+    /// The next value of the row begun: null.
+    public mutating func appendNull() {
+        bounds.append(text.count)
+        kinds.append(Kind.null)
+    }
+
+    /// The next value of the row begun: bytes that are not text (a blob).
+    public mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        text.append(contentsOf: bytes)
+        bounds.append(text.count)
+        kinds.append(Kind.bytes)
+    }
+
+    /// Values appended since ``beginRow(_:)``.
     public var valuesInRow: Int { bounds.count - recordBounds - 1 }
 
     /// Ends the row begun; false, with the row taken back, when it does not have one value per column.
@@ -67,42 +111,61 @@ public struct TextRowBlock: Sendable {
 
     /// Takes back the row begun.
     public mutating func cancelRow() {
+        kinds.removeLast(valuesInRow)
         text.removeSubrange(recordText...)
         bounds.removeSubrange(recordBounds...)
-        lines.removeLast()
+        numbers.removeLast()
+        rows.removeLast()
     }
 
     /// A record that is not a row, in its place among the rows.
     public mutating func appendMalformed(_ m: SourceMalformed) {
         bounds.append(contentsOf: repeatElement(text.count, count: columns.count + 1))
-        lines.append(-1 - malformed.count)
+        kinds.append(contentsOf: repeatElement(Kind.null, count: columns.count))
+        numbers.append(Int64(malformed.count))
+        rows.append(false)
         malformed.append(m)
     }
 
     /// Whether record `r` is a row.
     @inline(__always)
-    func isRow(_ r: Int) -> Bool { lines[r] >= 0 }
+    func isRow(_ r: Int) -> Bool { rows[r] }
 
     /// Record `r` as the source would have made it.
     public func change(_ r: Int) -> SourceChange {
-        isRow(r) ? .row(row(r)) : .malformed(malformed[-1 - lines[r]])
+        isRow(r) ? .row(row(r)) : .malformed(malformed[Int(numbers[r])])
     }
 
     /// Every record, as ``change(_:)`` makes them.
     public var changes: [SourceChange] { (0..<count).map(change) }
 
-    /// Row `r`: each value text when it is UTF-8, else bytes.
+    /// Row `r`: each text value a string when it is UTF-8, else bytes.
     func row(_ r: Int) -> SourceRow {
         let b = r * (columns.count + 1)
         let values: [RawValue] = text.withUnsafeBytes { t in
             (0..<columns.count).map { c in
                 let v = UnsafeRawBufferPointer(rebasing: t[bounds[b + c]..<bounds[b + c + 1]])
-                if let s = String(utf8Bytes: v) { return .text(s) }
-                return .bytes(Array(v))
+                switch kinds[r * columns.count + c] {
+                case Kind.null: return .null
+                case Kind.bytes: return .bytes(Array(v))
+                default:
+                    if let s = String(utf8Bytes: v) { return .text(s) }
+                    return .bytes(Array(v))
+                }
             }
         }
-        var position = SourcePosition(source: source, table: table, line: lines[r])
-        if let keyColumn, case .text(let key) = values[keyColumn] { position.key = key }
+        var key: String? = nil
+        if let keyColumn {
+            switch values[keyColumn] {
+            case .text(let s): key = s
+            case .bytes(let bytes) where keyFromBytes: key = String(decoding: bytes, as: UTF8.self)
+            default: break
+            }
+        }
+        let position = switch numbering {
+        case .line: SourcePosition(source: source, table: table, line: Int(numbers[r]), key: key)
+        case .rowID: SourcePosition(source: source, table: table, rowID: numbers[r], key: key)
+        }
         return SourceRow(entity: entity, position: position, columns: columns, values: values)
     }
 
@@ -111,7 +174,11 @@ public struct TextRowBlock: Sendable {
     func withRecords<R>(_ body: (TextRowBlockRecords) -> R) -> R {
         text.withUnsafeBytes { t in
             bounds.withUnsafeBufferPointer { b in
-                lines.withUnsafeBufferPointer { l in body(TextRowBlockRecords(text: t, bounds: b, lines: l, width: columns.count)) }
+                kinds.withUnsafeBufferPointer { k in
+                    rows.withUnsafeBufferPointer { rows in
+                        body(TextRowBlockRecords(text: t, bounds: b, kinds: k, rows: rows, width: columns.count))
+                    }
+                }
             }
         }
     }
@@ -121,17 +188,18 @@ public struct TextRowBlock: Sendable {
 struct TextRowBlockRecords {
     let text: UnsafeRawBufferPointer
     let bounds: UnsafeBufferPointer<Int>
-    let lines: UnsafeBufferPointer<Int>
+    let kinds: UnsafeBufferPointer<UInt8>
+    let rows: UnsafeBufferPointer<Bool>
     let width: Int
 
     @inline(__always)
-    func isRow(_ r: Int) -> Bool { lines[r] >= 0 }
+    func isRow(_ r: Int) -> Bool { rows[r] }
 
     /// Row `r`'s values.
     @inline(__always)
     func values(_ r: Int) -> TextRowBlockValues {
         let b = UnsafeBufferPointer(rebasing: bounds[(r * (width + 1))...])
-        return TextRowBlockValues(text: text, bounds: b, count: width,
+        return TextRowBlockValues(text: text, bounds: b, kinds: UnsafeBufferPointer(rebasing: kinds[(r * width)...]), count: width,
                                   ascii: String.isASCII(UnsafeRawBufferPointer(rebasing: text[b[0]..<b[width]])))
     }
 }
@@ -140,12 +208,18 @@ struct TextRowBlockRecords {
 struct TextRowBlockValues: TextRowValues {
     let text: UnsafeRawBufferPointer
     let bounds: UnsafeBufferPointer<Int>
+    let kinds: UnsafeBufferPointer<UInt8>
     let count: Int
     /// Whether the whole row is ASCII: its values need no UTF-8 check one by one.
     let ascii: Bool
 
     @inline(__always)
     func withText<R>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R? {
+        switch kinds[c] {
+        case TextRowBlock.Kind.null: return body(nil)
+        case TextRowBlock.Kind.bytes: return nil
+        default: break
+        }
         let v = UnsafeRawBufferPointer(rebasing: text[bounds[c]..<bounds[c + 1]])
         guard ascii || String.isValidUTF8(v) else { return nil }
         return body(UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count))

@@ -199,12 +199,12 @@ public final class CSVReader {
     /// `record` (from the byte-by-byte path) added to `block` when it is a row of its width.
     private func add(_ record: Record, to block: inout TextRowBlock) -> BlockRecord {
         guard record.problem == nil, record.fields.count == block.columns.count else { return .other(record) }
-        block.beginRow(line: record.line)
+        block.beginRow(Int64(record.line))
         for value in record.fields {
             switch value {
             case .text(let s): s.utf8.withContiguousStorageIfAvailable { block.appendValue(UnsafeRawBufferPointer($0)) } ?? Array(s.utf8).withUnsafeBytes { block.appendValue($0) }
             case .bytes(let b): b.withUnsafeBytes { block.appendValue($0) }
-            case .null: block.appendValue(UnsafeRawBufferPointer(start: nil, count: 0))
+            case .null: block.appendNull()
             }
         }
         _ = block.endRow()
@@ -229,7 +229,7 @@ public final class CSVReader {
     /// the block's width; another width is read as a ``Record`` to report.
     private func fastRecord(endingAt stop: Int, into block: inout TextRowBlock) throws(SourceError) -> BlockRecord? {
         guard stop - start <= options.maxRecordBytes else { return nil }
-        block.beginRow(line: line)
+        block.beginRow(Int64(line))
         guard split(endingAt: stop, into: &block) else {
             block.cancelRow()
             return nil

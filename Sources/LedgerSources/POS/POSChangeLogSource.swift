@@ -149,17 +149,30 @@ public final class POSChangeLogSource: ChangeSource {
 
     func backfill(_ state: POSSourceState, table t: Int, afterRow: Int64, limit: Int) throws(SourceError) -> SourceBatch {
         let table = tables[t]
-        let rows = try database.rows(of: table.name, columns: table.columns, afterRowID: afterRow, limit: limit)
-        let changes = rows.map { SourceChange.row(sourceRow(table, $0, changeID: nil)) }
+        var batch: SourceBatch
+        let lastRowID: Int64?
+        if database.readsTextRows {
+            // The rows go into one text buffer, as ``sourceRow(_:_:changeID:)`` would make them.
+            var block = TextRowBlock(entity: table.entity, columns: table.columns, source: name, table: table.name,
+                                     numbering: .rowID, keyColumn: 0, keyFromBytes: true, reservingRecords: min(limit, 1 << 16))
+            lastRowID = try database.rows(of: table.name, columns: table.columns, afterRowID: afterRow, limit: limit, into: &block)
+            batch = SourceBatch(textRows: block, cursor: SourceCursor(), hasMore: true)
+        } else {
+            let rows = try database.rows(of: table.name, columns: table.columns, afterRowID: afterRow, limit: limit)
+            lastRowID = rows.last?.rowID
+            batch = SourceBatch(changes: rows.map { SourceChange.row(sourceRow(table, $0, changeID: nil)) }, cursor: SourceCursor(), hasMore: true)
+        }
+        let read = batch.count
         var next = state
-        if rows.count < limit {
-            next.rowHighWater[table.name] = rows.last?.rowID ?? afterRow
+        if read < limit {
+            next.rowHighWater[table.name] = lastRowID ?? afterRow
             next.phase = t + 1 < tables.count ? .backfill(table: t + 1, afterRow: 0) : .changes
         } else {
-            next.phase = .backfill(table: t, afterRow: rows[rows.count - 1].rowID)
+            next.phase = .backfill(table: t, afterRow: lastRowID ?? afterRow)
         }
-        return SourceBatch(changes: changes, cursor: encode(next), hasMore: true,
-                           estimatedRemaining: t == 0 && afterRow == 0 ? backfillSize().map { max(0, $0 - rows.count) } : nil)
+        batch.cursor = encode(next)
+        if t == 0 && afterRow == 0 { batch.estimatedRemaining = backfillSize().map { max(0, $0 - read) } }
+        return batch
     }
 
     /// About the rows a backfill will read (those of every table now); nil when a count fails, which

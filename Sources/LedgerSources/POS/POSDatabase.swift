@@ -14,6 +14,12 @@ public protocol POSDatabase: AnyObject {
     func changes(ids: [Int64]) throws(SourceError) -> [ChangeLogEntry]
     /// Rows of `table` with row id `> afterRowID`, in row id order, at most `limit`.
     func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int) throws(SourceError) -> [POSRow]
+    /// Whether ``rows(of:columns:afterRowID:limit:into:)`` reads the rows straight into the block,
+    /// with no string or array per row; a backfill then reads through it.
+    var readsTextRows: Bool { get }
+    /// ``rows(of:columns:afterRowID:limit:)`` added to `block` (numbered by row id); returns the last
+    /// row id read, nil when there is none.
+    func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int, into block: inout TextRowBlock) throws(SourceError) -> Int64?
     /// About how many rows `table` holds, as the database can tell cheaply (SQLite counts them;
     /// MariaDB reads its table statistics). For sizing, never for correctness.
     func estimatedRowCount(of table: String) throws(SourceError) -> Int
@@ -26,4 +32,27 @@ public protocol POSDatabase: AnyObject {
     ) throws(SourceError) -> (rows: [POSRow], highest: Int64)
     /// The current rows of `table` whose `keyColumn` equals one of `keys`, in no particular order.
     func rows(of table: String, columns: [String], keyColumn: String, keys: [String]) throws(SourceError) -> [POSRow]
+}
+
+extension POSDatabase {
+    public var readsTextRows: Bool { false }
+
+    /// Reads the rows as ``rows(of:columns:afterRowID:limit:)`` makes them, then adds them to `block`.
+    public func rows(
+        of table: String, columns: [String], afterRowID: Int64, limit: Int, into block: inout TextRowBlock
+    ) throws(SourceError) -> Int64? {
+        let rows = try rows(of: table, columns: columns, afterRowID: afterRowID, limit: limit)
+        for row in rows {
+            block.beginRow(row.rowID)
+            for value in row.values {
+                switch value {
+                case .null: block.appendNull()
+                case .text(let s): Array(s.utf8).withUnsafeBytes { block.appendValue($0) }
+                case .bytes(let b): b.withUnsafeBytes { block.appendBytes($0) }
+                }
+            }
+            _ = block.endRow()
+        }
+        return rows.last?.rowID
+    }
 }

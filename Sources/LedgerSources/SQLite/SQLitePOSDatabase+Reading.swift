@@ -56,6 +56,31 @@ extension SQLitePOSDatabase {
         }
     }
 
+    /// ``rows(_:columns:_:)`` added to `block` as they are stepped, each value's bytes copied from
+    /// SQLite's buffer; returns the last row id.
+    static func rows(_ stmt: Statement, columns: Int, into block: inout TextRowBlock) throws -> Int64? {
+        let s = stmt.sqliteStatement
+        var last: Int64? = nil
+        try step(stmt) {
+            let rowID = sqlite3_column_int64(s, 0)
+            block.beginRow(rowID)
+            for i in 1...Int32(columns) {
+                switch sqlite3_column_type(s, i) {
+                case SQLITE_NULL:
+                    block.appendNull()
+                case SQLITE_BLOB:
+                    block.appendBytes(UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i))))
+                default:
+                    // As ``value(_:_:)`` reads it: the text (of a number, its text form).
+                    block.appendValue(UnsafeRawBufferPointer(start: sqlite3_column_text(s, i), count: Int(sqlite3_column_bytes(s, i))))
+                }
+            }
+            _ = block.endRow()
+            last = rowID
+        }
+        return last
+    }
+
     /// Steps `stmt` to its end, calling `row` at each row, and resets it.
     private static func step(_ stmt: Statement, _ row: () -> Void) throws {
         let s = stmt.sqliteStatement

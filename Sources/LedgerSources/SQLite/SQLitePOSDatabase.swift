@@ -100,6 +100,19 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
+    public var readsTextRows: Bool { true }
+
+    public func rows(
+        of table: String, columns: [String], afterRowID: Int64, limit: Int, into block: inout TextRowBlock
+    ) throws(SourceError) -> Int64? {
+        let sql = Self.rowsAfterSQL(table: table, columns: columns)
+        return try read(table) { db in
+            let stmt = try db.cachedStatement(sql: sql)
+            stmt.setUncheckedArguments([afterRowID, max(0, limit)])
+            return try Self.rows(stmt, columns: columns.count, into: &block)
+        }
+    }
+
     public func estimatedRowCount(of table: String) throws(SourceError) -> Int {
         try read(table) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(Self.quote(table))") ?? 0 }
     }
