@@ -22,7 +22,7 @@ public struct TextRowBlock: Sendable {
     /// Whether a key value that is bytes gives the key its UTF-8 decoding (else no key).
     public let keyFromBytes: Bool
     /// Every value's bytes, back to back.
-    private(set) var text: [UInt8] = []
+    private var text: TextBytes
     /// Per record, `columns.count + 1` offsets into `text`: where each value starts, then where the
     /// last ends. A record that is not a row has empty values.
     private(set) var bounds: [Int] = []
@@ -61,7 +61,7 @@ public struct TextRowBlock: Sendable {
         rows.reserveCapacity(n)
         bounds.reserveCapacity(n * (columns.count + 1))
         kinds.reserveCapacity(n * columns.count)
-        text.reserveCapacity(n * 8 * columns.count)
+        text = TextBytes(capacity: max(64, n * 8 * columns.count))
     }
 
     /// Records, rows or not.
@@ -81,7 +81,7 @@ public struct TextRowBlock: Sendable {
     /// that a row made from them keeps as ``RawValue/bytes(_:)``).
     @inline(__always)
     public mutating func appendValue(_ bytes: UnsafeRawBufferPointer) {
-        text.append(contentsOf: bytes)
+        appendText(bytes)
         bounds.append(text.count)
         kinds.append(Kind.text)
     }
@@ -94,9 +94,21 @@ public struct TextRowBlock: Sendable {
 
     /// The next value of the row begun: bytes that are not text (a blob).
     public mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
-        text.append(contentsOf: bytes)
+        appendText(bytes)
         bounds.append(text.count)
         kinds.append(Kind.bytes)
+    }
+
+    @inline(__always)
+    private mutating func appendText(_ bytes: UnsafeRawBufferPointer) {
+        unshare()
+        text.append(bytes)
+    }
+
+    /// Copies the text buffer if another copy of the block holds it too.
+    @inline(__always)
+    private mutating func unshare() {
+        if !isKnownUniquelyReferenced(&text) { text = text.copy() }
     }
 
     /// Values appended since ``beginRow(_:)``.
@@ -112,7 +124,8 @@ public struct TextRowBlock: Sendable {
     /// Takes back the row begun.
     public mutating func cancelRow() {
         kinds.removeLast(valuesInRow)
-        text.removeSubrange(recordText...)
+        unshare()
+        text.count = recordText
         bounds.removeSubrange(recordBounds...)
         numbers.removeLast()
         rows.removeLast()
@@ -142,7 +155,7 @@ public struct TextRowBlock: Sendable {
     /// Row `r`: each text value a string when it is UTF-8, else bytes.
     func row(_ r: Int) -> SourceRow {
         let b = r * (columns.count + 1)
-        let values: [RawValue] = text.withUnsafeBytes { t in
+        let values: [RawValue] = text.withBytes { t in
             (0..<columns.count).map { c in
                 let v = UnsafeRawBufferPointer(rebasing: t[bounds[b + c]..<bounds[b + c + 1]])
                 switch kinds[r * columns.count + c] {
@@ -172,7 +185,7 @@ public struct TextRowBlock: Sendable {
     /// Calls `body` with the records in place, for a thread that goes through many of them.
     @inline(__always)
     func withRecords<R>(_ body: (TextRowBlockRecords) -> R) -> R {
-        text.withUnsafeBytes { t in
+        text.withBytes { t in
             bounds.withUnsafeBufferPointer { b in
                 kinds.withUnsafeBufferPointer { k in
                     rows.withUnsafeBufferPointer { rows in
@@ -223,5 +236,53 @@ struct TextRowBlockValues: TextRowValues {
         let v = UnsafeRawBufferPointer(rebasing: text[bounds[c]..<bounds[c + 1]])
         guard ascii || String.isValidUTF8(v) else { return nil }
         return body(UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count))
+    }
+}
+
+/// The bytes of a ``TextRowBlock``'s values: a buffer that appends without the generic
+/// `Array.append(contentsOf:)` (a fifth of a SQLite backfill's reading thread). The block copies it
+/// before it writes to one another block shares.
+final class TextBytes: @unchecked Sendable {
+    // Written only through a block that holds it alone (``TextRowBlock/unshare()``), so no run-time
+    // exclusivity checks.
+    @exclusivity(unchecked) private var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(byteCount: self.capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard n > 0, let source = bytes.baseAddress else { return }
+        if count + n > capacity { grow(to: count + n) }
+        (base + count).copyMemory(from: source, byteCount: n)
+        count += n
+    }
+
+    private func grow(to needed: Int) {
+        capacity = max(needed, 2 * capacity)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        grown.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = grown
+    }
+
+    func copy() -> TextBytes {
+        let c = TextBytes(capacity: capacity)
+        c.base.copyMemory(from: base, byteCount: count)
+        c.count = count
+        return c
+    }
+
+    /// Calls `body` with the bytes written so far.
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withExtendedLifetime(self) { body(UnsafeRawBufferPointer(start: base, count: count)) }
     }
 }

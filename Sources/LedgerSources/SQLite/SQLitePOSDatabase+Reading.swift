@@ -65,14 +65,21 @@ extension SQLitePOSDatabase {
             let rowID = sqlite3_column_int64(s, 0)
             block.beginRow(rowID)
             for i in 1...Int32(columns) {
-                switch sqlite3_column_type(s, i) {
+                // One call into the statement per column, then the value's own accessors: each
+                // `sqlite3_column_*` call looks the column up and checks for errors again. The value
+                // is used at once, on the connection's thread, as SQLite allows for an unprotected one.
+                guard let v = sqlite3_column_value(s, i) else {
+                    block.appendNull()
+                    continue
+                }
+                switch sqlite3_value_type(v) {
                 case SQLITE_NULL:
                     block.appendNull()
                 case SQLITE_BLOB:
-                    block.appendBytes(UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i))))
+                    block.appendBytes(UnsafeRawBufferPointer(start: sqlite3_value_blob(v), count: Int(sqlite3_value_bytes(v))))
                 default:
                     // As ``value(_:_:)`` reads it: the text (of a number, its text form).
-                    block.appendValue(UnsafeRawBufferPointer(start: sqlite3_column_text(s, i), count: Int(sqlite3_column_bytes(s, i))))
+                    block.appendValue(UnsafeRawBufferPointer(start: sqlite3_value_text(v), count: Int(sqlite3_value_bytes(v))))
                 }
             }
             _ = block.endRow()
