@@ -52,6 +52,7 @@ extension Normalizer {
                                 case .integer(let v): writer.integer(v)
                                 case .decimal(.integer(let v)): writer.decimal(v)
                                 case .decimal(.decimal(let d)): writer.value(.decimal(d))
+                                case .decimalText(let text, _): writer.decimalText(text)
                                 case .timestamp(let t): writer.timestamp(microseconds: t.microseconds)
                                 }
                                 return false

@@ -248,6 +248,7 @@ public final class Normalizer: Sendable {
                 case .string(let body, let whole): .string(whole ? text : String(decoding: body, as: UTF8.self))
                 case .integer(let i): .integer(i)
                 case .decimal(let n): .decimal(n.decimal)
+                case .decimalText(let body, let whole): .decimal(.trusted(canonical: whole ? text : String(decoding: body, as: UTF8.self)))
                 case .timestamp(let t): .timestamp(t)
                 }
             }
@@ -262,6 +263,8 @@ public final class Normalizer: Sendable {
         case string(UnsafeBufferPointer<UInt8>, whole: Bool)
         case integer(Int64)
         case decimal(NumericsLayer.Number)
+        /// A decimal whose text is its canonical text (valid only inside the call); `whole` as for strings.
+        case decimalText(UnsafeBufferPointer<UInt8>, whole: Bool)
         case timestamp(Timestamp)
     }
 
@@ -291,16 +294,26 @@ public final class Normalizer: Sendable {
             if body.contains(0x0D) { return nil }
             value = .string(body, whole: !trimmed)
         case .decimal, .integer:
-            guard case .success(let out) = NumericsLayer.scan(body),
-                  NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
-            else { return nil }
-            if type == .decimal {
-                value = .decimal(out.number)
+            if plan.pointee.minimum == nil && plan.pointee.maximum == nil, let plain = NumericsLayer.scanPlain(body) {
+                // Canonical already: nothing changed, and a decimal's text is its stored text.
+                switch plain {
+                case .integer(let v): value = type == .integer ? .integer(v) : .decimal(.integer(v))
+                case .decimal:
+                    guard type == .decimal else { return nil }
+                    value = .decimalText(body, whole: !trimmed)
+                }
             } else {
-                guard case .integer(let i) = out.number else { return nil }
-                value = .integer(i)
+                guard case .success(let out) = NumericsLayer.scan(body),
+                      NumericsLayer.outside(out.number, minimum: plan.pointee.minimum, maximum: plan.pointee.maximum) == nil
+                else { return nil }
+                if type == .decimal {
+                    value = .decimal(out.number)
+                } else {
+                    guard case .integer(let i) = out.number else { return nil }
+                    value = .integer(i)
+                }
+                changed = out.changed
             }
-            changed = out.changed
         case .timestamp:
             guard case .success(let out) = DateTimeLayer.scan(body, zone: zone) else { return nil }
             value = .timestamp(out.timestamp)

@@ -67,6 +67,42 @@ public enum NumericsLayer {
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
 
+    /// A number whose text is already canonical.
+    enum Plain {
+        /// Digits only (with a sign), at most 18 of them.
+        case integer(Int64)
+        /// With a fraction: the text is the canonical decimal text.
+        case decimal
+    }
+
+    /// The common case of ``scan(_:)`` in one pass: text that is already canonical, `-?(0|[1-9][0-9]*)`
+    /// of at most 18 digits or `-?(0|[1-9][0-9]*)\.[0-9]*[1-9]` of at most 38; nil for anything
+    /// else (which ``scan(_:)`` reads, or refuses).
+    @inline(__always)
+    static func scanPlain(_ u: UnsafeBufferPointer<UInt8>) -> Plain? {
+        let n = u.count
+        var i = 0
+        let negative = n > 0 && u[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        let intStart = i
+        var v: Int64 = 0
+        while i < n, isDigit(u[i]), i - intStart < 18 {
+            v = v &* 10 &+ Int64(u[i] &- 0x30)
+            i += 1
+        }
+        let intDigits = i - intStart
+        guard intDigits > 0, intDigits == 1 || u[intStart] != 0x30 else { return nil }
+        if i == n { return negative && v == 0 ? nil : .integer(negative ? -v : v) }
+        guard u[i] == UInt8(ascii: "."), n - intStart <= 39, u[n - 1] != 0x30 else { return nil }
+        i += 1
+        guard i < n else { return nil }
+        while i < n {
+            guard isDigit(u[i]) else { return nil }
+            i += 1
+        }
+        return .decimal
+    }
+
     static func scan(_ u: UnsafeBufferPointer<UInt8>) -> Result<Output, Problem> {
         var n = u.count
         var i = 0

@@ -102,6 +102,15 @@ package struct EncodedFieldsWriter: ~Copyable {
         }
     }
 
+    /// A decimal given as its canonical text (log-format/SPEC.md §3.1).
+    package mutating func decimalText(_ text: UnsafeBufferPointer<UInt8>) {
+        write(bound: 11 + text.count) { w in
+            w.u8(FieldValue.Tag.decimal.rawValue)
+            w.varint(UInt64(text.count))
+            w.raw(UnsafeRawBufferPointer(text))
+        }
+    }
+
     package mutating func timestamp(microseconds: Int64) {
         write(bound: 11) { $0.u8(FieldValue.Tag.timestamp.rawValue); $0.zigzag(microseconds) }
     }
