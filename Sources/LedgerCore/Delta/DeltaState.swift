@@ -59,9 +59,9 @@ public struct DeltaState: Sendable {
 
     public func record(_ id: XXH128) -> RecordState? { records[id] }
 
-    /// Starts loading what looking up or setting record `id` reads (``RecordTable/prefetch(_:)``).
-    @inline(__always)
-    func prefetch(_ id: XXH128) { records.prefetch(id) }
+    /// What starts loading the places of records in the state (``RecordTable/prefetcher``); take it
+    /// once for many records: each use of the state from a closure may copy it.
+    var prefetcher: RecordPrefetcher { records.prefetcher }
 
     /// Folds one event of the log into the state. Events must come in offset order.
     public mutating func apply(_ event: LogEvent) {

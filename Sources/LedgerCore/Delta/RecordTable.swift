@@ -160,13 +160,12 @@ public struct RecordTable: Sendable {
         if c > storage.capacity { storage = storage.copy(capacity: c) }
     }
 
-    /// Starts loading the cache lines where `id` would be found in the table's own slots: the
-    /// table is far larger than the caches, and a caller that knows the ids ahead saves the wait.
-    @inline(__always)
-    func prefetch(_ id: XXH128) {
-        let i = Int(truncatingIfNeeded: id.low) & (storage.capacity - 1)
-        ledger_prefetch(storage.tags + i)
-        ledger_prefetch(storage.slots + i)
+    /// Where the table's own slots lie now, to prefetch them: the table is far larger than the
+    /// caches, and a caller that knows the ids ahead saves the wait. Valid until the table grows; a
+    /// prefetch of memory freed since does nothing.
+    var prefetcher: RecordPrefetcher {
+        RecordPrefetcher(tags: UnsafeRawPointer(storage.tags), slots: UnsafeRawPointer(storage.slots),
+                         mask: storage.capacity - 1, stride: MemoryLayout<Slot>.stride)
     }
 
     public subscript(id: XXH128) -> RecordState? {
@@ -248,5 +247,21 @@ extension RecordTable: Equatable {
     public static func == (a: RecordTable, b: RecordTable) -> Bool {
         guard a.count == b.count else { return false }
         return a.allSatisfy { b[$0.key] == $0.value }
+    }
+}
+
+/// Starts loading the cache lines where a record would be found in a ``RecordTable`` (its tag and its
+/// slot at the record's home position).
+struct RecordPrefetcher {
+    let tags: UnsafeRawPointer
+    let slots: UnsafeRawPointer
+    let mask: Int
+    let stride: Int
+
+    @inline(__always)
+    func prefetch(_ id: XXH128) {
+        let i = Int(truncatingIfNeeded: id.low) & mask
+        ledger_prefetch(tags + i)
+        ledger_prefetch(slots + i * stride)
     }
 }

@@ -65,14 +65,15 @@ public final class ChangeApplier {
         var letters: [DeadLetter] = []
         var chunks = consume chunks
         holdingState { known in
+            let prefetcher = known.prefetcher
             for c in chunks.indices {
                 for i in chunks[c].indices {
                     // The record of the change a few ahead starts loading while this one is classified.
                     let ahead = i + Self.prefetchDistance
                     if ahead < chunks[c].count {
-                        if let id = chunks[c][ahead]?.recordID { known.prefetch(id) }
+                        if let id = chunks[c][ahead]?.recordID { prefetcher.prefetch(id) }
                     } else if c + 1 < chunks.count, ahead - chunks[c].count < chunks[c + 1].count {
-                        if let id = chunks[c + 1][ahead - chunks[c].count]?.recordID { known.prefetch(id) }
+                        if let id = chunks[c + 1][ahead - chunks[c].count]?.recordID { prefetcher.prefetch(id) }
                     }
                     guard let change = chunks[c][i].take() else { continue }
                     if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
@@ -166,11 +167,12 @@ public final class ChangeApplier {
             receipt = try writer.append(plan.events, beforeWrite: beforeWrite) { [self] in
                 // The events are read in place: copying each one cost five reference counts.
                 holdingState { known in
+                    let prefetcher = known.prefetcher
                     plan.events.withUnsafeBufferPointer { events in
                         plan.applied.withUnsafeBufferPointer { applied in
                             for i in applied.indices {
                                 if i + Self.prefetchDistance < applied.count, let ahead = applied[i + Self.prefetchDistance] {
-                                    known.prefetch(ahead.recordID)
+                                    prefetcher.prefetch(ahead.recordID)
                                 }
                                 guard let a = applied[i] else { continue }
                                 known.applyAppended(recordID: a.recordID, entity: events[i].entity, op: events[i].op, dataHash: a.dataHash,
