@@ -111,16 +111,14 @@ public enum DeltaStateSnapshot {
                 try pass(UnsafeRawBufferPointer(start: storage.tags + start, count: n))
                 start += n
             }
-            var withRowversion: [(key: XXH128, value: RecordState)] = []
-            let written = try writeRecords(table, rowversions: false, into: &w, flush: flush) { r in
-                if r.value.rowversion != nil { withRowversion.append(r) }
-            }
+            var withRowversion: [XXH128] = []
+            let written = try writeSlots(storage, into: &w, flush: flush) { withRowversion.append($0) }
             precondition(written == table.count, "snapshot record count mismatch")
             w.u64(UInt64(withRowversion.count))
-            for (id, r) in withRowversion {
+            for id in withRowversion {
                 w.u64(id.high)
                 w.u64(id.low)
-                string(r.rowversion!, into: &w)
+                string(table.rowversions[id] ?? "", into: &w)
             }
         }
     }
@@ -164,6 +162,49 @@ public enum DeltaStateSnapshot {
             append(block, to: &w, rowversions: rowversions)
             try flush(&w)
         }
+    }
+
+    /// Writes the records of `storage` into `w` in slot order, each record's fixed part straight from
+    /// its slot, a block at a time, flushing after each; returns how many there were and calls
+    /// `rowversion` with each one that has a rowversion. A million records through the table's
+    /// iterator (a ``RecordState`` each) took about 85 ms at the end of a backfill.
+    private static func writeSlots<E: Error>(
+        _ storage: RecordTable.Storage, into w: inout ByteWriter, flush: (inout ByteWriter) throws(E) -> Void,
+        rowversion: (XXH128) -> Void
+    ) throws(E) -> Int {
+        var written = 0
+        var slot = 0
+        while slot < storage.capacity {
+            let end = min(storage.capacity, slot + blockRecords)
+            var n = 0
+            for i in slot..<end where storage.tags[i] != 0 { n += 1 }
+            let start = w.bytes.count
+            w.bytes.append(contentsOf: repeatElement(0, count: n * recordBytes))
+            w.bytes.withUnsafeMutableBytes { out in
+                var p = out.baseAddress! + start
+                func put(_ v: UInt64) {
+                    p.storeBytes(of: v.littleEndian, as: UInt64.self)
+                    p += 8
+                }
+                for i in slot..<end where storage.tags[i] != 0 {
+                    let s = storage.slots + i
+                    put(s.pointee.high)
+                    put(s.pointee.low)
+                    p.storeBytes(of: s.pointee.entity.littleEndian, as: UInt16.self)
+                    // The slot's flags are the snapshot's: 1 deleted, 2 has a rowversion.
+                    p.storeBytes(of: s.pointee.flags, toByteOffset: 2, as: UInt8.self)
+                    p += 3
+                    put(s.pointee.dataHash.w0); put(s.pointee.dataHash.w1); put(s.pointee.dataHash.w2); put(s.pointee.dataHash.w3)
+                    put(s.pointee.offset)
+                    if s.pointee.flags & RecordTable.Slot.hasRowversion != 0 { rowversion(XXH128(high: s.pointee.high, low: s.pointee.low)) }
+                }
+                precondition(p == out.baseAddress! + start + n * recordBytes, "snapshot records sized wrongly")
+            }
+            written += n
+            slot = end
+            try flush(&w)
+        }
+        return written
     }
 
     /// Records per block of ``writeRecords(_:rowversions:into:flush:each:)``: about 1 MiB.

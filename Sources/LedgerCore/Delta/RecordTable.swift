@@ -95,7 +95,7 @@ public struct RecordTable: Sendable {
 
     /// The records set since ``image`` (all of them when there is none).
     private(set) var storage: Storage
-    private var rowversions: [XXH128: String] = [:]
+    private(set) var rowversions: [XXH128: String] = [:]
     /// The snapshot's records, read in place; nil for a table built in memory.
     private(set) var image: RecordTableImage?
 
