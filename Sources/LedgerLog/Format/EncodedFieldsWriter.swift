@@ -126,26 +126,12 @@ package struct EncodedFieldsWriter: ~Copyable {
     /// The row written since ``begin(_:)``, and its record id (§4) for `entity` and the key fields
     /// `keyFields`, whose values are values `keyPositions` (in stored order), not null.
     package func finish(entity: String, keyFields: [String], keyPositions: [Int]) -> (fields: [UInt8], recordID: XXH128) {
-        let recordID = keyFields.withUnsafeBufferPointer { keys in
-            keyPositions.withUnsafeBufferPointer { positions in
-                var bound = entity.utf8.count + 1
-                for k in keys.indices { bound += 2 * (keys[k].utf8.count + keyText(positions[k]).bound) + 2 }
-                return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { key in
-                    var w = RawWriter(key.baseAddress!)
-                    entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
-                    w.u8(0)
-                    for k in keys.indices {
-                        if k > 0 { w.u8(UInt8(ascii: "|")) }
-                        w.escaped(keys[k])
-                        w.u8(UInt8(ascii: "="))
-                        switch keyText(positions[k]) {
-                        case .stored(let text): w.escaped(text)
-                        case .integer(let v): v.withDecimalDigits { w.raw(UnsafeRawBufferPointer($0)) }
-                        case .other(let text): w.escaped(text)
-                        }
-                    }
-                    precondition(w.position <= bound, "record id key written past its bound")
-                    return XXH128.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[0..<w.position]))
+        let recordID = keyPositions.withUnsafeBufferPointer { positions in
+            EventIdentity.recordID(entity: entity, keyFields: keyFields, textBound: { keyText(positions[$0]).bound }) { k, w in
+                switch keyText(positions[k]) {
+                case .stored(let text): w.escaped(text)
+                case .integer(let v): v.withDecimalDigits { w.raw(UnsafeRawBufferPointer($0)) }
+                case .other(let text): w.escaped(text)
                 }
             }
         }

@@ -80,11 +80,19 @@ public enum EventIdentity {
     private static func recordID(
         entity: String, keyFields: [String], fields: UnsafeBufferPointer<Field>, position: (Int) -> Int?
     ) -> XXH128 {
+        recordID(entity: entity, keyFields: keyFields, textBound: { k in position(k).map { textBound(fields[$0].value) } ?? 0 },
+                 writeText: { k, w in if let i = position(k) { writeText(fields[i].value, into: &w) } })
+    }
+
+    /// The record id of `entity` and the key fields `keyFields`, on the stack: `textBound(k)` bounds
+    /// the UTF-8 length of key field `k`'s canonical text, and `writeText(k, w)` writes it escaped.
+    @inline(__always)
+    static func recordID(
+        entity: String, keyFields: [String], textBound: (Int) -> Int, writeText: (Int, inout RawWriter) -> Void
+    ) -> XXH128 {
         keyFields.withUnsafeBufferPointer { keys in
             var bound = entity.utf8.count + 1
-            for k in keys.indices {
-                bound += 2 * (keys[k].utf8.count + (position(k).map { textBound(fields[$0].value) } ?? 0)) + 2
-            }
+            for k in keys.indices { bound += 2 * (keys[k].utf8.count + textBound(k)) + 2 }
             return withUnsafeTemporaryAllocation(byteCount: bound, alignment: 1) { buffer in
                 var w = RawWriter(buffer.baseAddress!)
                 entity.withUTF8Bytes { w.raw(UnsafeRawBufferPointer($0)) }
@@ -93,7 +101,7 @@ public enum EventIdentity {
                     if k > 0 { w.u8(UInt8(ascii: "|")) }
                     w.escaped(keys[k])
                     w.u8(UInt8(ascii: "="))
-                    if let i = position(k) { writeText(fields[i].value, into: &w) }
+                    writeText(k, &w)
                 }
                 precondition(w.position <= bound, "record id key written past its bound")
                 return XXH128.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<w.position]))

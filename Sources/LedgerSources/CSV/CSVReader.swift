@@ -138,7 +138,17 @@ public final class CSVReader {
 
     /// The next record, or nil at the end of the file.
     public func next() throws(SourceError) -> Record? {
-        if offset == 0 { return try nextByteByByte() }
+        try nextRecord({ (stop) throws(SourceError) in try fastRecord(endingAt: stop) }, slow: { () throws(SourceError) in try nextByteByByte() })
+    }
+
+    /// Finds the next record's end and reads it with `fast` (given where it ends) when it lies whole
+    /// in the buffer without quotes, else (or when `fast` gives nil, having consumed nothing) with
+    /// `slow`, the byte-by-byte path; nil at the end of the file.
+    @inline(__always)
+    private func nextRecord<R>(
+        _ fast: (_ stop: Int) throws(SourceError) -> R?, slow: () throws(SourceError) -> R?
+    ) throws(SourceError) -> R? {
+        if offset == 0 { return try slow() }
         // Fast path: a record without quotes that lies whole in the buffer is split in place.
         try fill(1)
         guard start < end else { return nil }
@@ -146,17 +156,17 @@ public final class CSVReader {
         while true {
             let stop = lineBreak(from: scan)
             if stop < end {
-                guard stop > start, let record = try fastRecord(endingAt: stop) else { return try nextByteByByte() }
-                return record
+                if stop > start, let record = try fast(stop) { return record }
+                return try slow()
             }
             if atEOF {
                 guard stop > start else { return nil }
-                if let record = try fastRecord(endingAt: stop) { return record }
-                return try nextByteByByte()
+                if let record = try fast(stop) { return record }
+                return try slow()
             }
             // The record goes on past the buffer: read more, unless the buffer is full.
             let scanned = stop - start
-            if start == 0 && end == buffer.count { return try nextByteByByte() }
+            if start == 0 && end == buffer.count { return try slow() }
             try fill(end - start + 1)
             scan = start + scanned
         }
@@ -174,26 +184,8 @@ public final class CSVReader {
     /// The next record, added to `block` when it is a row of the block's width; nil at the end of
     /// the file. A row's values go into the block as their bytes, with no string or array made.
     public func next(into block: inout TextRowBlock) throws(SourceError) -> BlockRecord? {
-        if offset == 0 { return try nextByteByByte().map { add($0, to: &block) } }
-        try fill(1)
-        guard start < end else { return nil }
-        var scan = start
-        while true {
-            let stop = lineBreak(from: scan)
-            if stop < end {
-                if stop > start, let read = try fastRecord(endingAt: stop, into: &block) { return read }
-                return try nextByteByByte().map { add($0, to: &block) }
-            }
-            if atEOF {
-                guard stop > start else { return nil }
-                if let read = try fastRecord(endingAt: stop, into: &block) { return read }
-                return try nextByteByByte().map { add($0, to: &block) }
-            }
-            let scanned = stop - start
-            if start == 0 && end == buffer.count { return try nextByteByByte().map { add($0, to: &block) } }
-            try fill(end - start + 1)
-            scan = start + scanned
-        }
+        try nextRecord({ (stop) throws(SourceError) in try fastRecord(endingAt: stop, into: &block) },
+                       slow: { () throws(SourceError) in try nextByteByByte().map { add($0, to: &block) } })
     }
 
     /// `record` (from the byte-by-byte path) added to `block` when it is a row of its width.
