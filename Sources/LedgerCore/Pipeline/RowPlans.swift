@@ -4,7 +4,10 @@ import LedgerLog
 /// chunk: a batch of change-log rows alternates between a few.
 struct RowPlans: ~Copyable {
     let normalizers: [String: Normalizer]
-    private var plans: [(entity: String, columns: [String], normalizer: Normalizer?, indexes: [Int])] = []
+    /// Per plan: the normalizer, held unretained (``normalizers`` keeps it), the column plan, and the
+    /// entity's key fields, which every event holds. The normalizer and its arrays are shared by the
+    /// preparing threads, and a reference count taken on one of them for each row was a cache miss.
+    private var plans: [(entity: String, columns: [String], normalizer: Unmanaged<Normalizer>?, indexes: [Int], keyFields: [String])] = []
     private var writer = EncodedFieldsWriter()
 
     init(normalizers: [String: Normalizer]) { self.normalizers = normalizers }
@@ -17,8 +20,9 @@ struct RowPlans: ~Copyable {
         let p = plan(of: row)
         // Read in place: the plan's normalizer and column plan are not copied out.
         return plans.withUnsafeBufferPointer { b in
-            guard let n = b[p].normalizer else { return nil }
-            return (n.normalize(row, columnIndexes: b[p].indexes, counters: &counters), n.keyPositions)
+            b[p].normalizer?._withUnsafeGuaranteedRef { n in
+                (n.normalize(row, columnIndexes: b[p].indexes, counters: &counters), n.keyPositions)
+            }
         }
     }
 
@@ -43,10 +47,11 @@ struct RowPlans: ~Copyable {
         plan p: Int, entity: String, values: some TextRowValues, counters: inout NormalizationCounters
     ) -> (EncodedUpsert, keyFields: [String])? {
         plans.withUnsafeBufferPointer { b in
-            guard let n = b[p].normalizer,
-                  let encoded = n.encode(entity: entity, values: values, columnIndexes: b[p].indexes, counters: &counters, into: &writer)
-            else { return nil }
-            return (encoded, n.key)
+            let encoded = b[p].normalizer?._withUnsafeGuaranteedRef { n in
+                n.encode(entity: entity, values: values, columnIndexes: b[p].indexes, counters: &counters, into: &writer)
+            }
+            guard let encoded else { return nil }
+            return (encoded, b[p].keyFields)
         }
     }
 
@@ -61,7 +66,11 @@ struct RowPlans: ~Copyable {
         }
         if let found { return found }
         let normalizer = normalizers[entity]
-        plans.append((entity, columns, normalizer, normalizer?.mappingLayer.columnIndexes(for: columns) ?? []))
+        // The column plan and key fields are copied into arrays of the chunk's own: the normalizer's
+        // are shared by the preparing threads, and so would be the reference counts taken per row.
+        plans.append((entity, columns, normalizer.map(Unmanaged.passUnretained),
+                      (normalizer?.mappingLayer.columnIndexes(for: columns) ?? []).map { $0 },
+                      normalizer.map { n in n.key.map { $0 } } ?? []))
         return plans.count - 1
     }
 }

@@ -26,7 +26,8 @@ public enum RecordCodec {
         e.pointee.keyFields.withUnsafeBufferPointer { keys in
             for i in keys.indices { n += 10 + keys[i].utf8.count }
         }
-        if let encoded = e.pointee.encodedFields { return n + encoded.count }
+        // Read through the pointer in place: binding the array with `if let` took a reference count.
+        if e.pointee.encodedFields != nil { return n + e.pointee.encodedFields!.count }
         return n + fieldsUpperBound(e.pointee.storedFields)
     }
 
@@ -46,8 +47,8 @@ public enum RecordCodec {
         }
         if let rv = e.pointee.rowversion { w.str(rv) }
         let fieldsFrom = w.position - start
-        if let encoded = e.pointee.encodedFields {
-            encoded.withUnsafeBytes { w.raw($0) }
+        if e.pointee.encodedFields != nil {
+            e.pointee.encodedFields!.withUnsafeBytes { w.raw($0) }
         } else {
             writeFields(e.pointee.storedFields, into: &w)
         }
