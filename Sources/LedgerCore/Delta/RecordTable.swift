@@ -258,10 +258,17 @@ struct RecordPrefetcher {
     let mask: Int
     let stride: Int
 
+    /// The tag and the slot: what setting the record reads and writes.
     @inline(__always)
     func prefetch(_ id: XXH128) {
         let i = Int(truncatingIfNeeded: id.low) & mask
         ledger_prefetch(tags + i)
         ledger_prefetch(slots + i * stride)
+    }
+
+    /// The tag alone: all a lookup of a record not in the table reads (a backfill's every record).
+    @inline(__always)
+    func prefetchTag(_ id: XXH128) {
+        ledger_prefetch(tags + (Int(truncatingIfNeeded: id.low) & mask))
     }
 }

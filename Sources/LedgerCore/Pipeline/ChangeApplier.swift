@@ -71,9 +71,9 @@ public final class ChangeApplier {
                     // The record of the change a few ahead starts loading while this one is classified.
                     let ahead = i + Self.prefetchDistance
                     if ahead < chunks[c].count {
-                        if let id = chunks[c][ahead]?.recordID { prefetcher.prefetch(id) }
+                        if let id = chunks[c][ahead]?.recordID { prefetcher.prefetchTag(id) }
                     } else if c + 1 < chunks.count, ahead - chunks[c].count < chunks[c + 1].count {
-                        if let id = chunks[c + 1][ahead - chunks[c].count]?.recordID { prefetcher.prefetch(id) }
+                        if let id = chunks[c + 1][ahead - chunks[c].count]?.recordID { prefetcher.prefetchTag(id) }
                     }
                     guard let change = chunks[c][i].take() else { continue }
                     if case .failure(let letter) = add(change, supersededFrom: nil, known: known, counters: &counters) { letters.append(letter) }
