@@ -76,7 +76,7 @@ import Testing
         #expect(counters == want, "counters: \(context)")
         var w = ByteWriter(capacity: 256)
         RecordCodec.encodeFields(normalized.fields, into: &w)
-        #expect(encoded.fields == w.bytes, "bytes: \(context)")
+        #expect(encoded.fields.bytes == w.bytes, "bytes: \(context)")
         #expect(encoded.rowversion == normalized.rowversion, "rowversion: \(context)")
         do {
             let event = try NewEvent(source: "s", entity: normalized.entity, keyFields: normalized.keyFields,

@@ -2,7 +2,7 @@ package import LedgerLog
 
 /// A normalized upsert as its event stores it: the `fields` section, its record id and rowversion.
 package struct EncodedUpsert: Sendable {
-    package var fields: [UInt8]
+    package var fields: EncodedFields
     package var recordID: XXH128
     package var rowversion: String?
 }

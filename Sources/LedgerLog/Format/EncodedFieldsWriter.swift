@@ -30,6 +30,8 @@ package struct EncodedFieldsWriter: ~Copyable {
     private var starts: UnsafeMutablePointer<Int>
     private var startsCapacity: Int
     private var count = 0
+    /// Where finished rows go, shared by the rows after them until it is full.
+    private var block: EncodedFields.Block?
 
     package init() {
         capacity = 1024
@@ -125,7 +127,7 @@ package struct EncodedFieldsWriter: ~Copyable {
 
     /// The row written since ``begin(_:)``, and its record id (§4) for `entity` and the key fields
     /// `keyFields`, whose values are values `keyPositions` (in stored order), not null.
-    package func finish(entity: String, keyFields: [String], keyPositions: [Int]) -> (fields: [UInt8], recordID: XXH128) {
+    package mutating func finish(entity: String, keyFields: [String], keyPositions: [Int]) -> (fields: EncodedFields, recordID: XXH128) {
         let recordID = keyPositions.withUnsafeBufferPointer { positions in
             EventIdentity.recordID(entity: entity, keyFields: keyFields, textBound: { keyText(positions[$0]).bound }) { k, w in
                 switch keyText(positions[k]) {
@@ -135,12 +137,18 @@ package struct EncodedFieldsWriter: ~Copyable {
                 }
             }
         }
-        let bytes = [UInt8](unsafeUninitializedCapacity: position) { out, count in
-            out.baseAddress!.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: position)
-            count = position
+        if block.map({ $0.capacity - $0.used < position }) ?? true {
+            block = EncodedFields.Block(capacity: max(Self.blockBytes, position))
         }
-        return (bytes, recordID)
+        let b = block!
+        (b.base + b.used).copyMemory(from: base, byteCount: position)
+        let fields = EncodedFields(block: b, offset: b.used, count: position)
+        b.used += position
+        return (fields, recordID)
     }
+
+    /// The size of a block of finished rows: a few hundred rows of a POS table.
+    static let blockBytes = 64 << 10
 
     /// The canonical text of a key value, as it sits in the buffer where it can.
     private enum KeyText {

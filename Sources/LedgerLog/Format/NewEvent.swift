@@ -13,7 +13,7 @@ public struct NewEvent: Sendable, Hashable {
     /// The fields, unless ``encodedFields`` holds them.
     let storedFields: [Field]
     /// The `fields` section as stored (SPEC §3), when the producer wrote it (``EncodedFieldsWriter``).
-    package let encodedFields: [UInt8]?
+    package let encodedFields: EncodedFields?
     /// The record id (SPEC §4) of the entity and canonical key, computed once here: the delta stage
     /// and the writer's key index both need it.
     public let recordID: XXH128
@@ -94,7 +94,7 @@ public struct NewEvent: Sendable, Hashable {
     /// An upsert whose `fields` section an ``EncodedFieldsWriter`` wrote, with the record id it
     /// gave. The section keeps the same rules as ``init(normalizedUpsert:entity:keyFields:keyPositions:rowversion:sortedFields:)``;
     /// debug builds check them.
-    package init(encodedUpsert source: String, entity: String, keyFields: [String], rowversion: String?, fields: [UInt8], recordID: XXH128) {
+    package init(encodedUpsert source: String, entity: String, keyFields: [String], rowversion: String?, fields: EncodedFields, recordID: XXH128) {
         op = .upsert
         self.source = source
         self.entity = entity

@@ -81,7 +81,7 @@ public enum RecordCodec {
     }
 
     /// The fields of a `fields` section this process wrote (``EncodedFieldsWriter``).
-    static func trustedFields(_ section: [UInt8]) -> [Field] {
+    static func trustedFields(_ section: EncodedFields) -> [Field] {
         section.withUnsafeBytes { raw in
             var r = ByteReader(raw)
             do {
