@@ -36,6 +36,31 @@ import Testing
         return bytes
     }
 
+    /// A source keeps its reader from one batch to the next that starts where it stopped; the
+    /// batches are those of a new source opening the file at each cursor, in either encoding.
+    @Test(arguments: [CSVReader.Encoding.utf8, .latin1])
+    func aKeptReaderReadsAsAReopenedOne(encoding: CSVReader.Encoding) throws {
+        let dir = TemporaryDirectory("csv-kept-reader")
+        defer { dir.remove() }
+        let path = dir.path + "/sales.csv"
+        try TestFiles.write(Self.file(), to: path)
+        let options = CSVSource.Options(entity: "sales", reader: .init(encoding: encoding, bufferBytes: 48))
+        let kept = CSVSource(path: path, mapping: SourceMapping.standardPOS().entity("sales"), options: options)
+        var cursor: SourceCursor? = nil
+        var batches = 0
+        while true {
+            let reopened = try CSVSource(path: path, mapping: SourceMapping.standardPOS().entity("sales"), options: options)
+                .nextBatch(after: cursor, limit: 3)
+            let batch = try kept.nextBatch(after: cursor, limit: 3)
+            #expect(batch.changes == reopened.changes)
+            #expect(batch.cursor == reopened.cursor)
+            batches += 1
+            cursor = batch.cursor
+            if !batch.hasMore { break }
+        }
+        #expect(batches == 5)
+    }
+
     @Test(arguments: [(1, 64 << 10), (4, 64 << 10), (1000, 64 << 10), (1000, 48)])
     func rowsPreparedFromTheBlockAsFromTheirChanges(limit: Int, bufferBytes: Int) throws {
         let dir = TemporaryDirectory("csv-text-rows")

@@ -182,20 +182,11 @@ public enum DeltaStateSnapshot {
             w.bytes.append(contentsOf: repeatElement(0, count: n * recordBytes))
             w.bytes.withUnsafeMutableBytes { out in
                 var p = out.baseAddress! + start
-                func put(_ v: UInt64) {
-                    p.storeBytes(of: v.littleEndian, as: UInt64.self)
-                    p += 8
-                }
                 for i in slot..<end where storage.tags[i] != 0 {
                     let s = storage.slots + i
-                    put(s.pointee.high)
-                    put(s.pointee.low)
-                    p.storeBytes(of: s.pointee.entity.littleEndian, as: UInt16.self)
                     // The slot's flags are the snapshot's: 1 deleted, 2 has a rowversion.
-                    p.storeBytes(of: s.pointee.flags, toByteOffset: 2, as: UInt8.self)
-                    p += 3
-                    put(s.pointee.dataHash.w0); put(s.pointee.dataHash.w1); put(s.pointee.dataHash.w2); put(s.pointee.dataHash.w3)
-                    put(s.pointee.offset)
+                    putFixedPart(&p, high: s.pointee.high, low: s.pointee.low, entity: s.pointee.entity, flags: s.pointee.flags,
+                                 dataHash: s.pointee.dataHash, offset: s.pointee.offset)
                     if s.pointee.flags & RecordTable.Slot.hasRowversion != 0 { rowversion(XXH128(high: s.pointee.high, low: s.pointee.low)) }
                 }
                 precondition(p == out.baseAddress! + start + n * recordBytes, "snapshot records sized wrongly")
@@ -218,18 +209,9 @@ public enum DeltaStateSnapshot {
         w.bytes.append(contentsOf: repeatElement(0, count: size))
         w.bytes.withUnsafeMutableBytes { out in
             var p = out.baseAddress! + start
-            func put(_ v: UInt64) {
-                p.storeBytes(of: v.littleEndian, as: UInt64.self)
-                p += 8
-            }
             for (id, r) in records {
-                put(id.high)
-                put(id.low)
-                p.storeBytes(of: r.entity.littleEndian, as: UInt16.self)
-                p.storeBytes(of: (r.deleted ? 1 : 0) | (r.rowversion == nil ? 0 : 2) as UInt8, toByteOffset: 2, as: UInt8.self)
-                p += 3
-                put(r.dataHash.w0); put(r.dataHash.w1); put(r.dataHash.w2); put(r.dataHash.w3)
-                put(r.offset)
+                putFixedPart(&p, high: id.high, low: id.low, entity: r.entity, flags: (r.deleted ? 1 : 0) | (r.rowversion == nil ? 0 : 2),
+                             dataHash: r.dataHash, offset: r.offset)
                 if rowversions, var rv = r.rowversion {
                     rv.withUTF8 { u in
                         p.storeBytes(of: UInt32(u.count).littleEndian, as: UInt32.self)
@@ -244,6 +226,24 @@ public enum DeltaStateSnapshot {
 
     /// A record's fixed part: id, entity, flags, data hash, offset.
     private static let recordBytes = RecordTableImage.recordBytes
+
+    /// Writes a record's fixed part (``recordBytes``) at `p` and moves `p` past it.
+    @inline(__always)
+    private static func putFixedPart(
+        _ p: inout UnsafeMutableRawPointer, high: UInt64, low: UInt64, entity: UInt16, flags: UInt8, dataHash: Digest32, offset: UInt64
+    ) {
+        func put(_ v: UInt64) {
+            p.storeBytes(of: v.littleEndian, as: UInt64.self)
+            p += 8
+        }
+        put(high)
+        put(low)
+        p.storeBytes(of: entity.littleEndian, as: UInt16.self)
+        p.storeBytes(of: flags, toByteOffset: 2, as: UInt8.self)
+        p += 3
+        put(dataHash.w0); put(dataHash.w1); put(dataHash.w2); put(dataHash.w3)
+        put(offset)
+    }
 
     /// Nil when the bytes are not a whole, undamaged snapshot.
     public static func decode(_ bytes: [UInt8]) -> DeltaState? {

@@ -29,20 +29,14 @@ struct RowPlans: ~Copyable {
     /// `row` as its event stores it (``Normalizer/encode(_:columnIndexes:counters:into:)``), with its
     /// entity's key fields; nil when the row must take ``normalize(_:counters:)``.
     mutating func encode(_ row: SourceRow, counters: inout NormalizationCounters) -> (EncodedUpsert, keyFields: [String])? {
-        row.values.withUnsafeBufferPointer { values in
-            encode(entity: row.entity, columns: row.columns, values: RawValueRow(values: values), counters: &counters)
+        let p = plan(of: row)
+        return row.values.withUnsafeBufferPointer { values in
+            encode(plan: p, entity: row.entity, values: RawValueRow(values: values), counters: &counters)
         }
     }
 
-    /// ``encode(_:counters:)`` of a row of `entity` with `columns`, whose values `values` holds.
-    mutating func encode(
-        entity: String, columns: [String], values: some TextRowValues, counters: inout NormalizationCounters
-    ) -> (EncodedUpsert, keyFields: [String])? {
-        encode(plan: plan(entity: entity, columns: columns), entity: entity, values: values, counters: &counters)
-    }
-
-    /// ``encode(entity:columns:values:counters:)`` with the plan of the row's entity and columns
-    /// (``plan(entity:columns:)``) already looked up.
+    /// ``encode(_:counters:)`` of a row of `entity` whose values `values` holds, with the plan of
+    /// its entity and columns (``plan(entity:columns:)``) already looked up.
     mutating func encode(
         plan p: Int, entity: String, values: some TextRowValues, counters: inout NormalizationCounters
     ) -> (EncodedUpsert, keyFields: [String])? {

@@ -22,7 +22,7 @@ public struct TextRowBlock: Sendable {
     /// Whether a key value that is bytes gives the key its UTF-8 decoding (else no key).
     public let keyFromBytes: Bool
     /// Every value's bytes, back to back.
-    private var text: TextBytes
+    private var text: TextRowBytes
     /// Per record, `columns.count + 1` offsets into `text`: where each value starts, then where the
     /// last ends. A record that is not a row has empty values.
     private(set) var bounds: [Int] = []
@@ -61,7 +61,7 @@ public struct TextRowBlock: Sendable {
         rows.reserveCapacity(n)
         bounds.reserveCapacity(n * (columns.count + 1))
         kinds.reserveCapacity(n * columns.count)
-        text = TextBytes(capacity: max(64, n * 8 * columns.count))
+        text = TextRowBytes(capacity: max(64, n * 8 * columns.count))
     }
 
     /// Records, rows or not.
@@ -242,7 +242,7 @@ struct TextRowBlockValues: TextRowValues {
 /// The bytes of a ``TextRowBlock``'s values: a buffer that appends without the generic
 /// `Array.append(contentsOf:)` (a fifth of a SQLite backfill's reading thread). The block copies it
 /// before it writes to one another block shares.
-final class TextBytes: @unchecked Sendable {
+final class TextRowBytes: @unchecked Sendable {
     // Written only through a block that holds it alone (``TextRowBlock/unshare()``), so no run-time
     // exclusivity checks.
     @exclusivity(unchecked) private var base: UnsafeMutableRawPointer
@@ -273,8 +273,8 @@ final class TextBytes: @unchecked Sendable {
         base = grown
     }
 
-    func copy() -> TextBytes {
-        let c = TextBytes(capacity: capacity)
+    func copy() -> TextRowBytes {
+        let c = TextRowBytes(capacity: capacity)
         c.base.copyMemory(from: base, byteCount: count)
         c.count = count
         return c

@@ -182,13 +182,15 @@ public final class CSVReader {
     }
 
     /// The next record, added to `block` when it is a row of the block's width; nil at the end of
-    /// the file. A row's values go into the block as their bytes, with no string or array made.
+    /// the file. A row's values go into the block as their UTF-8 bytes: a UTF-8 file's as they are,
+    /// with no string or array made; a Latin-1 file's decoded first.
     public func next(into block: inout TextRowBlock) throws(SourceError) -> BlockRecord? {
-        try nextRecord({ (stop) throws(SourceError) in try fastRecord(endingAt: stop, into: &block) },
+        if options.encoding != .utf8 { return try next().map { add($0, to: &block) } }
+        return try nextRecord({ (stop) throws(SourceError) in try fastRecord(endingAt: stop, into: &block) },
                        slow: { () throws(SourceError) in try nextByteByByte().map { add($0, to: &block) } })
     }
 
-    /// `record` (from the byte-by-byte path) added to `block` when it is a row of its width.
+    /// `record` (decoded) added to `block` when it is a row of its width.
     private func add(_ record: Record, to block: inout TextRowBlock) -> BlockRecord {
         guard record.problem == nil, record.fields.count == block.columns.count else { return .other(record) }
         block.beginRow(Int64(record.line))

@@ -38,6 +38,10 @@ public final class CSVSource: ChangeSource {
     public let options: Options
     public let mapping: EntityMapping?
     let fileName: String
+    /// The reader the last batch stopped with, for a next batch that starts where it stopped: the
+    /// file is opened and its header read again only when a batch starts anywhere else (a new run,
+    /// a changed file). A source is used by one thread at a time.
+    private var kept: (fingerprint: String, columns: [String], keyIndex: Int?, reader: CSVReader)?
 
     /// A source for the file at `path`; `mapping` (when given) is checked against the header.
     public init(name: String = "csv", path: String, mapping: EntityMapping? = nil, options: Options) {
@@ -53,71 +57,60 @@ public final class CSVSource: ChangeSource {
         if let cursor, cursor["fingerprint"] == fingerprint, cursor["done"] == "true" {
             return SourceBatch(changes: [], cursor: cursor, hasMore: false)
         }
-        let header = try CSVReader(path: path, options: options.reader)
-        guard let first = try header.next() else {
-            throw SourceError(.badInput, context: "csv \(fileName)", cause: "no header row")
-        }
-        guard first.problem == nil else {
-            throw SourceError(.badInput, context: "csv \(fileName) line \(first.line)", cause: "header: \(first.problem ?? "")")
-        }
-        let columns = first.fields.map { v -> String in
-            if case .text(let s) = v { return s.trimmingCharacters() }
-            return ""
-        }
-        if let mapping {
-            for key in mapping.keyColumns where !columns.contains(key) {
-                throw SourceError(.badSchema, context: "csv \(fileName)", cause: "the header has no column \"\(key)\" (key of \(mapping.entity))")
+        let columns: [String], keyIndex: Int?, reader: CSVReader
+        var resumed = false
+        if let k = kept, let cursor, k.fingerprint == fingerprint, cursor["fingerprint"] == fingerprint,
+           cursor["offset"] == String(k.reader.offset), cursor["line"] == String(k.reader.line) {
+            (columns, keyIndex, reader) = (k.columns, k.keyIndex, k.reader)
+            resumed = true
+        } else {
+            let header = try CSVReader(path: path, options: options.reader)
+            guard let first = try header.next() else {
+                throw SourceError(.badInput, context: "csv \(fileName)", cause: "no header row")
+            }
+            guard first.problem == nil else {
+                throw SourceError(.badInput, context: "csv \(fileName) line \(first.line)", cause: "header: \(first.problem ?? "")")
+            }
+            columns = first.fields.map { v -> String in
+                if case .text(let s) = v { return s.trimmingCharacters() }
+                return ""
+            }
+            if let mapping {
+                for key in mapping.keyColumns where !columns.contains(key) {
+                    throw SourceError(.badSchema, context: "csv \(fileName)", cause: "the header has no column \"\(key)\" (key of \(mapping.entity))")
+                }
+            }
+            keyIndex = (mapping?.keyColumns.first).flatMap { columns.firstIndex(of: $0) }
+            if let cursor, cursor["fingerprint"] == fingerprint,
+               let offset = cursor["offset"].flatMap({ Int64($0) }), let line = cursor["line"].flatMap({ Int($0) }), offset > header.offset {
+                reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
+                resumed = true
+            } else {
+                reader = header
             }
         }
-        let keyIndex = (mapping?.keyColumns.first).flatMap { columns.firstIndex(of: $0) }
-        var reader = header
-        var resumed = false
-        if let cursor, cursor["fingerprint"] == fingerprint,
-           let offset = cursor["offset"].flatMap({ Int64($0) }), let line = cursor["line"].flatMap({ Int($0) }), offset > header.offset {
-            reader = try CSVReader(path: path, options: options.reader, offset: offset, line: line)
-            resumed = true
-        }
+        kept = nil
         // A record's raw text is needed only when it is dead-lettered for its number of fields.
         reader.expectedFieldCount = columns.count
         let limit = max(1, limit)
         let batchStart = reader.offset
         var ended = false
-        var batch: SourceBatch
-        // A UTF-8 file's rows go into one buffer, with no string or array per row; a Latin-1 file's
-        // are decoded one by one.
-        if options.reader.encoding == .utf8 {
-            var block = TextRowBlock(entity: options.entity, columns: columns, source: name, table: fileName, keyColumn: keyIndex,
-                                     reservingRecords: min(limit, 1 << 16))
-            while block.count < limit {
-                guard let read = try reader.next(into: &block) else {
-                    ended = true
-                    break
-                }
-                if case .other(let record) = read { block.appendMalformed(malformed(record, columns: columns)) }
+        // The records go into one text buffer (``CSVReader/next(into:)``).
+        var block = TextRowBlock(entity: options.entity, columns: columns, source: name, table: fileName, keyColumn: keyIndex,
+                                 reservingRecords: min(limit, 1 << 16))
+        while block.count < limit {
+            guard let read = try reader.next(into: &block) else {
+                ended = true
+                break
             }
-            batch = SourceBatch(textRows: block, cursor: SourceCursor(), hasMore: !ended)
-        } else {
-            var changes: [SourceChange] = []
-            changes.reserveCapacity(min(limit, 1 << 16))
-            while changes.count < limit {
-                guard let record = try reader.next() else {
-                    ended = true
-                    break
-                }
-                if record.problem != nil || record.fields.count != columns.count {
-                    changes.append(.malformed(malformed(record, columns: columns)))
-                } else {
-                    var position = SourcePosition(source: name, table: fileName, line: record.line)
-                    if let keyIndex, case .text(let key) = record.fields[keyIndex] { position.key = key }
-                    changes.append(.row(SourceRow(entity: options.entity, position: position, columns: columns, values: record.fields)))
-                }
-            }
-            batch = SourceBatch(changes: changes, cursor: SourceCursor(), hasMore: !ended)
+            if case .other(let record) = read { block.appendMalformed(malformed(record, columns: columns)) }
         }
+        var batch = SourceBatch(textRows: block, cursor: SourceCursor(), hasMore: !ended)
         // The rest of the file at this batch's bytes per record.
         if !ended, batch.count > 0, reader.offset > batchStart {
             batch.estimatedRemaining = Int(Double(fileSize - reader.offset) * Double(batch.count) / Double(reader.offset - batchStart))
         }
+        if !ended { kept = (fingerprint, columns, keyIndex, reader) }
         batch.cursor["fingerprint"] = fingerprint
         batch.cursor["offset"] = String(reader.offset)
         batch.cursor["line"] = String(reader.line)

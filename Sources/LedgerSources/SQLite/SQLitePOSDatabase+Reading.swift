@@ -65,21 +65,12 @@ extension SQLitePOSDatabase {
             let rowID = sqlite3_column_int64(s, 0)
             block.beginRow(rowID)
             for i in 1...Int32(columns) {
-                // One call into the statement per column, then the value's own accessors: each
-                // `sqlite3_column_*` call looks the column up and checks for errors again. The value
-                // is used at once, on the connection's thread, as SQLite allows for an unprotected one.
-                guard let v = sqlite3_column_value(s, i) else {
-                    block.appendNull()
-                    continue
-                }
-                switch sqlite3_value_type(v) {
-                case SQLITE_NULL:
-                    block.appendNull()
-                case SQLITE_BLOB:
-                    block.appendBytes(UnsafeRawBufferPointer(start: sqlite3_value_blob(v), count: Int(sqlite3_value_bytes(v))))
-                default:
-                    // As ``value(_:_:)`` reads it: the text (of a number, its text form).
-                    block.appendValue(UnsafeRawBufferPointer(start: sqlite3_value_text(v), count: Int(sqlite3_value_bytes(v))))
+                withColumn(s, i) { column in
+                    switch column {
+                    case .null: block.appendNull()
+                    case .blob(let b): block.appendBytes(b)
+                    case .text(let t): block.appendValue(t)
+                    }
                 }
             }
             _ = block.endRow()
@@ -145,16 +136,34 @@ extension SQLitePOSDatabase {
     /// The value of column `i` of the current row.
     @inline(__always)
     static func value(_ s: OpaquePointer, _ i: Int32) -> RawValue {
-        switch sqlite3_column_type(s, i) {
-        case SQLITE_NULL:
-            return .null
-        case SQLITE_BLOB:
-            let n = Int(sqlite3_column_bytes(s, i))
-            guard n > 0, let p = sqlite3_column_blob(s, i) else { return .bytes([]) }
-            return .bytes(Array(UnsafeRawBufferPointer(start: p, count: n)))
-        default:
-            guard let p = sqlite3_column_text(s, i) else { return .text("") }
-            return TextBytes.rawValue(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i))))
+        withColumn(s, i) { column in
+            switch column {
+            case .null: .null
+            case .blob(let b): .bytes(Array(b))
+            case .text(let t): TextBytes.rawValue(t)
+            }
+        }
+    }
+
+    /// Column `i` of the current row as SQLite holds it, valid only inside `body`.
+    enum Column {
+        case null
+        case blob(UnsafeRawBufferPointer)
+        /// The text (of a number, its text form), UTF-8 unless the database holds other bytes.
+        case text(UnsafeRawBufferPointer)
+    }
+
+    /// Calls `body` with column `i` of the current row. One call into the statement per column,
+    /// then the value's own accessors: each `sqlite3_column_*` call looks the column up and checks
+    /// for errors again. The value is used at once, on the connection's thread, as SQLite allows for
+    /// an unprotected one.
+    @inline(__always)
+    static func withColumn<R>(_ s: OpaquePointer, _ i: Int32, _ body: (Column) -> R) -> R {
+        guard let v = sqlite3_column_value(s, i) else { return body(.null) }
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: return body(.null)
+        case SQLITE_BLOB: return body(.blob(UnsafeRawBufferPointer(start: sqlite3_value_blob(v), count: Int(sqlite3_value_bytes(v)))))
+        default: return body(.text(UnsafeRawBufferPointer(start: sqlite3_value_text(v), count: Int(sqlite3_value_bytes(v)))))
         }
     }
 
