@@ -5,33 +5,64 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresAnalyticsTarget {
-    /// Writes one batch in one transaction on `c`. The rows are merged at once, while `reader` reads
-    /// what the co-occurrence delta needs (the stored lines of the batch's sales, then the baskets
-    /// their changes touch) outside the transaction: it sees the last commit, which is the state
-    /// before this batch, and the two server processes work side by side. Basket lines and pairs,
-    /// dead letters, `ingest_state` and the checkpoint follow. The server sorts each statement's
-    /// rows by the table's key, so its probes walk the key index from left to right: in log order
-    /// they probed it at random, and a batch's statements took about a tenth longer.
-    func write(_ batch: AnalyticsBatch, checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws {
+    /// Writes one batch in one transaction on `c` and returns the lines it committed. The rows are
+    /// merged at once, while the co-occurrence delta's reads (``StoredLines``) come from `ahead`,
+    /// read on the second connection while the batch before was written, or are read on `reader`
+    /// now, outside the transaction. Reads ahead show the state before `last` (the batch committed
+    /// before this one) and are brought up to date with it. Basket lines and pairs, dead letters,
+    /// `ingest_state` and the checkpoint follow. The server sorts each statement's rows by the
+    /// table's key, so its probes walk the key index from left to right: in log order they probed it
+    /// at random, and a batch's statements took about a tenth longer.
+    func write(_ batch: AnalyticsBatch, rows: PostgresEffectRows, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?, last: CommittedLines?,
+               checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws -> CommittedLines {
         let s = schema
         try await c.execute("BEGIN", logger: logger)
-        async let effectsWritten: Void = writeEffects(batch.effects, on: c)
+        // The delta is worked out in a child task while this one sends the rows and waits for them.
+        async let coOccurrence = coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
+        try await writeEffects(rows, on: c)
+        rowsMerged(true)
+        let (delta, committed) = try await coOccurrence
+        try await writeCoOccurrence(delta, on: c)
+        try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
+                                  projector: name, schema: s, on: c, logger: logger)
+        try await c.execute("COMMIT", logger: logger)
+        return committed
+    }
+
+    /// The batch's co-occurrence delta, from the reads in `ahead` brought up to date with `last`, or
+    /// from reads made now on `reader`; and the lines the batch leaves once it commits.
+    private func coOccurrenceDelta(_ batch: AnalyticsBatch, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?,
+                                   last: CommittedLines?, reading reader: PostgresSession) async throws -> (CoOccurrenceDelta, CommittedLines) {
+        var reads: StoredLines
+        if let ahead, case let r = try await ahead.value, r.canServe(batchAt: offsets.lowerBound, last: last) {
+            reads = r
+        } else {
+            reads = try await readStoredLines(batch, sawThrough: offsets.lowerBound, on: reader)
+        }
+        let overlay = last?.offsets.upperBound == offsets.lowerBound ? last : nil
+        let stored = batch.storedLines(reads, after: overlay)
+        try await readBaskets(reads.unread(batch.basketReceipts(storedLines: stored)), into: &reads, on: reader)
+        let delta = batch.coOccurrence(storedLines: stored) { reads.basket($0, after: overlay) }
+        return (delta, CommittedLines(batch: batch, delta: delta, offsets: offsets))
+    }
+
+    /// Reads what `batch`'s co-occurrence delta needs on `reader`, outside any transaction: the
+    /// bounds, the stored lines of its sales that differ from their first lines in the batch, then
+    /// the baskets their changes touch. `sawThrough` is a checkpoint already committed.
+    func readStoredLines(_ batch: AnalyticsBatch, sawThrough: UInt64, on reader: PostgresSession) async throws -> StoredLines {
+        let s = schema
+        var reads = StoredLines(maxSale: nil, maxReceipt: nil, differing: [:], baskets: [:], sawThrough: sawThrough)
         // The largest stored sale id and basket receipt: new sales and receipts above them need no lookup.
-        var maxSale: Int64? = nil
-        var maxReceipt: Int64? = nil
         let bounds = try await reader.query(
             "SELECT (SELECT max(sale_id) FROM \(unescaped: s).sales), (SELECT max(receipt_no) FROM \(unescaped: s).basket_lines)",
             logger: logger)
         for try await (sale, receipt) in bounds.decode((Int64?, Int64?).self) {
-            maxSale = sale
-            maxReceipt = receipt
+            reads.maxSale = sale
+            reads.maxReceipt = receipt
         }
-
-        // Stored lines of the sales this batch changes, then the baskets their changes touch. Most
-        // changes keep a sale's line (a quantity or a price changes): the server compares each stored
-        // line with the sale's first line in the batch and returns only those that differ.
-        var differing: [Int64: BasketLine?] = [:]
-        if let maxSale {
+        // Most changes keep a sale's line (a quantity or a price changes): the server compares each
+        // stored line with the sale's first line in the batch and returns only those that differ.
+        if let maxSale = reads.maxSale {
             var firsts = PostgresArrayColumns(kinds: [.bigint, .bigint, .text])
             for (id, line) in batch.firstLines where id <= maxSale {
                 firsts.append([.bigint(id), line.map { .bigint($0.receiptNo) } ?? .null, line.map { .text($0.productCode) } ?? .null])
@@ -44,25 +75,23 @@ extension PostgresAnalyticsTarget {
                     WHERE s.receipt_no IS DISTINCT FROM x.receipt_no OR s.product_code IS DISTINCT FROM x.product_code
                     """, binds: firsts.bindings), logger: logger)
                 for try await (id, receipt, code) in rows.decode((Int64, Int64?, String?).self) {
-                    differing[id] = receipt.flatMap { r in code.map { BasketLine(receiptNo: r, productCode: $0) } }
+                    reads.differing[id] = receipt.flatMap { r in code.map { BasketLine(receiptNo: r, productCode: $0) } }
                 }
             }
         }
-        let stored = batch.storedLines(differing: differing, maxStored: maxSale)
-        let receipts = maxReceipt.map { m in batch.basketReceipts(storedLines: stored).filter { $0 <= m } } ?? []
-        var baskets: [Int64: [String: Int64]] = [:]
-        if !receipts.isEmpty {
-            let rows = try await reader.query("""
-                SELECT receipt_no, product_code, lines FROM \(unescaped: s).basket_lines WHERE receipt_no = ANY(\(Array(receipts)))
-                """, logger: logger)
-            for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { baskets[receipt, default: [:]][code] = lines }
-        }
-        let delta = batch.coOccurrence(storedLines: stored) { baskets[$0] ?? [:] }
-        try await effectsWritten
-        try await writeCoOccurrence(delta, on: c)
-        try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
-                                  projector: name, schema: s, on: c, logger: logger)
-        try await c.execute("COMMIT", logger: logger)
+        let stored = batch.storedLines(reads, after: nil)
+        try await readBaskets(reads.unread(batch.basketReceipts(storedLines: stored)), into: &reads, on: reader)
+        return reads
+    }
+
+    /// Reads the stored baskets of `receipts` into `reads` (an empty one for a receipt with none).
+    private func readBaskets(_ receipts: [Int64], into reads: inout StoredLines, on reader: PostgresSession) async throws {
+        guard !receipts.isEmpty else { return }
+        for r in receipts { reads.baskets[r] = [:] }
+        let rows = try await reader.query("""
+            SELECT receipt_no, product_code, lines FROM \(unescaped: schema).basket_lines WHERE receipt_no = ANY(\(receipts))
+            """, logger: logger)
+        for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { reads.baskets[receipt, default: [:]][code] = lines }
     }
 
     /// Turns off sequential scans and hash and merge joins for the rest of the session. A batch
@@ -107,31 +136,16 @@ extension PostgresAnalyticsTarget {
         _ = try await c.query(PostgresQuery(unsafeSQL: sql, binds: columns.bindings), logger: logger)
     }
 
-    private func writeEffects(_ effects: [AnalyticsChange], on c: PostgresSession) async throws {
-        var upserts: [String: PostgresArrayColumns] = [:]
-        var textDeletes: [String: [String]] = [:]
-        var bigintDeletes: [String: [Int64]] = [:]
-        for change in effects {
-            switch change {
-            case .upsert(let table, let values):
-                upserts[table.name, default: PostgresArrayColumns(kinds: table.allColumns.map(\.kind))].append(values)
-            case .delete(let table, .bigint(let key)):
-                bigintDeletes[table.name, default: []].append(key)
-            case .delete(let table, .text(let key)):
-                textDeletes[table.name, default: []].append(key)
-            case .delete, .ignore, .poison:
-                continue
-            }
-        }
+    private func writeEffects(_ rows: PostgresEffectRows, on c: PostgresSession) async throws {
         for table in AnalyticsSchema.entityTables {
-            if let rows = upserts[table.name] {
+            if let rows = rows.upserts[table.name] {
                 let source = rows.unnest(table.allColumns.map(\.name), orderBy: table.key.name)
                 try await exec(Self.mergeSQL(table, from: source, into: schema), binding: rows, on: c)
             }
-            if let keys = bigintDeletes[table.name] {
+            if let keys = rows.bigintDeletes[table.name] {
                 _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
             }
-            if let keys = textDeletes[table.name] {
+            if let keys = rows.textDeletes[table.name] {
                 _ = try await c.query("DELETE FROM \(unescaped: schema).\(unescaped: table.name) WHERE \(unescaped: table.key.name) = ANY(\(keys))", logger: logger)
             }
         }

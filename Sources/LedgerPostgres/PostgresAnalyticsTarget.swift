@@ -25,6 +25,18 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         /// A second connection for a batch's reads, outside its transaction (see ``write(_:checkpoint:on:reading:)``).
         var reader: PostgresSession?
         var locked = false
+        /// The checkpoint of the last commit known to be visible: acknowledged, or read back.
+        var committed: UInt64?
+        /// What the last batch committed through this target left, for reads made before it.
+        var lastCommitted: CommittedLines?
+        /// The reads for the batch at `start`, begun by ``prepare(_:)``.
+        var lookahead: (start: UInt64, reads: Task<StoredLines, any Error>)?
+        /// The batch ``prepare(_:)`` was told of, waiting until the batch at hand has merged its rows.
+        var waiting: (start: UInt64, batch: AnalyticsBatch, seen: UInt64)?
+        /// The row effects of the batch at `start`, grouped by ``prepare(_:)``.
+        var effectRows: (start: UInt64, rows: PostgresEffectRows)?
+        /// Whether the batch at hand has merged its rows (or none is being written).
+        var rowsMerged = true
     }
 
     /// Nothing connects before ``acquireLock()``.
@@ -83,8 +95,14 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             await r.close()
             throw PostgresErrorClassification.projectionError(error, context: "opening the reading connection of projector \(name) on \(configuration)")
         }
-        state.withLock { $0.reader = r }
-        return r
+        // Reads ahead and a batch's own reads may both have opened one: the first stays.
+        let kept = state.withLock { s -> PostgresSession in
+            if let other = s.reader, !other.isClosed { return other }
+            s.reader = r
+            return r
+        }
+        if kept !== r { await r.close() }
+        return kept
     }
 
     /// Batches are written with `MERGE`, which PostgreSQL has from version 15 on: an older server is
@@ -106,7 +124,9 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     public func checkpoint() async throws(ProjectionError) -> ProjectionCheckpoint {
         let c = try await connection()
         do {
-            return try await Self.checkpoint(c, schema: schema, projector: name, logger: logger) ?? .start
+            let stored = try await Self.checkpoint(c, schema: schema, projector: name, logger: logger) ?? .start
+            state.withLock { $0.committed = stored.nextOffset }
+            return stored
         } catch {
             await dropConnection(after: error)
             throw PostgresErrorClassification.projectionError(error, context: "reading the checkpoint of \(name) on \(configuration)")
@@ -130,8 +150,24 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         let c = try await connection()
         let reader = try await readerConnection()
         let batch = prepared.analytics
+        let offsets = (prepared.events.first?.offset ?? checkpoint.nextOffset)..<checkpoint.nextOffset
+        let (ahead, last, grouped) = state.withLock { s in
+            defer {
+                s.lookahead = nil
+                s.effectRows = nil
+            }
+            if let l = s.lookahead, l.start != offsets.lowerBound { l.reads.cancel() }
+            return (s.lookahead?.start == offsets.lowerBound ? s.lookahead?.reads : nil, s.lastCommitted,
+                    s.effectRows?.start == offsets.lowerBound ? s.effectRows?.rows : nil)
+        }
+        rowsMerged(false)
+        defer { rowsMerged(true) }
         do {
-            try await write(batch, checkpoint: checkpoint, on: c, reading: reader)
+            let committed = try await write(batch, rows: grouped ?? PostgresEffectRows(batch.effects), offsets: offsets, ahead: ahead, last: last, checkpoint: checkpoint, on: c, reading: reader)
+            state.withLock {
+                $0.lastCommitted = committed
+                $0.committed = checkpoint.nextOffset
+            }
         } catch {
             await dropConnection(after: error)
             throw PostgresErrorClassification.projectionError(error, context: "applying offsets ..<\(checkpoint.nextOffset) to \(configuration)")
@@ -139,9 +175,47 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         return ProjectionBatchResult(applied: batch.applied, deadLettered: batch.deadLetters.count, ignored: batch.ignored)
     }
 
+    /// Begins reading, on the second connection, what `next`'s co-occurrence delta needs, once the
+    /// batch at hand has merged its rows: the reads then overlap its co-occurrence writes, which
+    /// keep one server process busy, rather than its row merge. `next`'s ``apply(_:checkpoint:)``
+    /// brings the reads up to date.
+    public func prepare(_ next: ProjectionBatch) {
+        guard let start = next.events.first?.offset else { return }
+        let rows = PostgresEffectRows(next.analytics.effects)
+        state.withLock { s in
+            s.effectRows = (start, rows)
+            guard s.locked, let seen = s.committed else { return }
+            s.waiting = (start, next.analytics, seen)
+            if s.rowsMerged { startReadingAhead(&s) }
+        }
+    }
+
+    /// Starts the reads ``prepare(_:)`` left waiting, if any.
+    private func startReadingAhead(_ s: inout State) {
+        guard let (start, batch, seen) = s.waiting else { return }
+        s.waiting = nil
+        s.lookahead?.reads.cancel()
+        s.lookahead = (start, Task { [self] in
+            try await readStoredLines(batch, sawThrough: seen, on: try await readerConnection())
+        })
+    }
+
+    /// Marks whether the batch at hand has merged its rows; once it has, waiting reads start.
+    func rowsMerged(_ merged: Bool) {
+        state.withLock { s in
+            s.rowsMerged = merged
+            if merged { startReadingAhead(&s) }
+        }
+    }
+
     /// Rolls back a failed transaction; closes the connection when the failure was the connection's,
     /// so the next call reconnects (and takes the lock again).
     func dropConnection(after error: any Error) async {
+        state.withLock { s in
+            s.lookahead?.reads.cancel()
+            s.lookahead = nil
+            s.waiting = nil
+        }
         let transient = PostgresErrorClassification.isTransient(error)
         if let r = state.withLock({ $0.reader }), transient || r.isClosed {
             state.withLock { $0.reader = nil }
@@ -162,6 +236,11 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             $0.connection = nil
             $0.reader = nil
             $0.locked = false
+            $0.lookahead?.reads.cancel()
+            $0.lookahead = nil
+            $0.waiting = nil
+            $0.lastCommitted = nil
+            $0.committed = nil
             return pair
         }
         await r?.close()

@@ -135,3 +135,16 @@ public struct AnalyticsBatch: Sendable {
         }
     }
 }
+
+extension AnalyticsBatch {
+    /// The stored line of each sale in ``saleIDs`` that has one, from `reads`, brought up to date
+    /// with `last` (the batch committed after the reads began, if any).
+    public func storedLines(_ reads: StoredLines, after last: CommittedLines?) -> [Int64: BasketLine] {
+        var stored = storedLines(differing: reads.differing, maxStored: reads.maxSale)
+        guard let last else { return stored }
+        for (id, _) in firstLines {
+            if let line = last.sales[id] { stored[id] = line }
+        }
+        return stored
+    }
+}

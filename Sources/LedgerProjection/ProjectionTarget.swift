@@ -17,8 +17,17 @@ public protocol ProjectionTarget: AnyObject, Sendable {
     /// table, in the same transaction, with the reason; the rest of the batch still lands.
     func apply(_ batch: ProjectionBatch, checkpoint: ProjectionCheckpoint) async throws(ProjectionError) -> ProjectionBatchResult
 
+    /// Told of the batch after the one being applied, once it is read and decided, so the target
+    /// can begin what that batch needs while it writes this one. A hint: ``apply(_:checkpoint:)``
+    /// of any batch is right whether or not it came. The default does nothing.
+    func prepare(_ next: ProjectionBatch)
+
     /// Releases the lock and the connection.
     func close() async
+}
+
+extension ProjectionTarget {
+    public func prepare(_ next: ProjectionBatch) {}
 }
 
 /// What one ``ProjectionTarget/apply(_:checkpoint:)`` did.

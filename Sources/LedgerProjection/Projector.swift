@@ -100,7 +100,8 @@ public final class Projector {
     }
 
     /// Applies batches until `head`. The next batch is read, decoded and decided for the target
-    /// (``ProjectionBatch``) on another thread while the target applies the current one.
+    /// (``ProjectionBatch``), and handed to ``ProjectionTarget/prepare(_:)``, on another thread
+    /// while the target applies the current one.
     private func project(to head: HeadRecord, stopEarly: Bool = false) async throws(ProjectionError) {
         guard var at = position, at.nextOffset < head.nextOffset else { return }
         let reader = BatchReader(cursor: try self.cursor(from: at.nextOffset, limit: head.nextOffset),
@@ -111,7 +112,11 @@ public final class Projector {
             guard first.offset == at.nextOffset else {
                 throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "expected offset \(at.nextOffset), read \(first.offset)")
             }
-            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { reader.read().map(ProjectionBatch.init) } : nil
+            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { [target] in
+                let next = reader.read().map(ProjectionBatch.init)
+                if case .success(let b) = next { target.prepare(b) }
+                return next
+            } : nil
             let next = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
             let result: ProjectionBatchResult
             do {
@@ -132,6 +137,8 @@ public final class Projector {
                 cursor = nil
                 return
             }
+            // The applied batch (its events and rows) is freed on another thread.
+            OffPathRelease.free(batch)
             batch = try await prefetch.value.get()
         }
         guard at.nextOffset >= head.nextOffset else {
