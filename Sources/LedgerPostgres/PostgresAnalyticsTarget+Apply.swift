@@ -21,18 +21,19 @@ extension PostgresAnalyticsTarget {
         async let coOccurrence = coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
         try await writeEffects(rows, on: c)
         rowsMerged(true)
-        let (delta, committed) = try await coOccurrence
-        try await writeCoOccurrence(delta, on: c)
+        let (coOccurrenceRows, committed) = try await coOccurrence
+        try await writeCoOccurrence(coOccurrenceRows, on: c)
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
         try await c.execute("COMMIT", logger: logger)
         return committed
     }
 
-    /// The batch's co-occurrence delta, from the reads in `ahead` brought up to date with `last`, or
-    /// from reads made now on `reader`; and the lines the batch leaves once it commits.
+    /// The batch's co-occurrence delta as its statements' rows, from the reads in `ahead` brought up
+    /// to date with `last`, or from reads made now on `reader`; and the lines the batch leaves once
+    /// it commits.
     private func coOccurrenceDelta(_ batch: AnalyticsBatch, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?,
-                                   last: CommittedLines?, reading reader: PostgresSession) async throws -> (CoOccurrenceDelta, CommittedLines) {
+                                   last: CommittedLines?, reading reader: PostgresSession) async throws -> (PostgresCoOccurrenceRows, CommittedLines) {
         var reads: StoredLines
         if let ahead, case let r = try await ahead.value, r.canServe(batchAt: offsets.lowerBound, last: last) {
             reads = r
@@ -43,7 +44,7 @@ extension PostgresAnalyticsTarget {
         let stored = batch.storedLines(reads, after: overlay)
         try await readBaskets(reads.unread(batch.basketReceipts(storedLines: stored)), into: &reads, on: reader)
         let delta = batch.coOccurrence(storedLines: stored) { reads.basket($0, after: overlay) }
-        return (delta, CommittedLines(batch: batch, delta: delta, offsets: offsets))
+        return (PostgresCoOccurrenceRows(delta), CommittedLines(batch: batch, delta: delta, offsets: offsets))
     }
 
     /// Reads what `batch`'s co-occurrence delta needs on `reader`, outside any transaction: the
@@ -139,7 +140,7 @@ extension PostgresAnalyticsTarget {
     private func writeEffects(_ rows: PostgresEffectRows, on c: PostgresSession) async throws {
         for table in AnalyticsSchema.entityTables {
             if let rows = rows.upserts[table.name] {
-                let source = rows.unnest(table.allColumns.map(\.name), orderBy: table.key.name)
+                let source = rows.unnest(table.allColumns.map(\.name))
                 try await exec(Self.mergeSQL(table, from: source, into: schema), binding: rows, on: c)
             }
             if let keys = rows.bigintDeletes[table.name] {
@@ -165,35 +166,30 @@ extension PostgresAnalyticsTarget {
             """
     }
 
-    private func writeCoOccurrence(_ delta: CoOccurrenceDelta, on c: PostgresSession) async throws {
-        guard !delta.isEmpty else { return }
+    private func writeCoOccurrence(_ rows: PostgresCoOccurrenceRows, on c: PostgresSession) async throws {
         let s = schema
-        if !delta.lines.isEmpty {
-            var rows = PostgresArrayColumns(kinds: [.bigint, .text, .bigint])
-            for (line, n) in delta.lines { rows.append([.bigint(line.receiptNo), .text(line.productCode), .bigint(n)]) }
+        if rows.lines.rows > 0 {
             // One statement, one probe per line: lines at zero go, the others are set.
             try await exec("""
                 MERGE INTO \(s).basket_lines t
-                USING \(rows.unnest(["receipt_no", "product_code", "lines"], orderBy: #"receipt_no, product_code COLLATE "C""#))
+                USING \(rows.lines.unnest(["receipt_no", "product_code", "lines"]))
                 ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
                 WHEN MATCHED AND x.lines <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET lines = x.lines
                 WHEN NOT MATCHED AND x.lines > 0 THEN INSERT (receipt_no, product_code, lines) VALUES (x.receipt_no, x.product_code, x.lines)
-                """, binding: rows, on: c)
+                """, binding: rows.lines, on: c)
         }
-        if !delta.pairs.isEmpty {
-            var rows = PostgresArrayColumns(kinds: [.text, .text, .bigint])
-            for (pair, n) in delta.pairs { rows.append([.text(pair.a), .text(pair.b), .bigint(n)]) }
+        if rows.pairs.rows > 0 {
             // One statement, one probe per pair: a count that reaches zero is deleted (the table holds
             // only positive counts), the others change, and new pairs are inserted.
             try await exec("""
                 MERGE INTO \(s).also_bought t
-                USING \(rows.unnest(["a", "b", "n"], orderBy: #"a COLLATE "C", b COLLATE "C""#))
+                USING \(rows.pairs.unnest(["a", "b", "n"]))
                 ON t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C"
                 WHEN MATCHED AND t.receipts + x.n <= 0 THEN DELETE
                 WHEN MATCHED THEN UPDATE SET receipts = t.receipts + x.n
                 WHEN NOT MATCHED AND x.n > 0 THEN INSERT (product_a, product_b, receipts) VALUES (x.a, x.b, x.n)
-                """, binding: rows, on: c)
+                """, binding: rows.pairs, on: c)
         }
     }
 

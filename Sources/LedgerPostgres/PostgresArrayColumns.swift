@@ -35,12 +35,14 @@ public struct PostgresArrayColumns: Sendable {
     }
 
     /// The rows as a relation aliased `x`, for ``bindings``: `(SELECT * FROM unnest($1::bigint[], ...)
-    /// AS u (names...) ORDER BY orderBy) x`, each array typed by its column's kind. Sorted by the
-    /// table's key, a statement's probes walk the key index from left to right.
-    public func unnest(_ names: [String], orderBy: String) -> String {
+    /// AS u (names...) ORDER BY orderBy) x`, each array typed by its column's kind; without
+    /// `orderBy`, in the arrays' order. Sorted by the table's key, a statement's probes walk the key
+    /// index from left to right.
+    public func unnest(_ names: [String], orderBy: String? = nil) -> String {
         precondition(names.count == kinds.count, "one name per column")
         let arrays = kinds.enumerated().map { "$\($0.offset + 1)::\($0.element.postgresType)[]" }.joined(separator: ", ")
-        return "(SELECT * FROM unnest(\(arrays)) AS u (\(names.joined(separator: ", "))) ORDER BY \(orderBy)) x"
+        let order = orderBy.map { " ORDER BY \($0)" } ?? ""
+        return "(SELECT * FROM unnest(\(arrays)) AS u (\(names.joined(separator: ", ")))\(order)) x"
     }
 
     /// One binary array per column, in column order: the statement's `$1`, `$2`, ...

@@ -1,18 +1,21 @@
+import LedgerLog
 import LedgerProjection
 
 /// A batch's row effects grouped for its statements: per table, the upserted rows as array columns
-/// and the deleted keys. A target builds them for the next batch on the thread that read it
-/// (``PostgresAnalyticsTarget/prepare(_:)``), so a batch's first statement leaves at once. Pure.
+/// in key order (so the server need not sort them) and the deleted keys. A target builds them for
+/// the next batch on the thread that read it (``PostgresAnalyticsTarget/prepare(_:)``), so a
+/// batch's first statement leaves at once. Pure.
 struct PostgresEffectRows: Sendable {
     private(set) var upserts: [String: PostgresArrayColumns] = [:]
     private(set) var textDeletes: [String: [String]] = [:]
     private(set) var bigintDeletes: [String: [Int64]] = [:]
 
     init(_ effects: [AnalyticsChange]) {
+        var rows: [String: (table: AnalyticsTable, rows: [[AnalyticsValue]])] = [:]
         for change in effects {
             switch change {
             case .upsert(let table, let values):
-                upserts[table.name, default: PostgresArrayColumns(kinds: table.allColumns.map(\.kind))].append(values)
+                rows[table.name, default: (table, [])].rows.append(values)
             case .delete(let table, .bigint(let key)):
                 bigintDeletes[table.name, default: []].append(key)
             case .delete(let table, .text(let key)):
@@ -20,6 +23,20 @@ struct PostgresEffectRows: Sendable {
             case .delete, .ignore, .poison:
                 continue
             }
+        }
+        for (name, (table, values)) in rows {
+            var columns = PostgresArrayColumns(kinds: table.allColumns.map(\.kind))
+            for v in values.sorted(by: { Self.precedes($0[0], $1[0]) }) { columns.append(v) }
+            upserts[name] = columns
+        }
+    }
+
+    /// Key order as the server's: numbers by value, text by UTF-8 bytes (the "C" collation).
+    static func precedes(_ x: AnalyticsValue, _ y: AnalyticsValue) -> Bool {
+        switch (x, y) {
+        case (.bigint(let a), .bigint(let b)): a < b
+        case (.text(let a), .text(let b)): a.utf8Precedes(b)
+        default: false
         }
     }
 }

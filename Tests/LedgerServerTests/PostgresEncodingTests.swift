@@ -65,6 +65,37 @@ extension LedgerServerTests {
             }
         }
 
+        /// A batch's upserts and co-occurrence rows reach the server in key order (numbers by value,
+        /// text by UTF-8 bytes), so their statements need no ORDER BY.
+        @Test func batchRowsReachTheServerInKeyOrder() async throws {
+            let scratch = PostgresScratch()
+            func row(_ table: AnalyticsTable, _ key: AnalyticsValue) -> AnalyticsChange {
+                .upsert(table, [key] + table.allColumns.dropFirst().map { _ in AnalyticsValue.null })
+            }
+            let effects = PostgresEffectRows([
+                row(AnalyticsSchema.sales, .bigint(5)), row(AnalyticsSchema.products, .text("b")), row(AnalyticsSchema.sales, .bigint(-2)),
+                row(AnalyticsSchema.products, .text("ä")), row(AnalyticsSchema.sales, .bigint(9)), row(AnalyticsSchema.products, .text("Z")),
+                row(AnalyticsSchema.products, .text("a")), row(AnalyticsSchema.sales, .bigint(1)),
+            ])
+            var delta = CoOccurrenceDelta()
+            for (r, code) in [(7, "b"), (3, "z"), (7, "B"), (3, "a"), (12, "é")] { delta.lines[BasketLine(receiptNo: Int64(r), productCode: code)] = 1 }
+            for (a, b) in [("b", "c"), ("a", "é"), ("B", "a"), ("a", "b")] { delta.pairs[ProductPair(a, b)!] = 1 }
+            let coOccurrence = PostgresCoOccurrenceRows(delta)
+            try await scratch.withConnection { c in
+                func keys(_ rows: PostgresArrayColumns, _ names: [String], _ select: String) async throws -> [String] {
+                    var out: [String] = []
+                    let q = PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(rows.unnest(names))", binds: rows.bindings)
+                    for try await k in try await c.query(q, logger: scratch.logger).decode(String.self) { out.append(k) }
+                    return out
+                }
+                let sales = try #require(effects.upserts["sales"]), products = try #require(effects.upserts["products"])
+                #expect(try await keys(sales, AnalyticsSchema.sales.allColumns.map(\.name), "x.sale_id::text") == ["-2", "1", "5", "9"])
+                #expect(try await keys(products, AnalyticsSchema.products.allColumns.map(\.name), "x.product_id") == ["Z", "a", "b", "ä"])
+                #expect(try await keys(coOccurrence.lines, ["r", "c", "n"], "x.r || '/' || x.c") == ["3/a", "3/z", "7/B", "7/b", "12/é"])
+                #expect(try await keys(coOccurrence.pairs, ["a", "b", "n"], "x.a || '/' || x.b") == ["B/a", "a/b", "a/é", "b/c"])
+            }
+        }
+
         static func read(_ c: PostgresConnection, _ q: PostgresQuery, _ logger: Logger) async throws -> [String] {
             var out: [String] = []
             for try await (k, t, n, micros) in try await c.query(q, logger: logger).decode((Int64, String?, String, Int64).self) {
