@@ -1,3 +1,4 @@
+import Dispatch
 public import LedgerLog
 public import Logging
 import Metrics
@@ -20,6 +21,10 @@ public final class Projector {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let clock: LogClock
     private let metrics: ProjectorMetrics
+    /// Reads, decodes and decides the next batch off the concurrency pool: that holds a thread for
+    /// tens of milliseconds, and on the pool (a thread per core) it held up the continuations that
+    /// send the current batch's statements.
+    private let readingQueue = DispatchQueue(label: "ledger.projector.read")
     private var reader: LogReader?
     private var cursor: EventCursor?
     private var position: ProjectionCheckpoint?
@@ -112,10 +117,14 @@ public final class Projector {
             guard first.offset == at.nextOffset else {
                 throw ProjectionError(.log, context: "reading \(logDirectory)", cause: "expected offset \(at.nextOffset), read \(first.offset)")
             }
-            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { [target] in
-                let next = reader.read().map(ProjectionBatch.init)
-                if case .success(let b) = next { target.prepare(b) }
-                return next
+            let prefetch = last.offset + 1 < head.nextOffset ? Task.detached { [target, readingQueue] in
+                await withCheckedContinuation { done in
+                    readingQueue.async {
+                        let next = reader.read().map(ProjectionBatch.init)
+                        if case .success(let b) = next { target.prepare(b) }
+                        done.resume(returning: next)
+                    }
+                }
             } : nil
             let next = ProjectionCheckpoint(nextOffset: last.offset + 1, lastHash: last.hash)
             let result: ProjectionBatchResult
