@@ -17,23 +17,26 @@ extension PostgresAnalyticsTarget {
                checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws -> CommittedLines {
         let s = schema
         try await c.execute("BEGIN", logger: logger)
-        // The delta is worked out in a child task while this one sends the rows and waits for them.
-        async let coOccurrence = coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
+        // The delta is worked out in a child task while this one sends the rows and waits for them;
+        // each statement's rows after it are built while the server runs the one before.
+        async let worked = coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
         try await writeEffects(rows, on: c)
         rowsMerged(true)
-        let (coOccurrenceRows, committed) = try await coOccurrence
-        try await writeCoOccurrence(coOccurrenceRows, on: c)
+        let delta = try await worked
+        async let pairs = PostgresCoOccurrenceRows.pairs(delta.pairs)
+        try await writeBasketLines(PostgresCoOccurrenceRows.lines(delta.lines), on: c)
+        async let committed = CommittedLines(batch: batch, delta: delta, offsets: offsets)
+        try await writePairs(await pairs, on: c)
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
         try await c.execute("COMMIT", logger: logger)
-        return committed
+        return await committed
     }
 
-    /// The batch's co-occurrence delta as its statements' rows, from the reads in `ahead` brought up
-    /// to date with `last`, or from reads made now on `reader`; and the lines the batch leaves once
-    /// it commits.
+    /// The batch's co-occurrence delta, from the reads in `ahead` brought up to date with `last`, or
+    /// from reads made now on `reader`.
     private func coOccurrenceDelta(_ batch: AnalyticsBatch, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?,
-                                   last: CommittedLines?, reading reader: PostgresSession) async throws -> (PostgresCoOccurrenceRows, CommittedLines) {
+                                   last: CommittedLines?, reading reader: PostgresSession) async throws -> CoOccurrenceDelta {
         var reads: StoredLines
         if let ahead, case let r = try await ahead.value, r.canServe(batchAt: offsets.lowerBound, last: last) {
             reads = r
@@ -43,8 +46,7 @@ extension PostgresAnalyticsTarget {
         let overlay = last?.offsets.upperBound == offsets.lowerBound ? last : nil
         let stored = batch.storedLines(reads, after: overlay)
         try await readBaskets(reads.unread(batch.basketReceipts(storedLines: stored)), into: &reads, on: reader)
-        let delta = batch.coOccurrence(storedLines: stored) { reads.basket($0, after: overlay) }
-        return (PostgresCoOccurrenceRows(delta), CommittedLines(batch: batch, delta: delta, offsets: offsets))
+        return batch.coOccurrence(storedLines: stored) { reads.basket($0, after: overlay) }
     }
 
     /// Reads what `batch`'s co-occurrence delta needs on `reader`, outside any transaction: the
@@ -166,31 +168,31 @@ extension PostgresAnalyticsTarget {
             """
     }
 
-    private func writeCoOccurrence(_ rows: PostgresCoOccurrenceRows, on c: PostgresSession) async throws {
-        let s = schema
-        if rows.lines.rows > 0 {
-            // One statement, one probe per line: lines at zero go, the others are set.
-            try await exec("""
-                MERGE INTO \(s).basket_lines t
-                USING \(rows.lines.unnest(["receipt_no", "product_code", "lines"]))
-                ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
-                WHEN MATCHED AND x.lines <= 0 THEN DELETE
-                WHEN MATCHED THEN UPDATE SET lines = x.lines
-                WHEN NOT MATCHED AND x.lines > 0 THEN INSERT (receipt_no, product_code, lines) VALUES (x.receipt_no, x.product_code, x.lines)
-                """, binding: rows.lines, on: c)
-        }
-        if rows.pairs.rows > 0 {
-            // One statement, one probe per pair: a count that reaches zero is deleted (the table holds
-            // only positive counts), the others change, and new pairs are inserted.
-            try await exec("""
-                MERGE INTO \(s).also_bought t
-                USING \(rows.pairs.unnest(["a", "b", "n"]))
-                ON t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C"
-                WHEN MATCHED AND t.receipts + x.n <= 0 THEN DELETE
-                WHEN MATCHED THEN UPDATE SET receipts = t.receipts + x.n
-                WHEN NOT MATCHED AND x.n > 0 THEN INSERT (product_a, product_b, receipts) VALUES (x.a, x.b, x.n)
-                """, binding: rows.pairs, on: c)
-        }
+    /// One statement, one probe per line: lines at zero go, the others are set.
+    private func writeBasketLines(_ rows: PostgresArrayColumns, on c: PostgresSession) async throws {
+        guard rows.rows > 0 else { return }
+        try await exec("""
+            MERGE INTO \(schema).basket_lines t
+            USING \(rows.unnest(["receipt_no", "product_code", "lines"]))
+            ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
+            WHEN MATCHED AND x.lines <= 0 THEN DELETE
+            WHEN MATCHED THEN UPDATE SET lines = x.lines
+            WHEN NOT MATCHED AND x.lines > 0 THEN INSERT (receipt_no, product_code, lines) VALUES (x.receipt_no, x.product_code, x.lines)
+            """, binding: rows, on: c)
+    }
+
+    /// One statement, one probe per pair: a count that reaches zero is deleted (the table holds only
+    /// positive counts), the others change, and new pairs are inserted.
+    private func writePairs(_ rows: PostgresArrayColumns, on c: PostgresSession) async throws {
+        guard rows.rows > 0 else { return }
+        try await exec("""
+            MERGE INTO \(schema).also_bought t
+            USING \(rows.unnest(["a", "b", "n"]))
+            ON t.product_a = x.a COLLATE "C" AND t.product_b = x.b COLLATE "C"
+            WHEN MATCHED AND t.receipts + x.n <= 0 THEN DELETE
+            WHEN MATCHED THEN UPDATE SET receipts = t.receipts + x.n
+            WHEN NOT MATCHED AND x.n > 0 THEN INSERT (product_a, product_b, receipts) VALUES (x.a, x.b, x.n)
+            """, binding: rows, on: c)
     }
 
     /// `text` with NUL replaced by U+FFFD.

@@ -12,6 +12,8 @@ public struct PostgresArrayColumns: Sendable {
     private var elements: [ByteBuffer]
     private var hasNulls: [Bool]
     public private(set) var rows = 0
+    /// The bindings made ahead of the statement by ``encodeBindings()``, until the next append.
+    private var encoded: PostgresBindings?
 
     public init(kinds: [AnalyticsColumn.Kind]) {
         self.kinds = kinds
@@ -23,15 +25,28 @@ public struct PostgresArrayColumns: Sendable {
     /// ``AnalyticsChange`` validates every row before it is written).
     public mutating func append(_ values: [AnalyticsValue]) {
         precondition(values.count == kinds.count, "a row needs one value per column")
-        for (i, v) in values.enumerated() {
-            switch (v, kinds[i]) {
-            case (.null, _): hasNulls[i] = true
-            case (.bigint, .bigint), (.text, .text), (.numeric, .numeric), (.timestamp, .timestamp): break
-            default: preconditionFailure("a \(v) in a \(kinds[i].postgresType) column")
-            }
-            PostgresBinaryValue.write(v, into: &elements[i])
-        }
+        for (i, v) in values.enumerated() { put(v, column: i) }
         rows += 1
+        encoded = nil
+    }
+
+    /// Appends a row of three columns, with no array made for it.
+    public mutating func append(_ a: AnalyticsValue, _ b: AnalyticsValue, _ c: AnalyticsValue) {
+        precondition(kinds.count == 3, "a row needs one value per column")
+        put(a, column: 0)
+        put(b, column: 1)
+        put(c, column: 2)
+        rows += 1
+        encoded = nil
+    }
+
+    private mutating func put(_ v: AnalyticsValue, column i: Int) {
+        switch (v, kinds[i]) {
+        case (.null, _): hasNulls[i] = true
+        case (.bigint, .bigint), (.text, .text), (.numeric, .numeric), (.timestamp, .timestamp): break
+        default: preconditionFailure("a \(v) in a \(kinds[i].postgresType) column")
+        }
+        PostgresBinaryValue.write(v, into: &elements[i])
     }
 
     /// The rows as a relation aliased `x`, for ``bindings``: `(SELECT * FROM unnest($1::bigint[], ...)
@@ -46,7 +61,13 @@ public struct PostgresArrayColumns: Sendable {
     }
 
     /// One binary array per column, in column order: the statement's `$1`, `$2`, ...
-    public var bindings: PostgresBindings {
+    public var bindings: PostgresBindings { encoded ?? makeBindings() }
+
+    /// Makes ``bindings`` now (a copy of every element), so that a statement built later leaves at
+    /// once: for rows prepared on another thread than the one that sends them.
+    public mutating func encodeBindings() { encoded = makeBindings() }
+
+    private func makeBindings() -> PostgresBindings {
         var binds = PostgresBindings(capacity: kinds.count)
         for i in kinds.indices {
             binds.append(BinaryArray(kind: kinds[i], count: rows, hasNulls: hasNulls[i], elements: elements[i]))

@@ -2,7 +2,7 @@ import LedgerLog
 import LedgerProjection
 
 /// A batch's row effects grouped for its statements: per table, the upserted rows as array columns
-/// in key order (so the server need not sort them) and the deleted keys. A target builds them for
+/// in key order (so the server need not sort them), their bindings made, and the deleted keys. A target builds them for
 /// the next batch on the thread that read it (``PostgresAnalyticsTarget/prepare(_:)``), so a
 /// batch's first statement leaves at once. Pure.
 struct PostgresEffectRows: Sendable {
@@ -27,6 +27,7 @@ struct PostgresEffectRows: Sendable {
         for (name, (table, values)) in rows {
             var columns = PostgresArrayColumns(kinds: table.allColumns.map(\.kind))
             for v in values.sorted(by: { Self.precedes($0[0], $1[0]) }) { columns.append(v) }
+            columns.encodeBindings()
             upserts[name] = columns
         }
     }
