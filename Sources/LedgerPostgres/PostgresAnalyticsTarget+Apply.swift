@@ -10,9 +10,9 @@ extension PostgresAnalyticsTarget {
     /// read on the second connection while the batch before was written, or are read on `reader`
     /// now, outside the transaction. Reads ahead show the state before `last` (the batch committed
     /// before this one) and are brought up to date with it. Basket lines and pairs, dead letters,
-    /// `ingest_state` and the checkpoint follow. The server sorts each statement's rows by the
-    /// table's key, so its probes walk the key index from left to right: in log order they probed it
-    /// at random, and a batch's statements took about a tenth longer.
+    /// `ingest_state` and the checkpoint follow. Each statement's rows come in the table's key
+    /// order, so the server's probes walk the key index from left to right: in log order they probed
+    /// it at random, and a batch's statements took about a tenth longer.
     func write(_ batch: AnalyticsBatch, rows: PostgresEffectRows, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?, last: CommittedLines?,
                checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws -> CommittedLines {
         let s = schema

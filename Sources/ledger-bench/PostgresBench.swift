@@ -148,6 +148,8 @@ struct PostgresBench: AsyncParsableCommand {
         @Option var dsn: String
         @Option var runs = 3
         @Option(help: "Events per projector batch (one transaction).") var batchSize = ProjectorConfiguration().batchSize
+        @Flag(help: "Load the replayed tables and indexes into the server's shared buffers first (pg_prewarm), as a server that has been serving them holds them; the replay's COPY and index builds bypass those buffers.")
+        var prewarm = false
 
         func run() async throws {
             let c = try PostgresBench.configuration(dsn, schema: "bench_incremental")
@@ -157,6 +159,12 @@ struct PostgresBench: AsyncParsableCommand {
                 try await PostgresBench.dropSchemas(c)
                 // The backfill's state, built by a replay (equal to an incremental build), untimed.
                 _ = try await PostgresReplay(configuration: c, logDirectory: backfillLog, logger: PostgresBench.logger()).run(from: 0)
+                if prewarm {
+                    try await PostgresBench.exec(c, ["CREATE EXTENSION IF NOT EXISTS pg_prewarm", """
+                        SELECT pg_prewarm(c.oid::regclass) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname = '\(c.schema)' AND c.relkind IN ('r', 'i')
+                        """])
+                }
                 let target = PostgresAnalyticsTarget(configuration: c, logger: PostgresBench.logger())
                 let projector = Projector(logDirectory: fullLog, target: target, configuration: ProjectorConfiguration(batchSize: batchSize),
                                           logger: PostgresBench.logger())
