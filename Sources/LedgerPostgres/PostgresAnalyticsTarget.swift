@@ -33,8 +33,8 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         var lookahead: (start: UInt64, reads: Task<StoredLines, any Error>)?
         /// The batch ``prepare(_:)`` was told of, waiting until the batch at hand has merged its rows.
         var waiting: (start: UInt64, batch: AnalyticsBatch, seen: UInt64)?
-        /// The row effects of the batch at `start`, grouped by ``prepare(_:)``.
-        var effectRows: (start: UInt64, rows: PostgresEffectRows)?
+        /// The row effects of batches ``prepare(_:)`` was told of, by their first offset.
+        var effectRows: [UInt64: PostgresEffectRows] = [:]
         /// Whether the batch at hand has merged its rows (or none is being written).
         var rowsMerged = true
     }
@@ -154,13 +154,13 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         let (ahead, last, grouped) = state.withLock { s in
             defer {
                 s.lookahead = nil
-                s.effectRows = nil
+                s.rowsMerged = false
             }
             if let l = s.lookahead, l.start != offsets.lowerBound { l.reads.cancel() }
-            return (s.lookahead?.start == offsets.lowerBound ? s.lookahead?.reads : nil, s.lastCommitted,
-                    s.effectRows?.start == offsets.lowerBound ? s.effectRows?.rows : nil)
+            let rows = s.effectRows.removeValue(forKey: offsets.lowerBound)
+            s.effectRows = s.effectRows.filter { $0.key > offsets.lowerBound }
+            return (s.lookahead?.start == offsets.lowerBound ? s.lookahead?.reads : nil, s.lastCommitted, rows)
         }
-        rowsMerged(false)
         defer { rowsMerged(true) }
         do {
             let committed = try await write(batch, rows: grouped ?? PostgresEffectRows(batch.effects), offsets: offsets, ahead: ahead, last: last, checkpoint: checkpoint, on: c, reading: reader)
@@ -183,18 +183,19 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
         guard let start = next.events.first?.offset else { return }
         let rows = PostgresEffectRows(next.analytics.effects)
         state.withLock { s in
-            s.effectRows = (start, rows)
+            s.effectRows[start] = rows
             guard s.locked, let seen = s.committed else { return }
             s.waiting = (start, next.analytics, seen)
-            if s.rowsMerged { startReadingAhead(&s) }
+            startReadingAhead(&s)
         }
     }
 
-    /// Starts the reads ``prepare(_:)`` left waiting, if any.
+    /// Starts the reads ``prepare(_:)`` left waiting, if any, once the batch at hand has merged its
+    /// rows and taken the reads made for it: this batch may be told of before the one before it
+    /// has begun.
     private func startReadingAhead(_ s: inout State) {
-        guard let (start, batch, seen) = s.waiting else { return }
+        guard s.rowsMerged, s.lookahead == nil, let (start, batch, seen) = s.waiting else { return }
         s.waiting = nil
-        s.lookahead?.reads.cancel()
         s.lookahead = (start, Task { [self] in
             try await readStoredLines(batch, sawThrough: seen, on: try await readerConnection())
         })
@@ -204,7 +205,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
     func rowsMerged(_ merged: Bool) {
         state.withLock { s in
             s.rowsMerged = merged
-            if merged { startReadingAhead(&s) }
+            startReadingAhead(&s)
         }
     }
 
@@ -215,6 +216,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             s.lookahead?.reads.cancel()
             s.lookahead = nil
             s.waiting = nil
+            s.effectRows = [:]
         }
         let transient = PostgresErrorClassification.isTransient(error)
         if let r = state.withLock({ $0.reader }), transient || r.isClosed {
@@ -239,6 +241,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
             $0.lookahead?.reads.cancel()
             $0.lookahead = nil
             $0.waiting = nil
+            $0.effectRows = [:]
             $0.lastCommitted = nil
             $0.committed = nil
             return pair
