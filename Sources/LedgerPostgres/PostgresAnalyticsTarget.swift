@@ -22,7 +22,7 @@ public final class PostgresAnalyticsTarget: ProjectionTarget {
 
     private struct State {
         var connection: PostgresSession?
-        /// A second connection for a batch's reads, outside its transaction (see ``write(_:checkpoint:on:reading:)``).
+        /// A second connection for a batch's reads, outside its transaction (see ``write(_:rows:offsets:ahead:last:checkpoint:on:reading:)``).
         var reader: PostgresSession?
         var locked = false
         /// The checkpoint of the last commit known to be visible: acknowledged, or read back.

@@ -9,10 +9,7 @@ enum PostgresCoOccurrenceRows {
     /// Receipt, product code and lines (0: the line goes).
     static func lines(_ lines: [BasketLine: Int64]) -> PostgresArrayColumns {
         var rows = PostgresArrayColumns(kinds: [.bigint, .text, .bigint])
-        let byKey: ((key: BasketLine, value: Int64), (key: BasketLine, value: Int64)) -> Bool = { x, y in
-            x.key.receiptNo != y.key.receiptNo ? x.key.receiptNo < y.key.receiptNo : x.key.productCode.utf8Precedes(y.key.productCode)
-        }
-        for (line, n) in lines.sorted(by: byKey) { rows.append(.bigint(line.receiptNo), .text(line.productCode), .bigint(n)) }
+        for (line, n) in lines.sorted(by: { $0.key < $1.key }) { rows.append(.bigint(line.receiptNo), .text(line.productCode), .bigint(n)) }
         rows.encodeBindings()
         return rows
     }

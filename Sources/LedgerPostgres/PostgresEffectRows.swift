@@ -2,9 +2,9 @@ import LedgerLog
 import LedgerProjection
 
 /// A batch's row effects grouped for its statements: per table, the upserted rows as array columns
-/// in key order (so the server need not sort them), their bindings made, and the deleted keys. A target builds them for
-/// the next batch on the thread that read it (``PostgresAnalyticsTarget/prepare(_:)``), so a
-/// batch's first statement leaves at once. Pure.
+/// in key order (so the server need not sort them), their bindings made, and the deleted keys. A
+/// target builds them for the next batch on the thread that read it
+/// (``PostgresAnalyticsTarget/prepare(_:)``), so a batch's first statement leaves at once. Pure.
 struct PostgresEffectRows: Sendable {
     private(set) var upserts: [String: PostgresArrayColumns] = [:]
     private(set) var textDeletes: [String: [String]] = [:]
@@ -26,18 +26,9 @@ struct PostgresEffectRows: Sendable {
         }
         for (name, (table, values)) in rows {
             var columns = PostgresArrayColumns(kinds: table.allColumns.map(\.kind))
-            for v in values.sorted(by: { Self.precedes($0[0], $1[0]) }) { columns.append(v) }
+            for v in values.sorted(by: { AnalyticsValue.keyPrecedes($0[0], $1[0]) }) { columns.append(v) }
             columns.encodeBindings()
             upserts[name] = columns
-        }
-    }
-
-    /// Key order as the server's: numbers by value, text by UTF-8 bytes (the "C" collation).
-    static func precedes(_ x: AnalyticsValue, _ y: AnalyticsValue) -> Bool {
-        switch (x, y) {
-        case (.bigint(let a), .bigint(let b)): a < b
-        case (.text(let a), .text(let b)): a.utf8Precedes(b)
-        default: false
         }
     }
 }

@@ -131,14 +131,6 @@ extension AnalyticsReplay.Rows where Storage == AnalyticsValueRows {
     /// The live rows ordered by key (integers numerically, text by bytes): the order a B-tree is
     /// built fastest in.
     public func sortedByKey() -> [[AnalyticsValue]] {
-        storage.rows.compactMap { $0 }.sorted { Self.keyPrecedes($0[0], $1[0]) }
-    }
-
-    static func keyPrecedes(_ a: AnalyticsValue, _ b: AnalyticsValue) -> Bool {
-        switch (a, b) {
-        case (.bigint(let x), .bigint(let y)): x < y
-        case (.text(let x), .text(let y)): x.utf8Compare(y) < 0
-        default: false
-        }
+        storage.rows.compactMap { $0 }.sorted { AnalyticsValue.keyPrecedes($0[0], $1[0]) }
     }
 }

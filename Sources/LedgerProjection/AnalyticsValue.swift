@@ -11,6 +11,16 @@ public enum AnalyticsValue: Sendable, Hashable {
 
     public var isNull: Bool { if case .null = self { true } else { false } }
 
+    /// Key order as SQLite's B-trees and Postgres's "C" collation keep it: integers numerically,
+    /// text by UTF-8 bytes. Keys of other kinds are unordered.
+    public static func keyPrecedes(_ a: AnalyticsValue, _ b: AnalyticsValue) -> Bool {
+        switch (a, b) {
+        case (.bigint(let x), .bigint(let y)): x < y
+        case (.text(let x), .text(let y)): x.utf8Precedes(y)
+        default: false
+        }
+    }
+
     /// The value as SQLite stores it in text form (decimals canonical, timestamps ISO-8601 UTC), or
     /// nil for NULL and bigints.
     public var text: String? {

@@ -1,3 +1,5 @@
+import LedgerLog
+
 /// One receipt's lines of one product code: a row key of `basket_lines`.
 public struct BasketLine: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var receiptNo: Int64
@@ -8,8 +10,10 @@ public struct BasketLine: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.productCode = productCode
     }
 
+    /// By receipt, then by the code's UTF-8 bytes (as SQLite and Postgres's "C" collation order
+    /// the table's key).
     public static func < (x: BasketLine, y: BasketLine) -> Bool {
-        (x.receiptNo, x.productCode) < (y.receiptNo, y.productCode)
+        x.receiptNo != y.receiptNo ? x.receiptNo < y.receiptNo : x.productCode.utf8Precedes(y.productCode)
     }
 
     public var description: String { "\(receiptNo)/\(productCode)" }

@@ -78,7 +78,10 @@ extension LedgerServerTests {
                 row(AnalyticsSchema.products, .text("a")), row(AnalyticsSchema.sales, .bigint(1)),
             ])
             var delta = CoOccurrenceDelta()
-            for (r, code) in [(7, "b"), (3, "z"), (7, "B"), (3, "a"), (12, "é")] { delta.lines[BasketLine(receiptNo: Int64(r), productCode: code)] = 1 }
+            // "e\u{301}" (e and a combining accent) sorts before "f" by bytes, after it as Swift compares text.
+            for (r, code) in [(7, "b"), (3, "z"), (7, "f"), (7, "B"), (3, "a"), (12, "é"), (7, "e\u{301}")] {
+                delta.lines[BasketLine(receiptNo: Int64(r), productCode: code)] = 1
+            }
             for (a, b) in [("b", "c"), ("a", "é"), ("B", "a"), ("a", "b")] { delta.pairs[ProductPair(a, b)!] = 1 }
             try await scratch.withConnection { c in
                 func keys(_ rows: PostgresArrayColumns, _ names: [String], _ select: String) async throws -> [String] {
@@ -90,7 +93,7 @@ extension LedgerServerTests {
                 let sales = try #require(effects.upserts["sales"]), products = try #require(effects.upserts["products"])
                 #expect(try await keys(sales, AnalyticsSchema.sales.allColumns.map(\.name), "x.sale_id::text") == ["-2", "1", "5", "9"])
                 #expect(try await keys(products, AnalyticsSchema.products.allColumns.map(\.name), "x.product_id") == ["Z", "a", "b", "ä"])
-                #expect(try await keys(PostgresCoOccurrenceRows.lines(delta.lines), ["r", "c", "n"], "x.r || '/' || x.c") == ["3/a", "3/z", "7/B", "7/b", "12/é"])
+                #expect(try await keys(PostgresCoOccurrenceRows.lines(delta.lines), ["r", "c", "n"], "x.r || '/' || x.c") == ["3/a", "3/z", "7/B", "7/b", "7/e\u{301}", "7/f", "12/é"])
                 #expect(try await keys(PostgresCoOccurrenceRows.pairs(delta.pairs), ["a", "b", "n"], "x.a || '/' || x.b") == ["B/a", "a/b", "a/é", "b/c"])
             }
         }
