@@ -1,6 +1,7 @@
 /// The analytics projection's tables, shared by the SQLite and Postgres targets.
 ///
-/// `products`, `receipts` and `sales` mirror the log's entities (``AnalyticsTable``);
+/// `products`, `receipts`, `sales` and `customers` mirror the log's entities (``AnalyticsTable``;
+/// `customers` stays empty for a source without them);
 /// `basket_lines` and `also_bought` hold co-occurrence (``CoOccurrence``);
 /// `projector_checkpoint` and `projector_dead_letters` hold the projector's own state.
 public enum AnalyticsSchema {
@@ -37,8 +38,19 @@ public enum AnalyticsSchema {
         AnalyticsColumn("customer", .text),
     ])
 
+    /// Customers, from sources that have them (the standard POS schema's optional `customers`
+    /// table), keyed by the code `receipts.customer` and `sales.customer` hold.
+    public static let customers = AnalyticsTable(name: "customers", columns: [
+        AnalyticsColumn("customer_id", .text, notNull: true),
+        AnalyticsColumn("name", .text),
+        AnalyticsColumn("phone", .text),
+        AnalyticsColumn("email", .text),
+        AnalyticsColumn("created_at", .timestamp),
+        AnalyticsColumn("updated_at", .timestamp),
+    ])
+
     /// The entity tables, in creation order.
-    public static let entityTables = [products, receipts, sales]
+    public static let entityTables = [products, receipts, sales, customers]
     /// The names of ``entityTables``, in the same order.
     static let entityTableNames = entityTables.map(\.name)
 
@@ -48,6 +60,7 @@ public enum AnalyticsSchema {
         case "products": products
         case "receipts": receipts
         case "sales": sales
+        case "customers": customers
         default: nil
         }
     }

@@ -15,6 +15,7 @@ import Testing
 
     @Test func renderedMappingsParseBack() throws {
         let m = SourceMapping(timeZone: "Europe/Berlin", encoding: .latin1, entities: [
+            EntityMapping(entity: "optional", key: ["id"], fields: [FieldMapping(name: "id")], optional: true),
             EntityMapping(entity: "items", table: "ITEM \"TBL\"", key: ["shop", "id"], rowversion: "rv", fields: [
                 FieldMapping(name: "shop", column: "SHOP", required: true),
                 FieldMapping(name: "id", type: .integer),
@@ -91,6 +92,9 @@ import Testing
         let wrong = Self.broken.replacingOccurrences(of: "\"money\"", with: "\"decimal\"")
             .replacingOccurrences(of: "\"required\": true},", with: "\"required\": \"yes\"},")
         #expect(error(wrong)?.description == "pos.json:12: entities.sales.fields.sale_id.required: expected true or false")
+        let optional = Self.broken.replacingOccurrences(of: "\"money\"", with: "\"decimal\"")
+            .replacingOccurrences(of: "\"key\": [\"sale_id\"],", with: "\"key\": [\"sale_id\"], \"optional\": 1,")
+        #expect(error(optional)?.description == "pos.json:10: entities.sales.optional: expected true or false")
         #expect(error("{\"entities\": {}}")?.description == "pos.json:1: entities: the mapping has no entities")
         #expect(error("{\"version\": 2, \"entities\": {}}")?.description == "pos.json:1: version: unsupported version; expected 1")
     }

@@ -42,6 +42,22 @@ import Glibc
         #expect(zip(all, all.dropFirst()).allSatisfy { !($0.revenue < $1.revenue) })
     }
 
+    /// The source's optional `customers` table lands in `customers`, normalized (trimmed, empty as
+    /// NULL, local times in UTC), with the incremental batch's renames, deletes and additions.
+    @Test func customersFromTheSourceLand() async throws {
+        let w = try ProjectionWorkload.shared.get()
+        let dir = TemporaryDirectory("ledger-proj")
+        defer { dir.remove() }
+        let db = dir.path + "/a.sqlite"
+        let query = "SELECT customer_id, name, phone, email, created_at, updated_at FROM customers ORDER BY customer_id"
+        try await ProjectionWorkload.project(log: w.backfillLog, db: db, batchSize: 97)
+        #expect(try Command.run(["sqlite3", db, query]).output == ProjectionWorkload.expectedCustomers(afterDelta: false).map { $0 + "\n" }.joined())
+        try await ProjectionWorkload.project(log: w.fullLog, db: db, batchSize: 97)
+        let after = ProjectionWorkload.expectedCustomers(afterDelta: true)
+        #expect(after.count == 41)
+        #expect(try Command.run(["sqlite3", db, query]).output == after.map { $0 + "\n" }.joined())
+    }
+
     @Test func incrementalEqualsRebuildFromZero() async throws {
         let w = try ProjectionWorkload.shared.get()
         let dir = TemporaryDirectory("ledger-proj")
@@ -60,7 +76,7 @@ import Glibc
         let a = try SQLiteAnalytics(path: incremental).tableChecksums()
         let b = try SQLiteAnalytics(path: rebuilt).tableChecksums()
         #expect(a == b)
-        #expect(a.count == 5)
+        #expect(a.count == 6)
     }
 
     @Test func secondInstanceIsRefused() async throws {

@@ -28,6 +28,44 @@ extension LedgerServerTests {
             return counts
         }
 
+        /// The standard schema's optional `customers` table: skipped while the database has none
+        /// (the other tables' backfill is as before), read like the others once it exists.
+        @Test func optionalCustomersTableIsReadOnlyWhenItExists() throws {
+            let workload = try POSWorkload.generate(products: 10, receipts: 10, sales: 10)
+            defer { workload.remove() }
+            let scratch = try MariaDBScratch()
+            defer { scratch.drop() }
+            try scratch.load(workload, phase: "backfill")
+            let database = MariaDBPOSDatabase(configuration: scratch.configuration)
+            #expect(try database.hasTable("sales"))
+            #expect(try !database.hasTable("customers"))
+            let source = POSChangeLogSource(database: database, logger: Logger(label: "test"))
+            let (without, _) = try Self.drain(source, from: nil, limit: 7)
+            #expect(Self.rowCounts(without) == ["products": 10, "receipts": 10, "sales": 10])
+
+            let c = try scratch.connect()
+            defer { c.close() }
+            try c.execute("""
+                CREATE TABLE customers (_row BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id VARCHAR(255), name VARCHAR(255),
+                    phone VARCHAR(255), email VARCHAR(255), created_at VARCHAR(255), updated_at VARCHAR(255), KEY customers_pk (customer_id))
+                """)
+            try c.execute("INSERT INTO customers (customer_id, name) VALUES ('C00001', ' Ann '), ('C00002', 'Bo'), ('C00003', NULL)")
+            #expect(try database.hasTable("customers"))
+            let (with, cursor) = try Self.drain(source, from: nil, limit: 7)
+            #expect(Self.rowCounts(with) == ["products": 10, "receipts": 10, "sales": 10, "customers": 3])
+            let names = with.compactMap { change -> [RawValue]? in
+                guard case .row(let r) = change, r.entity == "customers" else { return nil }
+                return Array(r.values.prefix(2))
+            }
+            #expect(names == [[.text("C00001"), .text(" Ann ")], [.text("C00002"), .text("Bo")], [.text("C00003"), .null]])
+
+            // A later write with its change-log row.
+            try c.execute("UPDATE customers SET name = 'Bob' WHERE customer_id = 'C00002'")
+            try c.execute("INSERT INTO log_table_sync_change (table_name, pk, op, change_time) VALUES ('customers', 'C00002', 'U', NOW())")
+            let (later, _) = try Self.drain(source, from: cursor, limit: 7)
+            #expect(Self.rowCounts(later) == ["customers": 1])
+        }
+
         @Test func backfillThenDeltaDeliversEveryRowAndEveryLaterChangeEntry() throws {
             let workload = try POSWorkload.small()
             defer { workload.remove() }

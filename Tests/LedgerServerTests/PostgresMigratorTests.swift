@@ -35,26 +35,37 @@ import Testing
         return out
     }
 
+    /// The entities of the `sync_status` view, comma-separated in order.
+    static func statusEntities(schema: String, on c: PostgresConnection, logger: Logger) async throws -> String {
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT string_agg(entity, ',' ORDER BY entity) FROM \(schema).sync_status"), logger: logger)
+        for try await value in rows.decode(String.self) { return value }
+        return ""
+    }
+
     @Test func upIsIdempotentAndDownDropsTheSchema() async throws {
         let logger = Logger(label: "test.migrate")
         let connection = try await Self.connect(logger: logger)
         let schema = "ledger_t_\(UInt32.random(in: 0...UInt32.max))"
         let migrator = PostgresMigrator(schema: schema)
         do {
-            #expect(try await migrator.up(on: connection, logger: logger) == [1, 2, 3])
+            #expect(try await migrator.up(on: connection, logger: logger) == [1, 2, 3, 4])
             #expect(try await migrator.up(on: connection, logger: logger) == [])
-            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1, 2, 3])
-            // products, receipts, sales, also_bought, basket_lines, checkpoint, dead letters, ingest_state, sync_status
-            #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 9)
+            #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [1, 2, 3, 4])
+            // products, receipts, sales, customers, also_bought, basket_lines, checkpoint, dead letters, ingest_state, sync_status
+            #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 10)
+            #expect(try await Self.statusEntities(schema: schema, on: connection, logger: logger) == "customers,products,receipts,sales")
             let updated = ["also_bought", "basket_lines", "sales"]
             #expect(try await Self.options(of: updated, schema: schema, on: connection, logger: logger) == Array(repeating: "{fillfactor=90}", count: 3))
+            #expect(try await migrator.down(1, on: connection, logger: logger) == [4])
+            #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 9)
+            #expect(try await Self.statusEntities(schema: schema, on: connection, logger: logger) == "products,receipts,sales")
             #expect(try await migrator.down(1, on: connection, logger: logger) == [3])
             #expect(try await Self.options(of: updated, schema: schema, on: connection, logger: logger) == ["", "", ""])
             #expect(try await migrator.down(2, on: connection, logger: logger) == [2, 1])
             #expect(try await migrator.appliedVersions(on: connection, logger: logger) == [])
             #expect(try await Self.tableCount(schema: schema, on: connection, logger: logger) == 0)
         } catch {
-            _ = try? await migrator.down(3, on: connection, logger: logger)
+            _ = try? await migrator.down(4, on: connection, logger: logger)
             try? await connection.close()
             throw error
         }

@@ -352,6 +352,7 @@ import Testing
         }
         func maxChangeID() throws(SourceError) -> Int64 { try tick(); return try base.maxChangeID() }
         func estimatedRowCount(of table: String) throws(SourceError) -> Int { try base.estimatedRowCount(of: table) }
+        func hasTable(_ table: String) throws(SourceError) -> Bool { try tick(); return try base.hasTable(table) }
         func changes(after id: Int64, limit: Int) throws(SourceError) -> [ChangeLogEntry] {
             try tick(); return try base.changes(after: id, limit: limit)
         }

@@ -121,6 +121,7 @@ final class OneWayDatabase: POSDatabase {
         try base.rows(of: table, columns: columns, afterRowID: afterRowID, limit: limit)
     }
     func estimatedRowCount(of table: String) throws(SourceError) -> Int { try base.estimatedRowCount(of: table) }
+    func hasTable(_ table: String) throws(SourceError) -> Bool { try base.hasTable(table) }
     func blankKeyCandidates(
         of table: String, columns: [String], keyColumn: String, afterRowID: Int64, limit: Int
     ) throws(SourceError) -> (rows: [POSRow], highest: Int64) {

@@ -56,6 +56,7 @@ public enum MappingFile {
             if e.table != e.entity { out += "      \"table\": \(q(e.table)),\n" }
             out += "      \"key\": [\(e.key.map(q).joined(separator: ", "))],\n"
             if let rv = e.rowversion { out += "      \"rowversion\": \(q(rv)),\n" }
+            if e.optional { out += "      \"optional\": true,\n" }
             out += "      \"fields\": {\n"
             for (fi, f) in e.fields.enumerated() {
                 var members = ["\"type\": \(q(f.type.rawValue))"]

@@ -31,7 +31,7 @@ enum MappingFileDecoder {
     }
 
     static func entity(_ name: String, _ json: JSONValue, _ path: String) throws(MappingError) -> EntityMapping {
-        let m = try members(json, path, allowed: ["comment", "table", "key", "rowversion", "fields"])
+        let m = try members(json, path, allowed: ["comment", "table", "key", "rowversion", "optional", "fields"])
         if let c = m["comment"] { _ = try string(c, "\(path).comment") }
         let table = try m["table"].map { v throws(MappingError) in try string(v, "\(path).table") }
         let key: [String]
@@ -45,6 +45,12 @@ enum MappingFileDecoder {
         case .some: throw MappingError(.wrongType, field: "\(path).key", message: "expected a field name or an array of field names")
         }
         let rowversion = try m["rowversion"].map { v throws(MappingError) in try string(v, "\(path).rowversion") }
+        var optional = false
+        switch m["optional"] {
+        case nil: break
+        case .bool(let b)?: optional = b
+        case .some: throw MappingError(.wrongType, field: "\(path).optional", message: "expected true or false")
+        }
         guard let fieldsJSON = m["fields"] else {
             throw MappingError(.missingKey, field: "\(path).fields", message: "an entity needs fields")
         }
@@ -52,7 +58,7 @@ enum MappingFileDecoder {
         for (fname, value) in try orderedMembers(fieldsJSON, "\(path).fields") {
             fields.append(try field(fname, value, "\(path).fields.\(fname)"))
         }
-        return EntityMapping(entity: name, table: table, key: key, rowversion: rowversion, fields: fields)
+        return EntityMapping(entity: name, table: table, key: key, rowversion: rowversion, fields: fields, optional: optional)
     }
 
     static func field(_ name: String, _ json: JSONValue, _ path: String) throws(MappingError) -> FieldMapping {

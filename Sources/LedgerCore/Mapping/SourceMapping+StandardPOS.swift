@@ -1,6 +1,8 @@
 extension SourceMapping {
     /// The standard point-of-sale schema (what `../shared/pos_load.py` writes): tables `products`,
-    /// `receipts` and `sales`, every column text. Sources of this schema need no mapping file.
+    /// `receipts` and `sales`, and `customers` where the database has it (keyed by the code that
+    /// `receipts.customer` and `sales.customer` hold), every column text. Sources of this schema need
+    /// no mapping file.
     public static func standardPOS(timeZone: String = "UTC") -> SourceMapping {
         SourceMapping(timeZone: timeZone, entities: [
             EntityMapping(entity: "products", key: ["product_id"], fields: [
@@ -33,6 +35,14 @@ extension SourceMapping {
                 FieldMapping(name: "total", type: .decimal),
                 FieldMapping(name: "customer"),
             ]),
+            EntityMapping(entity: "customers", key: ["customer_id"], fields: [
+                FieldMapping(name: "customer_id", required: true),
+                FieldMapping(name: "name"),
+                FieldMapping(name: "phone"),
+                FieldMapping(name: "email"),
+                FieldMapping(name: "created_at", type: .timestamp),
+                FieldMapping(name: "updated_at", type: .timestamp),
+            ], optional: true),
         ])
     }
 }

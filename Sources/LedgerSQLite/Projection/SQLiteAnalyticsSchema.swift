@@ -3,13 +3,10 @@ import LedgerProjection
 
 /// The SQLite projection's schema as versioned migrations, built from ``AnalyticsSchema``.
 enum SQLiteAnalyticsSchema {
-    /// The latest migration's identifier.
-    static let version = "v1"
-
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            for table in AnalyticsSchema.entityTables {
+            for table in [AnalyticsSchema.products, AnalyticsSchema.receipts, AnalyticsSchema.sales] {
                 try db.execute(sql: createSQL(table))
             }
             try db.execute(sql: """
@@ -43,6 +40,9 @@ enum SQLiteAnalyticsSchema {
                     PRIMARY KEY (projector, event_offset)
                 );
                 """)
+        }
+        m.registerMigration("v2") { db in
+            try db.execute(sql: createSQL(AnalyticsSchema.customers))
         }
         return m
     }

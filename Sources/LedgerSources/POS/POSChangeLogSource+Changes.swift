@@ -29,7 +29,7 @@ extension POSChangeLogSource {
     /// rows that all have keys reads none of them.
     func scanOrphans(_ state: inout POSSourceState, into changes: inout [SourceChange], limit: Int) throws(SourceError) -> Bool {
         var more = false
-        for table in tables {
+        for table in tables where try !isAbsent(table) {
             let after = state.rowHighWater[table.name] ?? 0
             let scan = try database.blankKeyCandidates(
                 of: table.name, columns: table.columns, keyColumn: table.keyColumn, afterRowID: after, limit: limit)

@@ -8,6 +8,10 @@ extension POSChangeLogSource {
         let chunk = max(limit, 10_000)
         var after = afterRow
         var next = state
+        if try isAbsent(table) {
+            next.phase = t + 1 < tables.count ? .mark(table: t + 1, afterRow: 0, since: since) : .window(afterID: 0, since: since)
+            return SourceBatch(changes: [], cursor: encode(next), hasMore: true)
+        }
         for _ in 0..<8 {
             let rows = try database.rows(of: table.name, columns: [table.keyColumn], afterRowID: after, limit: chunk)
             after = rows.last?.rowID ?? after

@@ -72,6 +72,8 @@ public final class POSChangeLogSource: ChangeSource {
         var name: String
         var columns: [String]
         var keyColumn: String
+        /// Read only when the database has it (``EntityMapping/optional``).
+        var optional = false
     }
 
     public let name: String
@@ -100,7 +102,7 @@ public final class POSChangeLogSource: ChangeSource {
             let key = e.keyColumns.first ?? e.fields.first?.column ?? ""
             var columns = [key]
             for f in e.fields where !columns.contains(f.column) { columns.append(f.column) }
-            return Table(entity: e.entity, name: e.table, columns: columns, keyColumn: key)
+            return Table(entity: e.entity, name: e.table, columns: columns, keyColumn: key, optional: e.optional)
         }
     }
 
@@ -149,6 +151,11 @@ public final class POSChangeLogSource: ChangeSource {
 
     func backfill(_ state: POSSourceState, table t: Int, afterRow: Int64, limit: Int) throws(SourceError) -> SourceBatch {
         let table = tables[t]
+        if try isAbsent(table) {
+            var next = state
+            next.phase = t + 1 < tables.count ? .backfill(table: t + 1, afterRow: 0) : .changes
+            return SourceBatch(changes: [], cursor: encode(next), hasMore: true)
+        }
         var batch: SourceBatch
         let lastRowID: Int64?
         if database.readsTextRows {
@@ -180,10 +187,17 @@ public final class POSChangeLogSource: ChangeSource {
     func backfillSize() -> Int? {
         var n = 0
         for table in tables {
+            guard let absent = try? isAbsent(table) else { return nil }
+            if absent { continue }
             guard let count = try? database.estimatedRowCount(of: table.name) else { return nil }
             n += count
         }
         return n
+    }
+
+    /// Whether `table` is optional and missing from the database, so the source skips it.
+    func isAbsent(_ table: Table) throws(SourceError) -> Bool {
+        table.optional ? !(try database.hasTable(table.name)) : false
     }
 
     func encode(_ state: POSSourceState) -> SourceCursor { state.encoded(tables: tables.map(\.name)) }

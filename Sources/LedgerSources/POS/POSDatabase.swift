@@ -20,6 +20,8 @@ public protocol POSDatabase: AnyObject {
     /// ``rows(of:columns:afterRowID:limit:)`` added to `block` (numbered by row id); returns the last
     /// row id read, nil when there is none.
     func rows(of table: String, columns: [String], afterRowID: Int64, limit: Int, into block: inout TextRowBlock) throws(SourceError) -> Int64?
+    /// Whether the database has a table (or view) named `table`.
+    func hasTable(_ table: String) throws(SourceError) -> Bool
     /// About how many rows `table` holds, as the database can tell cheaply (SQLite counts them;
     /// MariaDB reads its table statistics). For sizing, never for correctness.
     func estimatedRowCount(of table: String) throws(SourceError) -> Int

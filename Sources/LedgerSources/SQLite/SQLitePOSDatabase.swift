@@ -113,6 +113,12 @@ public final class SQLitePOSDatabase: POSDatabase {
         }
     }
 
+    public func hasTable(_ table: String) throws(SourceError) -> Bool {
+        try read(table) { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?)", arguments: [table]) ?? false
+        }
+    }
+
     public func estimatedRowCount(of table: String) throws(SourceError) -> Int {
         try read(table) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(Self.quote(table))") ?? 0 }
     }
