@@ -121,7 +121,7 @@ public final class PostgresAnalytics: Sendable {
         }
     }
 
-    /// Row counts of the entity tables, `basket_lines` and `also_bought`.
+    /// Row counts of the entity tables, the `basket_lines` view and `also_bought`.
     public func rowCounts() async throws(ProjectionError) -> [String: Int] {
         try await read("counting rows") {
             var out: [String: Int] = [:]

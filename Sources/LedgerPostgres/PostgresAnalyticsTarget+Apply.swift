@@ -9,24 +9,25 @@ extension PostgresAnalyticsTarget {
     /// merged at once, while the co-occurrence delta's reads (``StoredLines``) come from `ahead`,
     /// read on the second connection while the batch before was written, or are read on `reader`
     /// now, outside the transaction. Reads ahead show the state before `last` (the batch committed
-    /// before this one) and are brought up to date with it. Basket lines and pairs, dead letters,
-    /// `ingest_state` and the checkpoint follow. Each statement's rows come in the table's key
+    /// before this one) and are brought up to date with it. The pair changes, dead letters,
+    /// `ingest_state` and the checkpoint follow (`basket_lines` is a view of `sales`). Each statement's rows come in the table's key
     /// order, so the server's probes walk the key index from left to right: in log order they probed
     /// it at random, and a batch's statements took about a tenth longer.
     func write(_ batch: AnalyticsBatch, rows: PostgresEffectRows, offsets: Range<UInt64>, ahead: Task<StoredLines, any Error>?, last: CommittedLines?,
                checkpoint: ProjectionCheckpoint, on c: PostgresSession, reading reader: PostgresSession) async throws -> CommittedLines {
         let s = schema
         try await c.execute("BEGIN", logger: logger)
-        // The delta is worked out in a child task while this one sends the rows and waits for them;
-        // each statement's rows after it are built while the server runs the one before.
-        async let worked = coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
+        // The delta and its pair rows are worked out in a child task while this one sends the rows
+        // and waits for them; the committed lines are built while the server merges the pairs.
+        async let worked = { [self] in
+            let delta = try await coOccurrenceDelta(batch, offsets: offsets, ahead: ahead, last: last, reading: reader)
+            return (delta, PostgresCoOccurrenceRows.pairs(delta.pairs))
+        }()
         try await writeEffects(rows, on: c)
         rowsMerged(true)
-        let delta = try await worked
-        async let pairs = PostgresCoOccurrenceRows.pairs(delta.pairs)
-        try await writeBasketLines(PostgresCoOccurrenceRows.lines(delta.lines), on: c)
+        let (delta, pairs) = try await worked
         async let committed = CommittedLines(batch: batch, delta: delta, offsets: offsets)
-        try await writePairs(await pairs, on: c)
+        try await writePairs(pairs, on: c)
         try await Self.writeState(deadLetters: batch.deadLetters, lastEvents: batch.lastEvents, checkpoint: checkpoint,
                                   projector: name, schema: s, on: c, logger: logger)
         try await c.execute("COMMIT", logger: logger)
@@ -55,9 +56,9 @@ extension PostgresAnalyticsTarget {
     func readStoredLines(_ batch: AnalyticsBatch, sawThrough: UInt64, on reader: PostgresSession) async throws -> StoredLines {
         let s = schema
         var reads = StoredLines(maxSale: nil, maxReceipt: nil, differing: [:], baskets: [:], sawThrough: sawThrough)
-        // The largest stored sale id and basket receipt: new sales and receipts above them need no lookup.
+        // The largest stored sale id and receipt number: new sales and receipts above them need no lookup.
         let bounds = try await reader.query(
-            "SELECT (SELECT max(sale_id) FROM \(unescaped: s).sales), (SELECT max(receipt_no) FROM \(unescaped: s).basket_lines)",
+            "SELECT (SELECT max(sale_id) FROM \(unescaped: s).sales), (SELECT max(receipt_no) FROM \(unescaped: s).sales)",
             logger: logger)
         for try await (sale, receipt) in bounds.decode((Int64?, Int64?).self) {
             reads.maxSale = sale
@@ -166,19 +167,6 @@ extension PostgresAnalyticsTarget {
             WHEN MATCHED THEN UPDATE SET \(updates)
             WHEN NOT MATCHED THEN INSERT (\(columns.joined(separator: ", "))) VALUES (\(columns.map { "x.\($0)" }.joined(separator: ", ")))
             """
-    }
-
-    /// One statement, one probe per line: lines at zero go, the others are set.
-    private func writeBasketLines(_ rows: PostgresArrayColumns, on c: PostgresSession) async throws {
-        guard rows.rows > 0 else { return }
-        try await exec("""
-            MERGE INTO \(schema).basket_lines t
-            USING \(rows.unnest(["receipt_no", "product_code", "lines"]))
-            ON t.receipt_no = x.receipt_no AND t.product_code = x.product_code COLLATE "C"
-            WHEN MATCHED AND x.lines <= 0 THEN DELETE
-            WHEN MATCHED THEN UPDATE SET lines = x.lines
-            WHEN NOT MATCHED AND x.lines > 0 THEN INSERT (receipt_no, product_code, lines) VALUES (x.receipt_no, x.product_code, x.lines)
-            """, binding: rows, on: c)
     }
 
     /// One statement, one probe per pair: a count that reaches zero is deleted (the table holds only

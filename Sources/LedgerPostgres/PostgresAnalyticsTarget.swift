@@ -4,14 +4,14 @@ public import Logging
 import PostgresNIO
 import Synchronization
 
-/// The Postgres analytics projection: `products`, `receipts`, `sales`, `basket_lines`,
-/// `also_bought`, `ingest_state`, the projector's checkpoint and dead letters, in one schema
-/// (`analytics` by default).
+/// The Postgres analytics projection: `products`, `receipts`, `sales`, `customers`, `also_bought`
+/// (and the `basket_lines` view of `sales`), `ingest_state`, the projector's checkpoint and dead
+/// letters, in one schema (`analytics` by default).
 ///
 /// One connection holds a session advisory lock for as long as the target is open, so a second
 /// instance is refused. Taking the lock applies pending migrations. Each batch is one transaction:
 /// its rows are merged with `MERGE INTO ... USING unnest(...)` from array parameters,
-/// with the co-occurrence delta, dead letters and checkpoint. A second connection reads what the
+/// with the co-occurrence delta's pair changes, dead letters and checkpoint. A second connection reads what the
 /// co-occurrence delta needs while the first merges the rows. A dropped connection is a transient
 /// error: the next call reconnects and takes the lock again.
 public final class PostgresAnalyticsTarget: ProjectionTarget {

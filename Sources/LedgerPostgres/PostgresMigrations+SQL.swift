@@ -202,5 +202,30 @@ FROM (
 LEFT JOIN {{schema}}.ingest_state s USING (entity);
 DROP TABLE {{schema}}.customers;
 """##),
+        .init(version: 5, name: "basket_view", up: ##"""
+-- Analytics projection, version 5: `basket_lines` becomes a view of `sales` (live lines grouped by
+-- receipt and product code, codes in byte order), no longer a table the projector writes. Its rows
+-- are what the table held; a receipt's basket is read through `sales_receipt_no`. Each live batch
+-- loses a statement that rewrote the baskets it touched, and a replay no longer loads them.
+DROP TABLE {{schema}}.basket_lines;
+CREATE VIEW {{schema}}.basket_lines AS
+SELECT receipt_no, product_code COLLATE "C" AS product_code, count(*) AS lines
+FROM {{schema}}.sales
+WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL
+GROUP BY receipt_no, product_code COLLATE "C";
+"""##, down: ##"""
+-- Undoes 0005_basket_view.up.sql: `basket_lines` is a table again, filled from `sales`.
+DROP VIEW {{schema}}.basket_lines;
+CREATE TABLE {{schema}}.basket_lines (
+    receipt_no   bigint NOT NULL,
+    product_code text COLLATE "C" NOT NULL,
+    lines        bigint NOT NULL,
+    PRIMARY KEY (receipt_no, product_code)
+) WITH (fillfactor = 90);
+INSERT INTO {{schema}}.basket_lines (receipt_no, product_code, lines)
+SELECT receipt_no, product_code, count(*) FROM {{schema}}.sales
+WHERE receipt_no IS NOT NULL AND product_code IS NOT NULL
+GROUP BY receipt_no, product_code;
+"""##),
     ]
 }

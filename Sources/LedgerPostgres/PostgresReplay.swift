@@ -10,8 +10,8 @@ import PostgresNIO
 /// The shadow starts from the live rows set before `OFFSET` (none for 0). The range `OFFSET..<head`
 /// is netted in memory to the last event per key (``AnalyticsReplay``) and COPYed in (binary format): straight
 /// into the empty, index-less shadow tables for a full rebuild (indexes are built afterwards), through
-/// staging tables and one set-based merge otherwise. `basket_lines` and `also_bought` are computed
-/// from the rebuilt sales lines and COPYed. The projector's advisory lock is held throughout, so
+/// staging tables and one set-based merge otherwise. `also_bought` is computed from the rebuilt
+/// sales lines and COPYed (`basket_lines` is a view of `sales`). The projector's advisory lock is held throughout, so
 /// `ledger project postgres` cannot write meanwhile.
 public struct PostgresReplay: Sendable {
     public var configuration: PostgresConfiguration
@@ -94,7 +94,7 @@ public struct PostgresReplay: Sendable {
         // The shadow's tables are loaded without indexes, which are built after the bulk writes
         // (sorted builds instead of a B-tree insert per row).
         let dropped = try await dropIndexes(on: session)
-        let derivedTables: Set<String> = [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought]
+        let derivedTables: Set<String> = [AnalyticsSchema.alsoBought]
         let entityIndexes = dropped.filter { !derivedTables.contains($0.table) }
         let derivedIndexes = dropped.filter { derivedTables.contains($0.table) }
         if from > 0 {
@@ -119,24 +119,21 @@ public struct PostgresReplay: Sendable {
         progress?(head.nextOffset, head.nextOffset)
         phases.lap("read")
 
-        // A full rebuild computes and loads co-occurrence on two more connections while this one loads
-        // the entity tables: `basket_lines` on one, `also_bought` on the other, each with its indexes.
+        // A full rebuild computes and loads `also_bought`, with its indexes, on another connection
+        // while this one loads the entity tables (`basket_lines` is a view of `sales`).
         var derived: [Task<Void, any Error>] = []
         if from == 0 {
             let inputs = buffer.coOccurrenceInputs()
-            for (id, table) in [(2, AnalyticsSchema.basketLines), (3, AnalyticsSchema.alsoBought)] {
-                derived.append(Task.detached { [configuration, logger, shadow] in
-                    let c = PostgresSession(try await configuration.connect(id: id, logger: logger))
-                    do {
-                        try await Self.loadCoOccurrence(inputs, table: table, indexes: derivedIndexes.filter { $0.table == table },
-                                                        schema: shadow, on: c, logger: logger)
-                    } catch {
-                        await c.close()
-                        throw error
-                    }
+            derived.append(Task.detached { [configuration, logger, shadow] in
+                let c = PostgresSession(try await configuration.connect(id: 2, logger: logger))
+                do {
+                    try await Self.loadPairs(inputs, indexes: derivedIndexes, schema: shadow, on: c, logger: logger)
+                } catch {
                     await c.close()
-                })
-            }
+                    throw error
+                }
+                await c.close()
+            })
         }
 
         // The co-occurrence connections end before any error is reported: none outlives the replay.
@@ -172,7 +169,7 @@ public struct PostgresReplay: Sendable {
             phases.lap("load")
 
             // Co-occurrence from the rebuilt sales: from the netted rows for a full rebuild (loading meanwhile
-            // on the two other connections), else grouped from the shadow's sales.
+            // on the other connection), else grouped from the shadow's sales.
             if from == 0 {
                 try await Self.restore(entityIndexes, schema: shadow, on: session, logger: logger)
                 phases.lap("indexes")
@@ -181,7 +178,7 @@ public struct PostgresReplay: Sendable {
                 var shadowConfiguration = configuration
                 shadowConfiguration.schema = shadow
                 let inputs = try await PostgresAnalytics(configuration: shadowConfiguration, connection: session, logger: logger).coOccurrenceInputs()
-                try await Self.loadCoOccurrence(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
+                try await Self.loadPairs(inputs, indexes: derivedIndexes, schema: shadow, on: session, logger: logger)
             }
             phases.lap("co-occurrence")
         } catch {
@@ -223,29 +220,14 @@ public struct PostgresReplay: Sendable {
         return ReplayResult(from: from, checkpoint: checkpoint, events: buffer.events, deadLettered: buffer.deadLetters.count, rows: counts, phases: phases.phases)
     }
 
-    /// COPYs the `basket_lines` and `also_bought` rows of `inputs` (ordered by receipt) into `schema`
-    /// (set as the search path of `c`), then builds their dropped `indexes`.
-    static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], indexes: [DroppedIndex], schema: String,
-                                 on c: PostgresSession, logger: Logger) async throws {
-        for table in [AnalyticsSchema.basketLines, AnalyticsSchema.alsoBought] {
-            try await loadCoOccurrence(inputs, table: table, indexes: indexes.filter { $0.table == table }, schema: schema, on: c, logger: logger)
-        }
-    }
-
-    /// COPYs the rows of `table` (`basket_lines` or `also_bought`) computed from `inputs` (ordered by
-    /// receipt) into `schema` (set as the search path of `c`), then builds its dropped `indexes`.
-    static func loadCoOccurrence(_ inputs: [CoOccurrenceInput], table: String, indexes: [DroppedIndex], schema: String,
-                                 on c: PostgresSession, logger: Logger) async throws {
-        var rows: PostgresCopyBinary
-        if table == AnalyticsSchema.basketLines {
-            rows = PostgresCopyBinary(reservingCapacity: inputs.count * 40)
-            for i in inputs { rows.append([.bigint(i.receiptNo), .text(i.productCode), .bigint(i.lines)]) }
-        } else {
-            rows = PostgresCopyBinary()
-            for (p, n) in CoOccurrence.sortedPairs(of: inputs) { rows.append([.text(p.a), .text(p.b), .bigint(n)]) }
-        }
+    /// COPYs the `also_bought` rows computed from `inputs` (ordered by receipt) into `schema` (set as
+    /// the search path of `c`), then builds its dropped `indexes`.
+    static func loadPairs(_ inputs: [CoOccurrenceInput], indexes: [DroppedIndex], schema: String,
+                          on c: PostgresSession, logger: Logger) async throws {
+        var rows = PostgresCopyBinary()
+        for (p, n) in CoOccurrence.sortedPairs(of: inputs) { rows.append([.text(p.a), .text(p.b), .bigint(n)]) }
         try await c.execute("SET search_path TO \(schema), public", logger: logger)
-        try await c.perform { [rows] connection in try await connection.copy(rows, into: table, logger: logger) }
+        try await c.perform { [rows] connection in try await connection.copy(rows, into: AnalyticsSchema.alsoBought, logger: logger) }
         try await restore(indexes, schema: schema, on: c, logger: logger)
     }
 

@@ -11,7 +11,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Rebuild a projection from the log beside the live one, then swap it in (postgres, sqlite).",
         discussion: """
             postgres: the live schema keeps serving reads until one transaction swaps the rebuilt tables in.
-            --from 0 rebuilds everything, on up to four server connections; --from OFFSET keeps the live rows set before OFFSET and replays what follows, on one.
+            --from 0 rebuilds everything, on two server connections; --from OFFSET keeps the live rows set before OFFSET and replays what follows, on one.
             sqlite: --from 0 only; the file is rebuilt as <db>.rebuild and renamed over the live one.
             The rebuilt tables equal an incremental build. The projector must not run meanwhile (exit 75 if it does).
             Exit codes: 0 ok; 64 bad usage; 65 the checkpoint belongs to another log; 66 no log; 75 locked or server unreachable.
