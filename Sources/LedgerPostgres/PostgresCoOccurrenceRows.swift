@@ -8,7 +8,7 @@ enum PostgresCoOccurrenceRows {
     /// Product a, product b and the change in receipts.
     static func pairs(_ pairs: [ProductPair: Int64]) -> PostgresArrayColumns {
         var rows = PostgresArrayColumns(kinds: [.text, .text, .bigint])
-        for (pair, n) in pairs.sorted(by: { $0.key < $1.key }) { rows.append(.text(pair.a), .text(pair.b), .bigint(n)) }
+        for (pair, n) in CoOccurrence.sorted(pairs) { rows.append(.text(pair.a), .text(pair.b), .bigint(n)) }
         rows.encodeBindings()
         return rows
     }

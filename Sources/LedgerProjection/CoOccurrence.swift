@@ -109,6 +109,27 @@ public struct CoOccurrence: Sendable {
         Dictionary(uniqueKeysWithValues: sortedPairs(of: inputs).lazy.map { ($0.pair, $0.receipts) })
     }
 
+    /// `pairs` ordered by pair (`a`, then `b`, by bytes), as `also_bought`'s key orders them. The
+    /// distinct codes are ranked in byte order once, and the pairs sorted as packed integers of
+    /// their ranks: comparing the codes themselves in the sort took about a tenth of a live
+    /// projector's CPU.
+    public static func sorted(_ pairs: [ProductPair: Int64]) -> [(pair: ProductPair, receipts: Int64)] {
+        // Codes are told apart by their bytes, as the pairs order them (Swift's `==` on text would
+        // take "é" and "e\u{301}" for one code).
+        var rank: [UTF8Code: UInt32] = [:]
+        for p in pairs.keys {
+            rank[UTF8Code(p.a)] = 0
+            rank[UTF8Code(p.b)] = 0
+        }
+        for (r, code) in rank.keys.sorted(by: { $0.text.utf8Precedes($1.text) }).enumerated() { rank[code] = UInt32(r) }
+        let entries = Array(pairs)
+        var keys: [(key: UInt64, index: Int)] = []
+        keys.reserveCapacity(entries.count)
+        for (i, e) in entries.enumerated() { keys.append((UInt64(rank[UTF8Code(e.key.a)]!) << 32 | UInt64(rank[UTF8Code(e.key.b)]!), i)) }
+        keys.sort { $0.key < $1.key }
+        return keys.map { (entries[$0.index].key, entries[$0.index].value) }
+    }
+
     /// ``pairs(of:)`` as a list ordered by pair (`a`, then `b`, by bytes), the order a B-tree of
     /// `also_bought` is built fastest in.
     ///
@@ -177,5 +198,19 @@ public struct CoOccurrence: Sendable {
     public static func top(_ n: Int, of pairs: [ProductPair: Int64]) -> [(pair: ProductPair, receipts: Int64)] {
         pairs.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(n).map { (pair: $0.key, receipts: $0.value) }
+    }
+}
+
+/// A text that hashes and compares by its UTF-8 bytes.
+private struct UTF8Code: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (x: UTF8Code, y: UTF8Code) -> Bool { x.text.utf8Compare(y.text) == 0 }
+
+    func hash(into hasher: inout Hasher) {
+        var t = text
+        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

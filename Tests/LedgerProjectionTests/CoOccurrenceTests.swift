@@ -111,6 +111,25 @@ import Testing
         // "Z" (0x5A) sorts before "a" (0x61) by bytes.
         #expect(ProductPair("a", "Z")!.a == "Z")
     }
+
+    /// ``CoOccurrence/sorted(_:)`` (ranks of codes packed in integers) orders pairs as comparing the
+    /// pairs does: codes that are prefixes of others, of several bytes per character, decomposed
+    /// accents, longer than 16 bytes, and a code that is `a` in one pair and `b` in another.
+    @Test(arguments: 0..<20)
+    func sortedPairsOrderAsThePairsCompare(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        let codes = ["a", "ab", "abc", "B", "é", "e\u{301}", "f", "8930000000001", "8930000000001x", String(repeating: "z", count: 20),
+                     String(repeating: "z", count: 20) + "a", "\u{1F600}", ""]
+        var pairs: [ProductPair: Int64] = [:]
+        for _ in 0..<Int.random(in: 0...60, using: &rng) {
+            if let p = ProductPair(codes.randomElement(using: &rng)!, codes.randomElement(using: &rng)!) {
+                pairs[p] = Int64.random(in: -3...3, using: &rng)
+            }
+        }
+        let sorted = CoOccurrence.sorted(pairs)
+        #expect(sorted.map(\.pair) == pairs.keys.sorted())
+        #expect(Dictionary(uniqueKeysWithValues: sorted.map { ($0.pair, $0.receipts) }) == pairs)
+    }
 }
 
 @Suite struct CoOccurrenceFromScratchTests {

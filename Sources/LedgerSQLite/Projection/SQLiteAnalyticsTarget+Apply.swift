@@ -99,13 +99,13 @@ extension SQLiteAnalyticsTarget {
             dropLine.bind(2, line.productCode)
             try dropLine.execute()
         }
-        let pairs = delta.pairs.sorted(by: { $0.key < $1.key })
+        let pairs = CoOccurrence.sorted(delta.pairs)
         try BulkInsert(db, "INSERT INTO also_bought (product_a, product_b, receipts) VALUES",
                        tail: "ON CONFLICT (product_a, product_b) DO UPDATE SET receipts = receipts + excluded.receipts", columns: 3)
-            .insert(pairs.filter { $0.value > 0 }) { s, first, p in
-                s.bind(first, p.key.a)
-                s.bind(first + 1, p.key.b)
-                s.bind(first + 2, p.value)
+            .insert(pairs.filter { $0.receipts > 0 }) { s, first, p in
+                s.bind(first, p.pair.a)
+                s.bind(first + 1, p.pair.b)
+                s.bind(first + 2, p.receipts)
             }
         let subtract = RawStatement(try db.cachedStatement(sql: "UPDATE also_bought SET receipts = receipts + ? WHERE product_a = ? AND product_b = ?"))
         let dropZero = RawStatement(try db.cachedStatement(sql: "DELETE FROM also_bought WHERE product_a = ? AND product_b = ? AND receipts <= 0"))
