@@ -4,8 +4,9 @@ public import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Replays the log into one ``ProjectionTarget``: from the target's checkpoint, in batches of
-/// ``ProjectorConfiguration/batchSize`` events, each applied with its checkpoint in one transaction.
+/// Replays the log into one ``ProjectionTarget``: from the target's checkpoint, in batches of up to
+/// ``ProjectorConfiguration/batchSize`` events (the first of a run smaller, see ``BatchReader``),
+/// each applied with its checkpoint in one transaction.
 ///
 /// At-least-once delivery gives exactly-once effects: a batch and its checkpoint commit together,
 /// and a transient failure is retried only after re-reading the stored checkpoint (so a commit
