@@ -95,7 +95,7 @@ extension PostgresAnalyticsTarget {
         let rows = try await reader.query("""
             SELECT receipt_no, product_code, lines FROM \(unescaped: schema).basket_lines WHERE receipt_no = ANY(\(receipts))
             """, logger: logger)
-        for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { reads.baskets[receipt, default: [:]][code] = lines }
+        for try await (receipt, code, lines) in rows.decode((Int64, String, Int64).self) { reads.baskets[receipt, default: [:]][ExactText(code)] = lines }
     }
 
     /// Turns off sequential scans and hash and merge joins for the rest of the session. A batch

@@ -110,7 +110,7 @@ public struct AnalyticsBatch: Sendable {
     ///   - storedLines: the stored line of each sale in ``saleIDs`` that has one.
     ///   - loadBasket: the stored basket of a receipt (product code → lines), called once per receipt.
     public func coOccurrence<E: Error>(storedLines: [Int64: BasketLine],
-                                       loadBasket: (Int64) throws(E) -> [String: Int64]) throws(E) -> CoOccurrenceDelta {
+                                       loadBasket: (Int64) throws(E) -> [ExactText: Int64]) throws(E) -> CoOccurrenceDelta {
         var co = CoOccurrence()
         try forEachLineChange(storedLines: storedLines) { (old, new) throws(E) in
             for r in [old?.receiptNo, new?.receiptNo] {

@@ -34,4 +34,34 @@ public enum AnalyticsValue: Sendable, Hashable {
 
     /// The bigint, if this is one.
     public var bigint: Int64? { if case .bigint(let i) = self { i } else { nil } }
+
+    /// Text by its bytes (``ExactText``), so keys that differ only in Unicode normalization stay two.
+    public static func == (x: AnalyticsValue, y: AnalyticsValue) -> Bool {
+        switch (x, y) {
+        case (.null, .null): true
+        case (.text(let a), .text(let b)): a.utf8Compare(b) == 0
+        case (.bigint(let a), .bigint(let b)): a == b
+        case (.numeric(let a), .numeric(let b)): a == b
+        case (.timestamp(let a), .timestamp(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .text(let s):
+            hasher.combine(1)
+            s.utf8Hash(into: &hasher)
+        case .bigint(let i):
+            hasher.combine(2)
+            hasher.combine(i)
+        case .numeric(let d):
+            hasher.combine(3)
+            hasher.combine(d)
+        case .timestamp(let t):
+            hasher.combine(4)
+            hasher.combine(t)
+        }
+    }
 }

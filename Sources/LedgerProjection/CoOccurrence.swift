@@ -9,9 +9,9 @@ import LedgerLog
 /// delete and a re-add are all exact, and a line counted twice within a basket counts once.
 public struct CoOccurrence: Sendable {
     /// Per receipt: product code → live lines, as stored before the batch.
-    private var before: [Int64: [String: Int64]] = [:]
+    private var before: [Int64: [ExactText: Int64]] = [:]
     /// Per receipt: product code → live lines, after the changes applied so far.
-    private var after: [Int64: [String: Int64]] = [:]
+    private var after: [Int64: [ExactText: Int64]] = [:]
 
     public init() {}
 
@@ -19,10 +19,10 @@ public struct CoOccurrence: Sendable {
     public func isLoaded(_ receiptNo: Int64) -> Bool { after[receiptNo] != nil }
 
     /// The receipts loaded so far.
-    public var receipts: Dictionary<Int64, [String: Int64]>.Keys { after.keys }
+    public var receipts: Dictionary<Int64, [ExactText: Int64]>.Keys { after.keys }
 
     /// Records the stored basket of `receiptNo` (product code → lines) before any change to it.
-    public mutating func load(receiptNo: Int64, lines: [String: Int64]) {
+    public mutating func load(receiptNo: Int64, lines: [ExactText: Int64]) {
         guard after[receiptNo] == nil else { return }
         let live = lines.filter { $0.value > 0 }
         before[receiptNo] = live
@@ -36,18 +36,19 @@ public struct CoOccurrence: Sendable {
         if old == new { return }
         if let old {
             if after[old.receiptNo] == nil { load(receiptNo: old.receiptNo, lines: [:]) }
-            if let n = after[old.receiptNo]?[old.productCode], n > 0 {
-                after[old.receiptNo]![old.productCode] = n > 1 ? n - 1 : nil
+            let code = ExactText(old.productCode)
+            if let n = after[old.receiptNo]?[code], n > 0 {
+                after[old.receiptNo]![code] = n > 1 ? n - 1 : nil
             }
         }
         if let new {
             if after[new.receiptNo] == nil { load(receiptNo: new.receiptNo, lines: [:]) }
-            after[new.receiptNo]![new.productCode, default: 0] += 1
+            after[new.receiptNo]![ExactText(new.productCode), default: 0] += 1
         }
     }
 
     /// The current basket of `receiptNo` (product code → lines).
-    public func basket(_ receiptNo: Int64) -> [String: Int64] { after[receiptNo] ?? [:] }
+    public func basket(_ receiptNo: Int64) -> [ExactText: Int64] { after[receiptNo] ?? [:] }
 
     /// The net changes of every basket line and pair since the baskets were loaded.
     public func delta() -> CoOccurrenceDelta {
@@ -59,16 +60,16 @@ public struct CoOccurrence: Sendable {
             var kept: [String] = []
             for (code, n) in was {
                 if let m = now[code] {
-                    kept.append(code)
-                    if m != n { d.lines[BasketLine(receiptNo: receipt, productCode: code)] = m }
+                    kept.append(code.text)
+                    if m != n { d.lines[BasketLine(receiptNo: receipt, productCode: code.text)] = m }
                 } else {
-                    removed.append(code)
-                    d.lines[BasketLine(receiptNo: receipt, productCode: code)] = 0
+                    removed.append(code.text)
+                    d.lines[BasketLine(receiptNo: receipt, productCode: code.text)] = 0
                 }
             }
             for (code, m) in now where was[code] == nil {
-                added.append(code)
-                d.lines[BasketLine(receiptNo: receipt, productCode: code)] = m
+                added.append(code.text)
+                d.lines[BasketLine(receiptNo: receipt, productCode: code.text)] = m
             }
             Self.count(removed, with: kept, by: -1, into: &d.pairs)
             Self.count(added, with: kept, by: 1, into: &d.pairs)
@@ -92,12 +93,12 @@ public struct CoOccurrence: Sendable {
 
     /// Every pair's count over `baskets` (receipt → product codes), from scratch: the reference the
     /// incremental path is tested against.
-    public static func pairs<S: Sequence>(of baskets: S) -> [ProductPair: Int64] where S.Element == Set<String> {
+    public static func pairs<S: Sequence>(of baskets: S) -> [ProductPair: Int64] where S.Element == Set<ExactText> {
         var pairs: [ProductPair: Int64] = [:]
         for basket in baskets where basket.count > 1 {
-            let codes = basket.sorted { $0.utf8Precedes($1) }
+            let codes = basket.sorted()
             for i in codes.indices {
-                for j in (i + 1)..<codes.count { pairs[ProductPair(codes[i], codes[j])!, default: 0] += 1 }
+                for j in (i + 1)..<codes.count { pairs[ProductPair(ordered: codes[i].text, codes[j].text), default: 0] += 1 }
             }
         }
         return pairs
@@ -116,16 +117,16 @@ public struct CoOccurrence: Sendable {
     public static func sorted(_ pairs: [ProductPair: Int64]) -> [(pair: ProductPair, receipts: Int64)] {
         // Codes are told apart by their bytes, as the pairs order them (Swift's `==` on text would
         // take "é" and "e\u{301}" for one code).
-        var rank: [UTF8Code: UInt32] = [:]
+        var rank: [ExactText: UInt32] = [:]
         for p in pairs.keys {
-            rank[UTF8Code(p.a)] = 0
-            rank[UTF8Code(p.b)] = 0
+            rank[ExactText(p.a)] = 0
+            rank[ExactText(p.b)] = 0
         }
-        for (r, code) in rank.keys.sorted(by: { $0.text.utf8Precedes($1.text) }).enumerated() { rank[code] = UInt32(r) }
+        for (r, code) in rank.keys.sorted().enumerated() { rank[code] = UInt32(r) }
         let entries = Array(pairs)
         var keys: [(key: UInt64, index: Int)] = []
         keys.reserveCapacity(entries.count)
-        for (i, e) in entries.enumerated() { keys.append((UInt64(rank[UTF8Code(e.key.a)]!) << 32 | UInt64(rank[UTF8Code(e.key.b)]!), i)) }
+        for (i, e) in entries.enumerated() { keys.append((UInt64(rank[ExactText(e.key.a)]!) << 32 | UInt64(rank[ExactText(e.key.b)]!), i)) }
         keys.sort { $0.key < $1.key }
         return keys.map { (entries[$0.index].key, entries[$0.index].value) }
     }
@@ -141,14 +142,14 @@ public struct CoOccurrence: Sendable {
         var live = inputs.filter { $0.lines > 0 }
         if !zip(live, live.dropFirst()).allSatisfy({ $0.receiptNo <= $1.receiptNo }) { live.sort { $0.receiptNo < $1.receiptNo } }
         // Number the codes as first seen, then renumber them in byte order.
-        var seen: [String: UInt32] = [:]
+        var seen: [ExactText: UInt32] = [:]
         var codes: [String] = []
         var numbers: [UInt32] = []
         numbers.reserveCapacity(live.count)
         for x in live {
-            let n = seen[x.productCode] ?? {
+            let n = seen[ExactText(x.productCode)] ?? {
                 let n = UInt32(codes.count)
-                seen[x.productCode] = n
+                seen[ExactText(x.productCode)] = n
                 codes.append(x.productCode)
                 return n
             }()
@@ -201,16 +202,3 @@ public struct CoOccurrence: Sendable {
     }
 }
 
-/// A text that hashes and compares by its UTF-8 bytes.
-private struct UTF8Code: Hashable {
-    let text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (x: UTF8Code, y: UTF8Code) -> Bool { x.text.utf8Compare(y.text) == 0 }
-
-    func hash(into hasher: inout Hasher) {
-        var t = text
-        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}

@@ -28,7 +28,7 @@ extension CoOccurrenceInput {
             var k = 0
             while k < codes.count {
                 var m = k + 1
-                while m < codes.count && codes[m] == codes[k] { m += 1 }
+                while m < codes.count && codes[m].utf8Compare(codes[k]) == 0 { m += 1 }
                 out.append(CoOccurrenceInput(receiptNo: live[i].receiptNo, productCode: codes[k], lines: Int64(m - k)))
                 k = m
             }

@@ -7,11 +7,11 @@ public struct CommittedLines: Sendable {
     /// Each sale the batch changed, with its line after it (nil: deleted, or a NULL receipt or code).
     public private(set) var sales: [Int64: BasketLine?] = [:]
     /// Per receipt, the basket lines the batch set (product code → lines; 0: the line is gone).
-    public private(set) var baskets: [Int64: [String: Int64]] = [:]
+    public private(set) var baskets: [Int64: [ExactText: Int64]] = [:]
 
     public init(batch: AnalyticsBatch, delta: CoOccurrenceDelta, offsets: Range<UInt64>) {
         self.offsets = offsets
         for (id, line) in batch.salesLines { sales[id] = .some(line) }
-        for (line, n) in delta.lines { baskets[line.receiptNo, default: [:]][line.productCode] = n }
+        for (line, n) in delta.lines { baskets[line.receiptNo, default: [:]][ExactText(line.productCode)] = n }
     }
 }

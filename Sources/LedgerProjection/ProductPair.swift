@@ -23,6 +23,14 @@ public struct ProductPair: Sendable, Hashable, Comparable, CustomStringConvertib
         self.b = b
     }
 
+    /// By bytes, as the pair's order is (see ``ExactText``).
+    public static func == (x: ProductPair, y: ProductPair) -> Bool { x.a.utf8Compare(y.a) == 0 && x.b.utf8Compare(y.b) == 0 }
+
+    public func hash(into hasher: inout Hasher) {
+        a.utf8Hash(into: &hasher)
+        b.utf8Hash(into: &hasher)
+    }
+
     public static func < (x: ProductPair, y: ProductPair) -> Bool {
         let c = x.a.utf8Compare(y.a)
         return c != 0 ? c < 0 : x.b.utf8Compare(y.b) < 0

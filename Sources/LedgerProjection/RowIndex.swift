@@ -2,7 +2,7 @@
 /// (cheaper to hash than ``AnalyticsValue``).
 public struct RowIndex: Sendable {
     private var ints: [Int64: Int] = [:]
-    private var texts: [String: Int] = [:]
+    private var texts: [ExactText: Int] = [:]
 
     public init() {}
 
@@ -10,7 +10,7 @@ public struct RowIndex: Sendable {
     public mutating func move(_ key: AnalyticsValue, to row: Int?) -> Int? {
         switch key {
         case .bigint(let k): row.map { ints.updateValue($0, forKey: k) } ?? ints.removeValue(forKey: k)
-        case .text(let k): row.map { texts.updateValue($0, forKey: k) } ?? texts.removeValue(forKey: k)
+        case .text(let k): row.map { texts.updateValue($0, forKey: ExactText(k)) } ?? texts.removeValue(forKey: ExactText(k))
         default: nil
         }
     }

@@ -13,12 +13,12 @@ public struct StoredLines: Sendable {
     /// Sales whose stored line (nil: none) differs from their first line in the batch.
     public var differing: [Int64: BasketLine?]
     /// The stored baskets read, by receipt (product code → lines); an empty basket is read too.
-    public var baskets: [Int64: [String: Int64]]
+    public var baskets: [Int64: [ExactText: Int64]]
     /// The checkpoint (next offset) of a commit the reads were known to see: they saw every batch
     /// before it.
     public var sawThrough: UInt64
 
-    public init(maxSale: Int64?, maxReceipt: Int64?, differing: [Int64: BasketLine?], baskets: [Int64: [String: Int64]], sawThrough: UInt64) {
+    public init(maxSale: Int64?, maxReceipt: Int64?, differing: [Int64: BasketLine?], baskets: [Int64: [ExactText: Int64]], sawThrough: UInt64) {
         self.maxSale = maxSale
         self.maxReceipt = maxReceipt
         self.differing = differing
@@ -43,7 +43,7 @@ public struct StoredLines: Sendable {
 
     /// The basket of `receipt` after `last`: as read (empty if not stored), with the lines `last`
     /// set.
-    public func basket(_ receipt: Int64, after last: CommittedLines?) -> [String: Int64] {
+    public func basket(_ receipt: Int64, after last: CommittedLines?) -> [ExactText: Int64] {
         var basket = baskets[receipt] ?? [:]
         if let set = last?.baskets[receipt] {
             for (code, n) in set { basket[code] = n > 0 ? n : nil }

@@ -11,9 +11,9 @@ import Testing
         var lines: [BasketLine: Int64] = [:]
         var pairs: [ProductPair: Int64] = [:]
 
-        func basket(_ receipt: Int64) -> [String: Int64] {
-            var b: [String: Int64] = [:]
-            for (l, n) in lines where l.receiptNo == receipt { b[l.productCode] = n }
+        func basket(_ receipt: Int64) -> [ExactText: Int64] {
+            var b: [ExactText: Int64] = [:]
+            for (l, n) in lines where l.receiptNo == receipt { b[ExactText(l.productCode)] = n }
             return b
         }
 
@@ -28,8 +28,8 @@ import Testing
 
     /// Brute force: baskets from the live sales, pairs counted once per receipt.
     static func expectedPairs(_ sales: [Int: BasketLine]) -> [ProductPair: Int64] {
-        var baskets: [Int64: Set<String>] = [:]
-        for l in sales.values { baskets[l.receiptNo, default: []].insert(l.productCode) }
+        var baskets: [Int64: Set<ExactText>] = [:]
+        for l in sales.values { baskets[l.receiptNo, default: []].insert(ExactText(l.productCode)) }
         return CoOccurrence.pairs(of: baskets.values)
     }
 
@@ -186,7 +186,7 @@ import Testing
         defer { log.remove() }
         let batch = AnalyticsBatch(events: try log.append(events))
         var loaded = Set<Int64>()
-        _ = batch.coOccurrence(storedLines: stored) { (r: Int64) -> [String: Int64] in
+        _ = batch.coOccurrence(storedLines: stored) { (r: Int64) -> [ExactText: Int64] in
             loaded.insert(r)
             return [:]
         }

@@ -11,9 +11,9 @@ import Testing
     typealias Store = [Int64: BasketLine?]
 
     /// The stored baskets of `store`: receipt → product code → lines.
-    static func baskets(_ store: Store) -> [Int64: [String: Int64]] {
-        var out: [Int64: [String: Int64]] = [:]
-        for case let (_, line?) in store { out[line.receiptNo, default: [:]][line.productCode, default: 0] += 1 }
+    static func baskets(_ store: Store) -> [Int64: [ExactText: Int64]] {
+        var out: [Int64: [ExactText: Int64]] = [:]
+        for case let (_, line?) in store { out[line.receiptNo, default: [:]][ExactText(line.productCode), default: 0] += 1 }
         return out
     }
 

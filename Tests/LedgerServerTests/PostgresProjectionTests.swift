@@ -66,8 +66,8 @@ extension LedgerServerTests {
                 #expect(try await pg.topPairs(10).map { "\($0.pair.a)|\($0.pair.b)|\($0.receipts)" } == want)
 
                 // Every pair equals a recomputation from the co-occurrence inputs.
-                var baskets: [Int64: Set<String>] = [:]
-                for i in try await pg.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(i.productCode) }
+                var baskets: [Int64: Set<ExactText>] = [:]
+                for i in try await pg.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(ExactText(i.productCode)) }
                 let pairs = CoOccurrence.pairs(of: baskets.values)
                 #expect(Int(try await scratch.scalar("SELECT count(*)::text FROM \(scratch.schema).also_bought") ?? "") == pairs.count)
 
@@ -259,6 +259,40 @@ extension LedgerServerTests {
             }
         }
 
+        /// Keys and codes are bytes: "é" and "e" with a combining accent are two products, two basket
+        /// lines and a pair, live and after a replay, as the SQLite projection's test checks.
+        @Test func canonicallyEquivalentKeysAndCodesStayApart() async throws {
+            let log = TemporaryDirectory("ledger-pg-bytes")
+            defer { log.remove() }
+            try await PostgresScratch.with { scratch in
+                let composed = "\u{E9}", decomposed = "e\u{301}"
+                func product(_ id: String) throws -> NewEvent {
+                    try NewEvent(source: "pos", entity: "products", keyFields: ["product_id"], fields: [Field("product_id", .string(id)), Field("code", .string(id))])
+                }
+                func sale(_ id: Int64, code: String) throws -> NewEvent {
+                    try NewEvent(source: "pos", entity: "sales", keyFields: ["sale_id"], fields: [
+                        Field("sale_id", .integer(id)), Field("receipt_no", .integer(10)), Field("product_code", .string(code)),
+                    ])
+                }
+                let writer = try LogWriter(directory: log.path, logger: scratch.logger)
+                _ = try writer.append([try product(composed), try product(decomposed), try sale(1, code: composed), try sale(2, code: decomposed), try sale(3, code: "a")])
+                writer.close()
+                try await Self.project(log: log.path, into: scratch, batchSize: 2)
+                for build in ["live", "replay"] {
+                    if build == "replay" { try ProjectionWorkload.ledger(["replay", "postgres", "--from", "0", "--log", log.path, "--dsn", scratch.dsn]) }
+                    let s = scratch.schema
+                    #expect(try await scratch.scalar("SELECT string_agg(encode(convert_to(product_id, 'UTF8'), 'hex'), ',' ORDER BY product_id COLLATE \"C\") FROM \(s).products")
+                            == "65cc81,c3a9", "\(build)")
+                    #expect(try await scratch.scalar("SELECT string_agg(encode(convert_to(product_code, 'UTF8'), 'hex') || '=' || lines, ',' ORDER BY product_code) FROM \(s).basket_lines")
+                            == "61=1,65cc81=1,c3a9=1", "\(build)")
+                    #expect(try await scratch.scalar("""
+                        SELECT string_agg(encode(convert_to(product_a, 'UTF8'), 'hex') || '/' || encode(convert_to(product_b, 'UTF8'), 'hex') || '=' || receipts, ','
+                                          ORDER BY product_a, product_b) FROM \(s).also_bought
+                        """) == "61/65cc81=1,61/c3a9=1,65cc81/c3a9=1", "\(build)")
+                }
+            }
+        }
+
         @Test func killedProjectorConvergesToACleanBuild() async throws {
             let w = try ProjectionWorkload.shared.get()
             try await PostgresScratch.with { clean, killed in
@@ -281,8 +315,8 @@ extension LedgerServerTests {
                     // At every commit the pairs match the baskets of the sales the projection holds: never doubled.
                     if try await killed.scalar("SELECT to_regclass('\(killed.schema).also_bought')::text") != nil {
                         let pg = try await killed.analytics()
-                        var baskets: [Int64: Set<String>] = [:]
-                        for i in try await pg.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(i.productCode) }
+                        var baskets: [Int64: Set<ExactText>] = [:]
+                        for i in try await pg.coOccurrenceInputs() { baskets[i.receiptNo, default: []].insert(ExactText(i.productCode)) }
                         let pairs = CoOccurrence.pairs(of: baskets.values)
                         var stored = 0
                         for (_, n) in pairs { stored += Int(n) }

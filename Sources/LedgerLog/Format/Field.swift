@@ -19,6 +19,15 @@ extension String {
     /// Byte order of the UTF-8 encoding: the order of field names in the log.
     public func utf8Precedes(_ other: String) -> Bool { utf8Compare(other) < 0 }
 
+    /// Feeds the UTF-8 encoding to `hasher`: a hash that agrees with ``utf8Compare(_:)`` being 0,
+    /// where `String`'s own agrees with its `==` (canonical equivalence).
+    public func utf8Hash(into hasher: inout Hasher) {
+        withUTF8Bytes { b in
+            hasher.combine(b.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(b))
+        }
+    }
+
     /// Compares the UTF-8 encodings byte by byte: negative, zero or positive.
     public func utf8Compare(_ other: String) -> Int {
         withUTF8Bytes { x in

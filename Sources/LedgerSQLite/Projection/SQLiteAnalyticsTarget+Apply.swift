@@ -21,12 +21,12 @@ extension SQLiteAnalyticsTarget {
         }
         let maxReceipt = try Int64.fetchOne(db, sql: "SELECT max(receipt_no) FROM basket_lines")
         let basketQuery = RawStatement(try db.cachedStatement(sql: "SELECT product_code, lines FROM basket_lines WHERE receipt_no = ?"))
-        let delta = try batch.coOccurrence(storedLines: stored) { (receipt: Int64) throws -> [String: Int64] in
+        let delta = try batch.coOccurrence(storedLines: stored) { (receipt: Int64) throws -> [ExactText: Int64] in
             guard let maxReceipt, receipt <= maxReceipt else { return [:] }
-            var lines: [String: Int64] = [:]
+            var lines: [ExactText: Int64] = [:]
             basketQuery.bind(1, receipt)
             try basketQuery.rows { s in
-                if let c = RawStatement.text(s, 0) { lines[c] = sqlite3_column_int64(s, 1) }
+                if let c = RawStatement.text(s, 0) { lines[ExactText(c)] = sqlite3_column_int64(s, 1) }
             }
             return lines
         }
