@@ -34,8 +34,9 @@ public final class BatchReader: @unchecked Sendable {
 }
 
 extension BatchReader {
-    /// Reads `from..<limit` of the log in chunks of 8,192 events, the next chunk on another thread
-    /// while `body` handles the current one (in log order); returns the number of events read.
+    /// Reads `from..<limit` of the log in chunks of up to 8,192 events (the first ones smaller, as
+    /// ``read()`` grows them), the next chunk on another thread while `body` handles the current
+    /// one (in log order); returns the number of events read.
     /// - Parameter progress: called after each chunk with the next offset and `limit`.
     public static func forEachChunk(of reader: LogReader, from: UInt64, limit: UInt64,
                                     progress: (@Sendable (UInt64, UInt64) -> Void)? = nil,

@@ -115,18 +115,13 @@ public struct CoOccurrence: Sendable {
     /// their ranks: comparing the codes themselves in the sort took about a tenth of a live
     /// projector's CPU.
     public static func sorted(_ pairs: [ProductPair: Int64]) -> [(pair: ProductPair, receipts: Int64)] {
-        // Codes are told apart by their bytes, as the pairs order them (Swift's `==` on text would
-        // take "é" and "e\u{301}" for one code).
-        var rank: [ExactText: UInt32] = [:]
-        for p in pairs.keys {
-            rank[ExactText(p.a)] = 0
-            rank[ExactText(p.b)] = 0
-        }
-        for (r, code) in rank.keys.sorted().enumerated() { rank[code] = UInt32(r) }
         let entries = Array(pairs)
+        var codes = CodeRanks()
+        let numbered = entries.map { (codes.number($0.key.a), codes.number($0.key.b)) }
+        let rank = codes.ranked().rank
         var keys: [(key: UInt64, index: Int)] = []
         keys.reserveCapacity(entries.count)
-        for (i, e) in entries.enumerated() { keys.append((UInt64(rank[ExactText(e.key.a)]!) << 32 | UInt64(rank[ExactText(e.key.b)]!), i)) }
+        for (i, (a, b)) in numbered.enumerated() { keys.append((UInt64(rank[Int(a)]) << 32 | UInt64(rank[Int(b)]), i)) }
         keys.sort { $0.key < $1.key }
         return keys.map { (entries[$0.index].key, entries[$0.index].value) }
     }
@@ -141,23 +136,9 @@ public struct CoOccurrence: Sendable {
     public static func sortedPairs(of inputs: [CoOccurrenceInput]) -> [(pair: ProductPair, receipts: Int64)] {
         var live = inputs.filter { $0.lines > 0 }
         if !zip(live, live.dropFirst()).allSatisfy({ $0.receiptNo <= $1.receiptNo }) { live.sort { $0.receiptNo < $1.receiptNo } }
-        // Number the codes as first seen, then renumber them in byte order.
-        var seen: [ExactText: UInt32] = [:]
-        var codes: [String] = []
-        var numbers: [UInt32] = []
-        numbers.reserveCapacity(live.count)
-        for x in live {
-            let n = seen[ExactText(x.productCode)] ?? {
-                let n = UInt32(codes.count)
-                seen[ExactText(x.productCode)] = n
-                codes.append(x.productCode)
-                return n
-            }()
-            numbers.append(n)
-        }
-        let order = codes.indices.sorted { codes[$0].utf8Precedes(codes[$1]) }
-        var rank = [UInt32](repeating: 0, count: codes.count)
-        for (r, n) in order.enumerated() { rank[n] = UInt32(r) }
+        var codes = CodeRanks()
+        let numbers = live.map { codes.number($0.productCode) }
+        let (rank, code) = codes.ranked()
 
         var keys: [UInt64] = []
         keys.reserveCapacity(live.count * 2)
@@ -189,7 +170,7 @@ public struct CoOccurrence: Sendable {
         while k < keys.count {
             var m = k + 1
             while m < keys.count && keys[m] == keys[k] { m += 1 }
-            out.append((ProductPair(ordered: codes[order[Int(keys[k] >> 32)]], codes[order[Int(keys[k] & 0xFFFF_FFFF)]]), Int64(m - k)))
+            out.append((ProductPair(ordered: code[Int(keys[k] >> 32)], code[Int(keys[k] & 0xFFFF_FFFF)]), Int64(m - k)))
             k = m
         }
         return out

@@ -1,5 +1,5 @@
-/// What a batch's co-occurrence delta reads from a target: the largest stored sale id and basket
-/// receipt, the stored lines of the batch's sales that differ from their first lines in the batch,
+/// What a batch's co-occurrence delta reads from a target: bounds of the stored sale ids and
+/// receipts, the stored lines of the batch's sales that differ from their first lines in the batch,
 /// and the stored baskets of the receipts those lines leave or join.
 ///
 /// A target may read them ahead, while the batch before is still being written: they then show the
@@ -8,7 +8,8 @@
 public struct StoredLines: Sendable {
     /// The largest stored sale id, nil when no sale is stored.
     public var maxSale: Int64?
-    /// The largest receipt in the stored baskets, nil when none is.
+    /// A receipt number at or above that of every stored basket (Postgres reads the largest in
+    /// `sales`), nil when none is stored: receipts above it have no basket to read.
     public var maxReceipt: Int64?
     /// Sales whose stored line (nil: none) differs from their first line in the batch.
     public var differing: [Int64: BasketLine?]

@@ -30,52 +30,39 @@ public struct POSSQLiteFixture: Sendable {
     }
 
     /// Adds the standard schema's optional `customers` table (with its `customers_pk` key index, as
-    /// `pos_load.py` gives every table) and ``customerCount`` customers
-    /// `C00001`..., text columns written as a POS writes them (padded, empty for none, local times
-    /// in two formats), and no change-log rows: the backfill reads the table.
+    /// `pos_load.py` gives every table) holding ``FixtureCustomers``, and no change-log rows: the
+    /// backfill reads the table.
     public func addCustomers() throws {
-        var rows: [String] = []
-        for i in 1...Self.customerCount {
-            let phone = i % 4 == 0 ? "''" : "'  09\(String(format: "%08d", i * 7919 % 100_000_000)) '"
-            let email = i % 3 == 0 ? "NULL" : "'c\(i)@example.com'"
-            let created = i % 2 == 0 ? "'2024-03-\(String(format: "%02d", i % 28 + 1)) 10:15:00'" : "'2024-03-\(String(format: "%02d", i % 28 + 1))T08:00:00'"
-            rows.append("('\(Self.customerID(i))', ' Customer \(i) ', \(phone), \(email), \(created), \(created))")
-        }
         try sql("""
             CREATE TABLE customers (customer_id TEXT, name TEXT, phone TEXT, email TEXT, created_at TEXT, updated_at TEXT);
             CREATE INDEX customers_pk ON customers (customer_id);
-            INSERT INTO customers VALUES \(rows.joined(separator: ", "));
+            INSERT INTO customers VALUES \(FixtureCustomers.table(afterDelta: false).map(\.written).joined(separator: ", "));
             """)
     }
 
-    /// Changes customers as a POS does, with a change-log row per write: ``renamedCustomers`` get a
-    /// new name (`Renamed N`), ``deletedCustomers`` go, and ``addedCustomers`` are added.
+    /// Changes customers as a POS does, with a change-log row per write: ``FixtureCustomers`` renames
+    /// some, deletes some and adds some.
     public func changeCustomers() throws {
+        typealias C = FixtureCustomers
         var statements: [String] = []
         func log(_ id: String, _ op: String) {
-            statements.append("INSERT INTO log_table_sync_change (table_name, pk, op, change_time) VALUES ('customers', '\(id)', '\(op)', '2024-06-01 09:00:00')")
+            statements.append("INSERT INTO log_table_sync_change (table_name, pk, op, change_time) VALUES ('customers', '\(id)', '\(op)', '\(C.changedAt.written(withT: false))')")
         }
-        for i in Self.renamedCustomers {
-            statements.append("UPDATE customers SET name = 'Renamed \(i)', updated_at = '2024-06-01 09:00:00' WHERE customer_id = '\(Self.customerID(i))'")
-            log(Self.customerID(i), "U")
+        for i in C.renamed {
+            let c = C.renamed(i)
+            statements.append("UPDATE customers SET name = \(C.Customer.padded(c.name)), updated_at = '\(c.updated.written(withT: c.withT))' WHERE customer_id = '\(c.id)'")
+            log(c.id, "U")
         }
-        for i in Self.deletedCustomers {
-            statements.append("DELETE FROM customers WHERE customer_id = '\(Self.customerID(i))'")
-            log(Self.customerID(i), "D")
+        for i in C.deleted {
+            statements.append("DELETE FROM customers WHERE customer_id = '\(C.id(i))'")
+            log(C.id(i), "D")
         }
-        for i in Self.addedCustomers {
-            statements.append("INSERT INTO customers VALUES ('\(Self.customerID(i))', 'New \(i)', '0900000000', NULL, '2024-06-01 09:00:00', '2024-06-01 09:00:00')")
-            log(Self.customerID(i), "I")
+        for i in C.added {
+            statements.append("INSERT INTO customers VALUES \(C.new(i).written)")
+            log(C.id(i), "I")
         }
         try sql(statements.joined(separator: ";\n"))
     }
-
-    /// The customers ``addCustomers()`` writes, and what ``changeCustomers()`` does to them.
-    public static let customerCount = 40
-    public static let renamedCustomers = [2, 5, 11, 17, 23]
-    public static let deletedCustomers = [3, 8, 30]
-    public static let addedCustomers = [41, 42, 43, 44]
-    public static func customerID(_ i: Int) -> String { "C" + String(format: "%05d", i) }
 
     /// `../shared` next to the package, or `/work/shared`.
     public static func sharedDirectory(_ filePath: String = #filePath) -> String {

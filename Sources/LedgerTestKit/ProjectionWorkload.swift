@@ -6,8 +6,8 @@ import Logging
 
 /// A small `gen_pos.py` workload synced with `ledger sync` into two logs: `backfill` (after the
 /// initial load) and `full` (the same log continued with the incremental batch). The source also
-/// has the standard schema's optional `customers` table (``POSSQLiteFixture/addCustomers()``),
-/// changed with the incremental batch. Built once per test process; tests copy what they write into.
+/// has the standard schema's optional `customers` table (``FixtureCustomers``), changed with the
+/// incremental batch. Built once per test process; tests copy what they write into.
 public struct ProjectionWorkload: Sendable {
     public let fixture: POSSQLiteFixture
     public var backfillLog: String { fixture.path + "/log-backfill" }
@@ -60,38 +60,6 @@ public struct ProjectionWorkload: Sendable {
             throw error
         }
     }
-
-    /// The customers rows after the backfill, or after the incremental batch, as both projections
-    /// must hold them: `customer_id|name|phone|email|created_at|updated_at` in key order, an empty
-    /// field for NULL, times in UTC as `2024-03-02T01:00:00.000000Z` (the source's are in
-    /// ``timeZone``, UTC+7).
-    public static func expectedCustomers(afterDelta: Bool) -> [String] {
-        typealias F = POSSQLiteFixture
-        func utc(day: Int, hour: Int, minute: Int, month: Int = 3) -> String {
-            String(format: "2024-%02d-%02dT%02d:%02d:00.000000Z", month, day, hour - 7, minute)
-        }
-        var rows: [String: String] = [:]
-        for i in 1...F.customerCount {
-            let phone = i % 4 == 0 ? "" : "09" + String(format: "%08d", i * 7919 % 100_000_000)
-            let email = i % 3 == 0 ? "" : "c\(i)@example.com"
-            let created = i % 2 == 0 ? utc(day: i % 28 + 1, hour: 10, minute: 15) : utc(day: i % 28 + 1, hour: 8, minute: 0)
-            var name = "Customer \(i)", updated = created
-            if afterDelta && F.renamedCustomers.contains(i) {
-                name = "Renamed \(i)"
-                updated = utc(day: 1, hour: 9, minute: 0, month: 6)
-            }
-            rows[F.customerID(i)] = "\(F.customerID(i))|\(name)|\(phone)|\(email)|\(created)|\(updated)"
-        }
-        if afterDelta {
-            for i in F.deletedCustomers { rows[F.customerID(i)] = nil }
-            let at = utc(day: 1, hour: 9, minute: 0, month: 6)
-            for i in F.addedCustomers { rows[F.customerID(i)] = "\(F.customerID(i))|New \(i)|0900000000||\(at)|\(at)" }
-        }
-        return rows.sorted { $0.key < $1.key }.map(\.value)
-    }
-
-    /// The number of rows of ``expectedCustomers(afterDelta:)``.
-    public static var customersAfterDelta: Int { expectedCustomers(afterDelta: true).count }
 
     /// `expected.json` as a dictionary.
     public func expected() throws -> [String: Any] {

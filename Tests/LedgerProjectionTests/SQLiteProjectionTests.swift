@@ -51,11 +51,11 @@ import Glibc
         let db = dir.path + "/a.sqlite"
         let query = "SELECT customer_id, name, phone, email, created_at, updated_at FROM customers ORDER BY customer_id"
         try await ProjectionWorkload.project(log: w.backfillLog, db: db, batchSize: 97)
-        #expect(try Command.run(["sqlite3", db, query]).output == ProjectionWorkload.expectedCustomers(afterDelta: false).map { $0 + "\n" }.joined())
+        #expect(try Command.run(["sqlite3", db, query]).output == FixtureCustomers.table(afterDelta: false).map { $0.expectedRow + "\n" }.joined())
         try await ProjectionWorkload.project(log: w.fullLog, db: db, batchSize: 97)
-        let after = ProjectionWorkload.expectedCustomers(afterDelta: true)
+        let after = FixtureCustomers.table(afterDelta: true)
         #expect(after.count == 41)
-        #expect(try Command.run(["sqlite3", db, query]).output == after.map { $0 + "\n" }.joined())
+        #expect(try Command.run(["sqlite3", db, query]).output == after.map { $0.expectedRow + "\n" }.joined())
     }
 
     @Test func incrementalEqualsRebuildFromZero() async throws {

@@ -90,11 +90,11 @@ extension LedgerServerTests {
                         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), E'\\n' ORDER BY customer_id)
                     FROM \(scratch.schema).customers
                     """)
-                #expect(customers == ProjectionWorkload.expectedCustomers(afterDelta: true).joined(separator: "\n"))
+                #expect(customers == FixtureCustomers.table(afterDelta: true).map(\.expectedRow).joined(separator: "\n"))
 
                 // ingest_state and the dashboard view.
                 let status = try await scratch.scalar("SELECT string_agg(entity || '=' || row_count, ',' ORDER BY entity) FROM \(scratch.schema).sync_status")
-                #expect(status == "customers=\(ProjectionWorkload.customersAfterDelta),products=\(rows["products"]!),receipts=\(rows["receipts"]!),sales=\(rows["sales"]!)")
+                #expect(status == "customers=\(FixtureCustomers.table(afterDelta: true).count),products=\(rows["products"]!),receipts=\(rows["receipts"]!),sales=\(rows["sales"]!)")
                 var last: [String: UInt64] = [:]
                 let cursor = try LogReader(directory: w.fullLog).cursor(from: 0)
                 while let e = try cursor.next() {
